@@ -1,0 +1,1 @@
+//! Attribution (speaker, cue, content, quote) and hedging, from token patterns.

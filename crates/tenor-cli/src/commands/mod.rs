@@ -1,0 +1,9 @@
+//! One module per subcommand.
+
+pub mod run;
+pub mod segment;
+
+/// The bundled example stream: GUM's Wikinews news and interview articles (CC BY 2.5, see examples/README.md).
+pub const EXAMPLE_STREAM: &[u8] = include_bytes!("../../../../examples/articles.jsonl");
+/// The name records give as their origin file when they come from the bundled stream.
+pub const EXAMPLE_STREAM_NAME: &str = "examples/articles.jsonl";

@@ -1,0 +1,81 @@
+use std::io::{BufRead, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::Args;
+use tenor_pipeline::{Pipeline, PipelineConfig};
+use tenor_runtime::file::{open_input, open_output, run_stream, RunSinks, RunStats};
+
+use super::{EXAMPLE_STREAM, EXAMPLE_STREAM_NAME};
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Article messages, one JSON object per line; `-` reads standard input, `.gz` is decompressed.
+    /// Default: the bundled example stream.
+    #[arg(long, short)]
+    pub input: Option<String>,
+    /// Where sentence records and article summaries go, as JSON lines; `-` is standard output.
+    #[arg(long, short, default_value = "-")]
+    pub output: String,
+    /// Where rejected messages go, as dead-letter JSON lines; `-` is standard error.
+    #[arg(long, default_value = "-")]
+    pub dead_letter: String,
+    /// Largest article body accepted, in bytes; larger ones are dead-lettered as `oversize`.
+    #[arg(long, default_value_t = PipelineConfig::default().limits.max_body_bytes)]
+    pub max_body_bytes: usize,
+    /// Largest message (input line) accepted, in bytes.
+    #[arg(long, default_value_t = PipelineConfig::default().limits.max_message_bytes)]
+    pub max_message_bytes: usize,
+    /// Write a summary of the run as JSON to this file.
+    #[arg(long)]
+    pub stats: Option<PathBuf>,
+}
+
+pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
+    let mut config = PipelineConfig::default();
+    config.limits.max_body_bytes = args.max_body_bytes;
+    config.limits.max_message_bytes = args.max_message_bytes;
+    let pipeline = Pipeline::new(config);
+
+    let (mut input, name): (Box<dyn BufRead + Send>, String) = match &args.input {
+        None => (Box::new(EXAMPLE_STREAM), EXAMPLE_STREAM_NAME.to_owned()),
+        Some(path) => (open_input(path)?, path.clone()),
+    };
+    let mut output = open_output(&args.output)?;
+    let mut dead_letters: Box<dyn Write + Send> =
+        if args.dead_letter == "-" { Box::new(std::io::stderr()) } else { open_output(&args.dead_letter)? };
+    let stats = run_stream(
+        &pipeline,
+        &mut input,
+        &name,
+        RunSinks { output: &mut output, dead_letters: &mut dead_letters },
+        "tenor-run",
+        |_| {},
+    )?;
+    report(&stats, args.stats.as_deref())
+}
+
+/// Logs the run's totals, writes them to `stats_file` if asked, and turns them into the exit code.
+pub fn report(stats: &RunStats, stats_file: Option<&std::path::Path>) -> anyhow::Result<ExitCode> {
+    tracing::info!(
+        messages = stats.messages,
+        articles = stats.articles,
+        sentence_records = stats.sentence_records,
+        dead_letters = stats.dead_letters,
+        "run finished"
+    );
+    if let Some(path) = stats_file {
+        std::fs::write(path, serde_json::to_vec_pretty(stats)?)
+            .with_context(|| format!("cannot write stats to {}", path.display()))?;
+    }
+    if stats.dead_letters > 0 {
+        eprintln!(
+            "tenor: {} of {} messages rejected (see the dead-letter output)",
+            stats.dead_letters, stats.messages
+        );
+        Ok(ExitCode::from(2))
+    } else {
+        Ok(ExitCode::SUCCESS)
+    }
+}

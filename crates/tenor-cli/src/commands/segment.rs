@@ -1,0 +1,104 @@
+use std::io::{Read, Write};
+use std::process::ExitCode;
+
+use anyhow::Context;
+use chrono::Utc;
+use clap::{Args, ValueEnum};
+use tenor_core::{ArticleMessage, DeadLetter, Origin};
+use tenor_pipeline::{Pipeline, PipelineConfig};
+use tenor_runtime::file::{open_input, open_output, read_line_capped, write_json_line, RunStats, MAX_LINE_BYTES};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum InputFormat {
+    /// Guess: article JSONL when the input starts with `{`, plain text otherwise.
+    Auto,
+    /// The whole input is one text; its records use the file name as `article_id`.
+    Text,
+    /// One article message per line.
+    Articles,
+}
+
+#[derive(Debug, Args)]
+pub struct SegmentArgs {
+    /// Input file (`-` is standard input, `.gz` is decompressed).
+    #[arg(long, short, default_value = "-")]
+    pub input: String,
+    /// Output file for sentence records (`-` is standard output).
+    #[arg(long, short, default_value = "-")]
+    pub output: String,
+    /// What the input holds.
+    #[arg(long, value_enum, default_value_t = InputFormat::Auto)]
+    pub format: InputFormat,
+    /// Where rejected article messages go (`-` is standard error).
+    #[arg(long, default_value = "-")]
+    pub dead_letter: String,
+}
+
+pub fn run(args: SegmentArgs) -> anyhow::Result<ExitCode> {
+    let pipeline = Pipeline::new(PipelineConfig::default());
+    let mut input = open_input(&args.input)?;
+    let mut output = open_output(&args.output)?;
+    let format = match args.format {
+        InputFormat::Auto => {
+            let head = input.fill_buf().context("cannot read input")?;
+            match head.iter().find(|b| !b.is_ascii_whitespace()) {
+                Some(b'{') => InputFormat::Articles,
+                _ => InputFormat::Text,
+            }
+        }
+        other => other,
+    };
+    let mut stats = RunStats::default();
+    if format == InputFormat::Text {
+        let mut body = String::new();
+        input.read_to_string(&mut body).context("input is not UTF-8 text")?;
+        let article = ArticleMessage {
+            id: args.input.clone(),
+            body,
+            title: None,
+            source: None,
+            url: None,
+            published_at: None,
+            lang: None,
+        };
+        let origin = Origin::File { file: args.input.clone(), line: 1 };
+        for record in pipeline.segment(&article, &origin, Utc::now())? {
+            write_json_line(&mut output, &record)?;
+            stats.sentence_records += 1;
+        }
+        stats.messages = 1;
+        stats.articles = 1;
+    } else {
+        let mut dead_letters: Box<dyn Write + Send> =
+            if args.dead_letter == "-" { Box::new(std::io::stderr()) } else { open_output(&args.dead_letter)? };
+        let mut line = Vec::new();
+        let mut line_no = 0;
+        while read_line_capped(&mut input, &mut line, MAX_LINE_BYTES)?.is_some() {
+            line_no += 1;
+            if line.iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
+            stats.messages += 1;
+            let origin = Origin::File { file: args.input.clone(), line: line_no };
+            let segmented = ArticleMessage::decode(&line, &pipeline.config().limits)
+                .and_then(|article| pipeline.segment(&article, &origin, Utc::now()));
+            match segmented {
+                Ok(records) => {
+                    stats.articles += 1;
+                    for record in &records {
+                        write_json_line(&mut output, record)?;
+                    }
+                    stats.sentence_records += records.len() as u64;
+                }
+                Err(error) => {
+                    stats.dead_letters += 1;
+                    let letter = DeadLetter::new(&error, &line, origin, "tenor-segment", usize::MAX);
+                    write_json_line(&mut dead_letters, &letter)?;
+                }
+            }
+        }
+        dead_letters.flush()?;
+    }
+    output.flush()?;
+    super::run::report(&stats, None)
+}

@@ -1,0 +1,59 @@
+//! `tenor`: who claims what, and in which tone, sentence by sentence, in a stream of news articles.
+//!
+//! Each subcommand is a thin layer over a library crate: it parses flags, opens files, and reports. The
+//! analysis itself lives in `tenor-pipeline`; sources and sinks in `tenor-runtime`.
+
+mod commands;
+mod logging;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Tenor reads news articles as they stream and says, sentence by sentence, who claims what, and in which tone.
+#[derive(Debug, Parser)]
+#[command(name = "tenor", version, about, long_about = None, propagate_version = true)]
+struct Cli {
+    #[command(flatten)]
+    logging: logging::LogArgs,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the pipeline over an archived stream of article messages (JSONL, .gz too).
+    ///
+    /// With no flags it runs on the bundled example stream (39 Wikinews articles) and prints records to
+    /// standard output. Rejected messages go to the dead-letter output with their reason and origin; the
+    /// exit code is 0 when every message was processed and 2 when any was rejected.
+    Run(commands::run::RunArgs),
+    /// Split text or article messages into sentence records, without scoring.
+    Segment(commands::segment::SegmentArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    logging::init(&cli.logging);
+    let result = match cli.command {
+        Command::Run(args) => commands::run::run(args),
+        Command::Segment(args) => commands::segment::run(args),
+    };
+    match result {
+        Ok(code) => code,
+        // A closed pipe (`tenor run | head`) is the reader's choice, not a failure.
+        Err(error) if is_broken_pipe(&error) => ExitCode::SUCCESS,
+        Err(error) => {
+            tracing::error!(error = format!("{error:#}"), "tenor failed");
+            eprintln!("tenor: error: {error:#}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn is_broken_pipe(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        cause.downcast_ref::<std::io::Error>().is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}

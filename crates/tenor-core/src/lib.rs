@@ -1,0 +1,35 @@
+//! Tenor's record contract.
+//!
+//! Everything that crosses a process boundary is defined here, and nothing else:
+//!
+//! - [`ArticleMessage`]: one article as it arrives (JSON), with [`ArticleMessage::decode`] as the only way in;
+//! - [`SentenceRecord`] (`tenor.sentence/1`) and [`ArticleRecord`] (`tenor.article/1`): what Tenor publishes;
+//! - [`DeadLetter`] (`tenor.dead_letter/1`): what Tenor publishes instead when it cannot process a message;
+//! - [`Fault`]: whether an error is the input's fault (dead-letter it, move on) or the world's (retry).
+//!
+//! Every span in every record counts Unicode code points into the article `body`, so that `body[start..end]`
+//! gives the same text to a Python reader (`body[start:end]`) and to a Rust reader (via `chars()`).
+//!
+//! This crate is pure: no I/O, no async, no Kafka. The JSON Schemas under `schemas/` describe the same
+//! records for non-Rust consumers; a test checks real output against them.
+
+mod article;
+mod dead_letter;
+mod error;
+mod record;
+
+pub use article::{ArticleMessage, DecodeLimits};
+pub use dead_letter::{DeadLetter, PayloadEncoding};
+pub use error::{Fault, InputError};
+pub use record::{
+    ArticleCounts, ArticleRecord, Attribution, Claim, ClaimKind, Evidence, Hedge, HedgeCue, ModelRef, Origin,
+    SentenceKind, SentenceRecord, Span, SpanOnly, Speaker, SpeakerSummary, Stance, StanceCounts, StanceLabel,
+    StanceProbs, TargetStance, TextSpan,
+};
+
+/// Schema identifier of [`SentenceRecord`]; bumped on any incompatible change.
+pub const SENTENCE_SCHEMA: &str = "tenor.sentence/1";
+/// Schema identifier of [`ArticleRecord`].
+pub const ARTICLE_SCHEMA: &str = "tenor.article/1";
+/// Schema identifier of [`DeadLetter`].
+pub const DEAD_LETTER_SCHEMA: &str = "tenor.dead_letter/1";

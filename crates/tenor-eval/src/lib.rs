@@ -1,0 +1,5 @@
+//! Evaluation: readers for the labelled corpora Tenor is measured on, and the metrics it reports.
+//!
+//! Pure and synchronous: readers take `&str` (the caller reads files), metrics take slices.
+
+pub mod conllu;

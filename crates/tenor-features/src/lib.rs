@@ -1,0 +1,1 @@
+//! Featurizer: text (and an optional target mention) to a stable hashed sparse vector.

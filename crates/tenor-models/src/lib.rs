@@ -1,0 +1,1 @@
+//! Training (linfa), calibration, model artifacts and the sparse scorer.

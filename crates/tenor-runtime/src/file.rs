@@ -1,0 +1,209 @@
+//! Archived streams: one article message per line of a file (`.gz` is decompressed), or of standard input.
+
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
+use std::path::Path;
+
+use flate2::read::MultiGzDecoder;
+use flate2::write::GzEncoder;
+use flate2::Compression;
+use tenor_core::{DeadLetter, Origin};
+use tenor_pipeline::Pipeline;
+
+/// Lines longer than this are cut when read (the rest of the line is skipped), so one runaway line cannot
+/// exhaust memory; such a line is over every message limit and is dead-lettered with a truncated payload.
+pub const MAX_LINE_BYTES: usize = 256 * 1024 * 1024;
+
+/// Errors of the world (files, pipes), never of the input: the run stops and reports them.
+#[derive(Debug, thiserror::Error)]
+pub enum FileError {
+    #[error("cannot open {path}")]
+    Open { path: String, source: io::Error },
+    #[error("cannot read {path}")]
+    Read { path: String, source: io::Error },
+    #[error("cannot write {what}")]
+    Write { what: String, source: io::Error },
+}
+
+/// Opens `path` for reading (`-` is standard input); a `.gz` name is decompressed on the fly.
+pub fn open_input(path: &str) -> Result<Box<dyn BufRead + Send>, FileError> {
+    let open_err = |source| FileError::Open { path: path.to_owned(), source };
+    let raw: Box<dyn Read + Send> =
+        if path == "-" { Box::new(io::stdin()) } else { Box::new(File::open(path).map_err(open_err)?) };
+    let reader: Box<dyn Read + Send> =
+        if path.ends_with(".gz") { Box::new(MultiGzDecoder::new(raw)) } else { raw };
+    Ok(Box::new(BufReader::with_capacity(256 * 1024, reader)))
+}
+
+/// Opens `path` for writing (`-` is standard output); a `.gz` name is compressed.
+pub fn open_output(path: &str) -> Result<Box<dyn Write + Send>, FileError> {
+    if path == "-" {
+        return Ok(Box::new(BufWriter::with_capacity(256 * 1024, io::stdout())));
+    }
+    if let Some(dir) = Path::new(path).parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|source| FileError::Open { path: path.to_owned(), source })?;
+    }
+    let file = File::create(path).map_err(|source| FileError::Open { path: path.to_owned(), source })?;
+    if path.ends_with(".gz") {
+        Ok(Box::new(BufWriter::new(GzEncoder::new(file, Compression::default()))))
+    } else {
+        Ok(Box::new(BufWriter::with_capacity(256 * 1024, file)))
+    }
+}
+
+/// Reads one line (without its `\n` or `\r\n`) into `buf`, keeping at most `cap` bytes.
+/// Returns `None` at end of input, else the full length of the line in bytes.
+pub fn read_line_capped(reader: &mut dyn BufRead, buf: &mut Vec<u8>, cap: usize) -> io::Result<Option<usize>> {
+    buf.clear();
+    let mut total = 0usize;
+    let mut saw_any = false;
+    loop {
+        let available = match reader.fill_buf() {
+            Ok(b) => b,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if available.is_empty() {
+            break;
+        }
+        saw_any = true;
+        let (chunk, found_newline) = match available.iter().position(|&b| b == b'\n') {
+            Some(i) => (&available[..i], true),
+            None => (available, false),
+        };
+        let room = cap.saturating_sub(buf.len());
+        buf.extend_from_slice(&chunk[..chunk.len().min(room)]);
+        total += chunk.len();
+        let consumed = chunk.len() + usize::from(found_newline);
+        reader.consume(consumed);
+        if found_newline {
+            break;
+        }
+    }
+    if !saw_any {
+        return Ok(None);
+    }
+    if buf.last() == Some(&b'\r') {
+        buf.pop();
+        total -= 1;
+    }
+    Ok(Some(total))
+}
+
+/// What a run over a stream did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct RunStats {
+    /// Non-blank input lines read.
+    pub messages: u64,
+    pub articles: u64,
+    pub sentence_records: u64,
+    pub dead_letters: u64,
+}
+
+/// Where a run writes: records to `output`, rejected messages to `dead_letters`.
+#[allow(missing_debug_implementations)]
+pub struct RunSinks<'a> {
+    pub output: &'a mut dyn Write,
+    pub dead_letters: &'a mut dyn Write,
+}
+
+/// Runs the pipeline over every line of `input`. Bad lines are dead-lettered and the run goes on; only a
+/// failure to read or write stops it. `file_name` is what records give as their origin (`-` for stdin).
+pub fn run_stream(
+    pipeline: &Pipeline,
+    input: &mut dyn BufRead,
+    file_name: &str,
+    sinks: RunSinks<'_>,
+    service: &str,
+    mut on_progress: impl FnMut(&RunStats),
+) -> Result<RunStats, FileError> {
+    let RunSinks { output, dead_letters } = sinks;
+    let mut stats = RunStats::default();
+    let mut line = Vec::new();
+    let mut line_no = 0u64;
+    let read_err = |source| FileError::Read { path: file_name.to_owned(), source };
+    let write_err = |what: &str| {
+        let what = what.to_owned();
+        move |source| FileError::Write { what, source }
+    };
+    while let Some(_len) = read_line_capped(input, &mut line, MAX_LINE_BYTES).map_err(read_err)? {
+        line_no += 1;
+        if line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        stats.messages += 1;
+        let origin = Origin::File { file: file_name.to_owned(), line: line_no };
+        match pipeline.process_message(&line, origin.clone()) {
+            Ok(processed) => {
+                for record in &processed.sentences {
+                    write_json_line(output, record).map_err(write_err("records"))?;
+                }
+                write_json_line(output, &processed.article).map_err(write_err("records"))?;
+                stats.articles += 1;
+                stats.sentence_records += processed.sentences.len() as u64;
+            }
+            Err(error) => {
+                let letter = DeadLetter::new(&error, &line, origin, service, usize::MAX);
+                write_json_line(dead_letters, &letter).map_err(write_err("dead letters"))?;
+                stats.dead_letters += 1;
+            }
+        }
+        on_progress(&stats);
+    }
+    output.flush().map_err(write_err("records"))?;
+    dead_letters.flush().map_err(write_err("dead letters"))?;
+    Ok(stats)
+}
+
+/// Writes one value as a JSON line.
+pub fn write_json_line<T: serde::Serialize>(out: &mut dyn Write, value: &T) -> io::Result<()> {
+    serde_json::to_writer(&mut *out, value)?;
+    out.write_all(b"\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tenor_pipeline::PipelineConfig;
+
+    #[test]
+    fn capped_lines_keep_the_length_and_drop_the_rest() {
+        let mut input: &[u8] = b"short\r\n0123456789\nlast";
+        let mut buf = Vec::new();
+        assert_eq!(read_line_capped(&mut input, &mut buf, 4).unwrap(), Some(5));
+        assert_eq!(buf, b"shor");
+        assert_eq!(read_line_capped(&mut input, &mut buf, 4).unwrap(), Some(10));
+        assert_eq!(buf, b"0123");
+        assert_eq!(read_line_capped(&mut input, &mut buf, 100).unwrap(), Some(4));
+        assert_eq!(buf, b"last");
+        assert_eq!(read_line_capped(&mut input, &mut buf, 100).unwrap(), None);
+    }
+
+    #[test]
+    fn bad_lines_are_dead_lettered_and_the_run_goes_on() {
+        let pipeline = Pipeline::new(PipelineConfig::default());
+        let mut input: &[u8] =
+            b"{\"id\":\"a\",\"body\":\"One. Two.\"}\nnot json\n\n\xff\n{\"id\":\"b\",\"body\":\"Three.\"}\n";
+        let (mut out, mut dead) = (Vec::new(), Vec::new());
+        let stats = run_stream(
+            &pipeline,
+            &mut input,
+            "in.jsonl",
+            RunSinks { output: &mut out, dead_letters: &mut dead },
+            "test",
+            |_| {},
+        )
+        .unwrap();
+        assert_eq!(stats, RunStats { messages: 4, articles: 2, sentence_records: 3, dead_letters: 2 });
+        let letters: Vec<serde_json::Value> = dead
+            .split(|&b| b == b'\n')
+            .filter(|l| !l.is_empty())
+            .map(|l| serde_json::from_slice(l).unwrap())
+            .collect();
+        assert_eq!(letters[0]["reason"], "invalid_json");
+        assert_eq!(letters[0]["source"]["line"], 2);
+        assert_eq!(letters[1]["reason"], "invalid_utf8");
+        assert_eq!(letters[1]["payload"], "/w==");
+        assert_eq!(letters[1]["source"]["line"], 4);
+    }
+}

@@ -1,0 +1,12 @@
+//! Text in, sentences out: Tenor's sentence splitter for news and web text, with exact offsets.
+//!
+//! All offsets this crate returns are **byte** offsets into the input `&str` (cheap to slice in Rust);
+//! [`CharOffsets`] converts them to the code-point offsets that records carry.
+//!
+//! Architecture invariant: pure functions over `&str`; no I/O, no async, no allocation per character.
+
+mod offsets;
+mod split;
+
+pub use offsets::CharOffsets;
+pub use split::{split, SentenceSpan, Splitter};

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Runs Tenor's whole test suite from a clean checkout: README command 2, and what CI runs.
+#
+# It sets up what the tests need on a fresh machine (Rust components, the Tansu test broker, built once and
+# cached in ~/.cargo/bin), then runs formatting and lint checks and every test in the workspace.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+
+step() { printf '\n== %s\n' "$*" >&2; }
+
+step "toolchain components"
+rustup component add rustfmt clippy >/dev/null 2>&1 || true
+
+step "format"
+cargo fmt --all -- --check
+
+step "lint"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+step "tests"
+cargo test --workspace --locked

@@ -1,0 +1,8 @@
+//! Tenor's one end-to-end test binary: it drives the real `tenor` executable as a user would.
+//!
+//! Each module is a chapter of the user's story; read them as documentation of what Tenor promises.
+
+mod support;
+
+mod run;
+mod schemas;
