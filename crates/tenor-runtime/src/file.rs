@@ -7,6 +7,7 @@ use std::path::Path;
 use flate2::read::MultiGzDecoder;
 use flate2::write::GzEncoder;
 use flate2::Compression;
+use rayon::prelude::*;
 use tenor_core::{DeadLetter, Origin};
 use tenor_pipeline::Pipeline;
 
@@ -23,6 +24,8 @@ pub enum FileError {
     Read { path: String, source: io::Error },
     #[error("cannot write {what}")]
     Write { what: String, source: io::Error },
+    #[error("cannot start worker threads: {0}")]
+    Threads(String),
 }
 
 /// Opens `path` for reading (`-` is standard input); a `.gz` name is decompressed on the fly.
@@ -57,6 +60,7 @@ pub fn read_line_capped(reader: &mut dyn BufRead, buf: &mut Vec<u8>, cap: usize)
     buf.clear();
     let mut total = 0usize;
     let mut saw_any = false;
+    let mut last_byte = None;
     loop {
         let available = match reader.fill_buf() {
             Ok(b) => b,
@@ -74,6 +78,9 @@ pub fn read_line_capped(reader: &mut dyn BufRead, buf: &mut Vec<u8>, cap: usize)
         let room = cap.saturating_sub(buf.len());
         buf.extend_from_slice(&chunk[..chunk.len().min(room)]);
         total += chunk.len();
+        if let Some(&b) = chunk.last() {
+            last_byte = Some(b);
+        }
         let consumed = chunk.len() + usize::from(found_newline);
         reader.consume(consumed);
         if found_newline {
@@ -83,8 +90,10 @@ pub fn read_line_capped(reader: &mut dyn BufRead, buf: &mut Vec<u8>, cap: usize)
     if !saw_any {
         return Ok(None);
     }
-    if buf.last() == Some(&b'\r') {
-        buf.pop();
+    if last_byte == Some(b'\r') {
+        if buf.len() == total {
+            buf.pop();
+        }
         total -= 1;
     }
     Ok(Some(total))
@@ -107,52 +116,122 @@ pub struct RunSinks<'a> {
     pub dead_letters: &'a mut dyn Write,
 }
 
+/// How a run uses the machine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RunOptions {
+    /// Worker threads processing messages; output order is the input order whatever this is.
+    pub threads: usize,
+    /// Messages read ahead and processed together; bounds memory to about this many messages.
+    pub batch: usize,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        RunOptions { threads: std::thread::available_parallelism().map_or(1, |n| n.get()), batch: 256 }
+    }
+}
+
+/// What one input line became, already serialised so that workers, not the writer, pay for JSON encoding.
+enum LineOutcome {
+    Records { json: Vec<u8>, sentences: u64 },
+    DeadLetter { json: Vec<u8> },
+}
+
 /// Runs the pipeline over every line of `input`. Bad lines are dead-lettered and the run goes on; only a
 /// failure to read or write stops it. `file_name` is what records give as their origin (`-` for stdin).
+///
+/// Lines are read in batches and processed in parallel; records are written in input order, each article's
+/// sentence records followed by its summary, exactly as a sequential run would.
 pub fn run_stream(
     pipeline: &Pipeline,
     input: &mut dyn BufRead,
     file_name: &str,
     sinks: RunSinks<'_>,
     service: &str,
+    options: RunOptions,
     mut on_progress: impl FnMut(&RunStats),
 ) -> Result<RunStats, FileError> {
     let RunSinks { output, dead_letters } = sinks;
+    let workers = rayon::ThreadPoolBuilder::new()
+        .num_threads(options.threads.max(1))
+        .thread_name(|i| format!("tenor-worker-{i}"))
+        .build()
+        .map_err(|e| FileError::Threads(e.to_string()))?;
     let mut stats = RunStats::default();
-    let mut line = Vec::new();
     let mut line_no = 0u64;
-    let read_err = |source| FileError::Read { path: file_name.to_owned(), source };
-    let write_err = |what: &str| {
-        let what = what.to_owned();
-        move |source| FileError::Write { what, source }
-    };
-    while let Some(_len) = read_line_capped(input, &mut line, MAX_LINE_BYTES).map_err(read_err)? {
-        line_no += 1;
-        if line.iter().all(u8::is_ascii_whitespace) {
-            continue;
-        }
-        stats.messages += 1;
-        let origin = Origin::File { file: file_name.to_owned(), line: line_no };
-        match pipeline.process_message(&line, origin.clone()) {
-            Ok(processed) => {
-                for record in &processed.sentences {
-                    write_json_line(output, record).map_err(write_err("records"))?;
+    let mut batch: Vec<(u64, Vec<u8>)> = Vec::with_capacity(options.batch);
+    let mut spare = Vec::new();
+    loop {
+        batch.clear();
+        let mut at_end = false;
+        while batch.len() < options.batch.max(1) {
+            let mut line = std::mem::take(&mut spare);
+            match read_line_capped(input, &mut line, MAX_LINE_BYTES) {
+                Ok(Some(_)) => {}
+                Ok(None) => {
+                    at_end = true;
+                    break;
                 }
-                write_json_line(output, &processed.article).map_err(write_err("records"))?;
-                stats.articles += 1;
-                stats.sentence_records += processed.sentences.len() as u64;
+                Err(source) => return Err(FileError::Read { path: file_name.to_owned(), source }),
             }
-            Err(error) => {
-                let letter = DeadLetter::new(&error, &line, origin, service, usize::MAX);
-                write_json_line(dead_letters, &letter).map_err(write_err("dead letters"))?;
-                stats.dead_letters += 1;
+            line_no += 1;
+            if line.iter().all(u8::is_ascii_whitespace) {
+                spare = line;
+                continue;
+            }
+            batch.push((line_no, line));
+        }
+        let outcomes: Vec<LineOutcome> = workers.install(|| {
+            batch
+                .par_iter()
+                .map(|(line, payload)| process_line(pipeline, payload, file_name, *line, service))
+                .collect()
+        });
+        for outcome in outcomes {
+            stats.messages += 1;
+            match outcome {
+                LineOutcome::Records { json, sentences } => {
+                    output.write_all(&json).map_err(|source| write_error("records", source))?;
+                    stats.articles += 1;
+                    stats.sentence_records += sentences;
+                }
+                LineOutcome::DeadLetter { json } => {
+                    dead_letters.write_all(&json).map_err(|source| write_error("dead letters", source))?;
+                    stats.dead_letters += 1;
+                }
             }
         }
         on_progress(&stats);
+        if at_end {
+            break;
+        }
     }
-    output.flush().map_err(write_err("records"))?;
-    dead_letters.flush().map_err(write_err("dead letters"))?;
+    output.flush().map_err(|source| write_error("records", source))?;
+    dead_letters.flush().map_err(|source| write_error("dead letters", source))?;
     Ok(stats)
+}
+
+fn process_line(pipeline: &Pipeline, payload: &[u8], file: &str, line: u64, service: &str) -> LineOutcome {
+    let origin = Origin::File { file: file.to_owned(), line };
+    let mut json = Vec::with_capacity(payload.len() * 4);
+    match pipeline.process_message(payload, origin.clone()) {
+        Ok(processed) => {
+            for record in &processed.sentences {
+                write_json_line(&mut json, record).expect("writing JSON to memory cannot fail");
+            }
+            write_json_line(&mut json, &processed.article).expect("writing JSON to memory cannot fail");
+            LineOutcome::Records { json, sentences: processed.sentences.len() as u64 }
+        }
+        Err(error) => {
+            let letter = DeadLetter::new(&error, payload, origin, service, usize::MAX);
+            write_json_line(&mut json, &letter).expect("writing JSON to memory cannot fail");
+            LineOutcome::DeadLetter { json }
+        }
+    }
+}
+
+fn write_error(what: &str, source: io::Error) -> FileError {
+    FileError::Write { what: what.to_owned(), source }
 }
 
 /// Writes one value as a JSON line.
@@ -191,6 +270,7 @@ mod tests {
             "in.jsonl",
             RunSinks { output: &mut out, dead_letters: &mut dead },
             "test",
+            RunOptions { threads: 2, batch: 2 },
             |_| {},
         )
         .unwrap();

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::Args;
 use tenor_pipeline::{Pipeline, PipelineConfig};
-use tenor_runtime::file::{open_input, open_output, run_stream, RunSinks, RunStats};
+use tenor_runtime::file::{open_input, open_output, run_stream, RunOptions, RunSinks, RunStats};
 
 use super::{EXAMPLE_STREAM, EXAMPLE_STREAM_NAME};
 
@@ -27,6 +27,9 @@ pub struct RunArgs {
     /// Largest message (input line) accepted, in bytes.
     #[arg(long, default_value_t = PipelineConfig::default().limits.max_message_bytes)]
     pub max_message_bytes: usize,
+    /// Worker threads (default: one per core). Output order never depends on it.
+    #[arg(long, default_value_t = RunOptions::default().threads)]
+    pub threads: usize,
     /// Write a summary of the run as JSON to this file.
     #[arg(long)]
     pub stats: Option<PathBuf>,
@@ -51,6 +54,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         &name,
         RunSinks { output: &mut output, dead_letters: &mut dead_letters },
         "tenor-run",
+        RunOptions { threads: args.threads, ..RunOptions::default() },
         |_| {},
     )?;
     report(&stats, args.stats.as_deref())
