@@ -131,6 +131,110 @@ fn is_person_pronoun(w: &str) -> Option<Gender> {
     }
 }
 
+/// Nouns of roles held by people, which a description speaker ("the envoy") must end in to be resolved to a
+/// named person ("the ministry" is an organisation, not a person).
+fn is_person_role(noun: &str) -> bool {
+    matches!(
+        noun,
+        "envoy"
+            | "minister"
+            | "president"
+            | "spokesman"
+            | "spokeswoman"
+            | "spokesperson"
+            | "secretary"
+            | "ambassador"
+            | "senator"
+            | "governor"
+            | "mayor"
+            | "chancellor"
+            | "premier"
+            | "leader"
+            | "chief"
+            | "director"
+            | "chairman"
+            | "chairwoman"
+            | "chair"
+            | "ceo"
+            | "executive"
+            | "prosecutor"
+            | "judge"
+            | "lawyer"
+            | "attorney"
+            | "general"
+            | "commander"
+            | "diplomat"
+            | "negotiator"
+            | "coach"
+            | "actor"
+            | "actress"
+            | "singer"
+            | "author"
+            | "professor"
+            | "researcher"
+            | "scientist"
+            | "economist"
+            | "analyst"
+            | "doctor"
+            | "officer"
+            | "king"
+            | "queen"
+            | "prince"
+            | "princess"
+            | "pope"
+            | "candidate"
+            | "founder"
+            | "head"
+            | "manager"
+            | "owner"
+            | "witness"
+            | "official"
+            | "lawmaker"
+            | "legislator"
+            | "congressman"
+            | "congresswoman"
+            | "politician"
+            | "activist"
+            | "writer"
+            | "poet"
+            | "player"
+            | "striker"
+            | "captain"
+            | "businessman"
+            | "businesswoman"
+            | "father"
+            | "mother"
+            | "man"
+            | "woman"
+            | "boy"
+            | "girl"
+            | "spokesmen"
+            | "aide"
+            | "adviser"
+            | "advisor"
+            | "strategist"
+            | "pastor"
+            | "bishop"
+            | "priest"
+            | "cleric"
+            | "imam"
+            | "rabbi"
+            | "physician"
+            | "surgeon"
+            | "nurse"
+            | "teacher"
+            | "student"
+            | "dean"
+            | "rector"
+            | "emperor"
+            | "prime"
+            | "deputy"
+            | "colonel"
+            | "sergeant"
+            | "chairperson"
+    )
+}
+
 /// A determiner-led description of a role: "the envoy", "the former minister", "the spokeswoman".
 fn description_role(text: &str) -> Option<&str> {
     let mut words = text.split_whitespace();
@@ -142,7 +246,7 @@ fn description_role(text: &str) -> Option<&str> {
     if rest.is_empty() || rest.len() > 4 || rest.iter().any(|w| w.chars().next().is_some_and(char::is_uppercase)) {
         return None;
     }
-    rest.last().copied()
+    rest.last().copied().filter(|role| is_person_role(&role.to_lowercase()))
 }
 
 /// Whether the speaker text names someone: a capitalised word that is not just its first word's capital
@@ -251,13 +355,8 @@ pub(crate) fn resolve(body: &str, sentences: &mut [SentenceAnalysis]) -> Vec<Spe
         let is_pronoun = matches!(lower.as_str(), "i" | "we" | "you" | "he" | "she" | "they" | "it" | "me" | "us");
         let name = match resolved {
             Some(name) => name,
-            None if is_pronoun
-                || description_role(text).is_some()
-                    && !is_named(text)
-                    && lower.split_whitespace().count() <= 2 =>
-            {
-                continue
-            }
+            // An unresolved pronoun names nobody; an unresolved description ("the mayor") is kept as written.
+            None if is_pronoun => continue,
             None => text.to_owned(),
         };
         match counts.iter_mut().find(|c| c.name == name) {

@@ -668,6 +668,16 @@ impl Sentence<'_> {
         i >= self.n() || !self.tokens.is_word(i)
     }
 
+    /// A period inside an abbreviation ("U.S. officials"): attached to the word before, a word after.
+    fn is_abbreviation_period(&self, k: usize) -> bool {
+        k > 0
+            && k + 1 < self.n()
+            && self.tokens.is_punct(k, self.body, '.')
+            && self.tokens.toks[k].start == self.tokens.toks[k - 1].end
+            && self.is_word(k - 1)
+            && self.is_word(k + 1)
+    }
+
     fn cue_class(&self, i: usize) -> Option<CueClass> {
         self.lexicon.cues.get(self.w(i)).copied()
     }
@@ -822,6 +832,10 @@ impl Sentence<'_> {
         let w = self.w(next);
         match class {
             CueClass::Speech => true,
+            // "described the plan as reckless".
+            CueClass::Report if self.w(cue).starts_with("describ") => {
+                (next..(next + 10).min(self.n())).take_while(|&k| self.is_word(k)).any(|k| self.w(k) == "as")
+            }
             CueClass::Report => w == "that" || starts_question(w),
             CueClass::Evidence => starts_question(w) || (starts_clause(w) && w != "it" && w != "this"),
             // Belief verbs rarely take a plain object; what does not follow them is a preposition or particle.
@@ -1011,7 +1025,14 @@ impl Sentence<'_> {
     /// The speaker after an inverted cue: a short noun phrase closed by punctuation, with no verb in it.
     fn inverted_speaker(&self, from: usize) -> Option<Range<usize>> {
         let mut end = from;
-        while end < self.n() && self.is_word(end) && end - from < MAX_INVERTED_SPEAKER_TOKENS {
+        while end < self.n()
+            && (self.is_word(end) || (end > from && self.is_abbreviation_period(end)))
+            && end - from < MAX_INVERTED_SPEAKER_TOKENS
+        {
+            if !self.is_word(end) {
+                end += 1;
+                continue;
+            }
             let w = self.w(end);
             if is_between_word(w) || self.cue_class(end).is_some() || w == "that" || is_left_boundary(w) {
                 return None;
@@ -1140,7 +1161,14 @@ impl Sentence<'_> {
     /// A noun phrase starting at `from`, up to punctuation, `that`, or `max` tokens.
     fn phrase_after(&self, from: usize, max: usize) -> Option<Range<usize>> {
         let mut end = from;
-        while end < self.n() && self.is_word(end) && end - from < max {
+        while end < self.n()
+            && (self.is_word(end) || (end > from && self.is_abbreviation_period(end)))
+            && end - from < max
+        {
+            if !self.is_word(end) {
+                end += 1;
+                continue;
+            }
             let w = self.w(end);
             if w == "that" || (end > from && (self.cue_class(end).is_some() && !is_noun_like_cue(w))) {
                 break;
