@@ -23,7 +23,9 @@ fn bench_attribution(c: &mut Criterion) {
         b.iter(|| {
             articles
                 .iter()
-                .map(|(body, ranges)| attributor.analyze_article(std::hint::black_box(body), ranges).sentences.len())
+                .map(|(body, ranges)| {
+                    attributor.analyze_article(std::hint::black_box(body), ranges).sentences.len()
+                })
                 .sum::<usize>()
         })
     });

@@ -247,7 +247,24 @@ const CORE_SPEECH: &[&str] = &[
     "respond",
 ];
 
-const STANCE_ADJECTIVES: &[&str] = &["sure", "convinced", "aware", "confident", "certain", "adamant", "positive"];
+const STANCE_ADJECTIVES: &[&str] = &[
+    "sure",
+    "convinced",
+    "aware",
+    "confident",
+    "certain",
+    "adamant",
+    "positive",
+    "concerned",
+    "worried",
+    "optimistic",
+    "hopeful",
+    "afraid",
+    "fearful",
+    "skeptical",
+    "sceptical",
+    "convinced",
+];
 
 /// Irregular forms (base, forms).
 const IRREGULAR: &[(&str, &[&str])] = &[

@@ -3,9 +3,10 @@
 //! Double-quote marks are paired in one pass. A straight `"` is an opening mark when it follows white space
 //! (or an opening bracket or dash) and a closing mark when it is followed by white space or punctuation.
 //! Wire style opens every paragraph of a multi-paragraph quote again without closing the previous paragraph;
-//! an opening mark at the start of a paragraph therefore ends the pending quote at the paragraph break.
-//! Anything that does not pair (a stray mark, a curly mark closed by a straight one) is *bad*: sentences
-//! holding a bad mark get no attribution, since their direct speech cannot be delimited.
+//! a quote therefore ends at a paragraph break (or the end of the text) when it is still open there, and an
+//! opening mark that meets another opening mark in the same paragraph is stray. Marks that do not pair (a stray
+//! opening or closing mark, a curly mark closed by a straight one) are *bad*: sentences holding a bad mark get
+//! no attribution, since their direct speech cannot be delimited.
 
 use std::ops::Range;
 
@@ -84,22 +85,26 @@ impl QuoteMap {
         while let Some((i, c)) = iter.next() {
             let after = iter.peek().map(|&(_, a)| a);
             if c == '\n' {
-                if let Some((open, _, open_width)) = pending {
-                    // A quote does not cross a paragraph break, unless the next paragraph opens with a quote
-                    // mark again (then this paragraph's part ends here); otherwise its opening mark was stray.
-                    let next_mark =
-                        body[i..].trim_start().chars().next().is_some_and(crate::tokens::is_double_quote);
-                    if next_mark {
-                        map.quotes.push(Quote { open, inner: trimmed(body, open + open_width..i), end: i });
-                    } else {
-                        map.bad.push(open);
-                    }
-                    pending = None;
+                if let Some((open, _, open_width)) = pending.take() {
+                    // A quote does not cross a paragraph break. Wire style leaves each paragraph of a long
+                    // quote open and opens the next one again; sloppier copy forgets the closing mark. Either
+                    // way this paragraph's part of the quote ends here.
+                    map.quotes.push(Quote { open, inner: trimmed(body, open + open_width..i), end: i });
                 }
             }
             if crate::tokens::is_double_quote(c) {
                 let (style, mut direction) = classify(c, before, after);
-                if direction == Direction::Either {
+                // A straight mark decides by state when its spacing does not ("said," quote), so a mark glued
+                // to a comma after the cue still opens a quote.
+                if direction == Direction::Either
+                    || (style == Style::Straight
+                        && direction == Direction::Close
+                        && pending.is_none()
+                        && after.is_some_and(|a| {
+                            !a.is_whitespace()
+                                || iter.clone().nth(1).is_some_and(|(_, b)| b.is_alphanumeric() || b == '[')
+                        }))
+                {
                     direction = if pending.is_some() { Direction::Close } else { Direction::Open };
                 }
                 let width = c.len_utf8();
@@ -129,8 +134,9 @@ impl QuoteMap {
             }
             before = Some(c);
         }
-        if let Some((open, _, _)) = pending {
-            map.bad.push(open);
+        if let Some((open, _, open_width)) = pending {
+            // Never closed: the quote runs to the end of the text (so a cue after it counts as quoted).
+            map.quotes.push(Quote { open, inner: trimmed(body, open + open_width..body.len()), end: body.len() });
         }
         map.bad.sort_unstable();
         map
@@ -165,19 +171,20 @@ mod tests {
     fn pairs_straight_curly_and_continued_quotes() {
         assert_eq!(quoted(r#""We won," he said. "Again.""#), ["We won", "Again."]);
         assert_eq!(quoted("“One. Two,” she said."), ["One. Two"]);
+        assert_eq!(quoted("Wilkins said,\" He liked it\"."), ["He liked it"]);
         let body = "He said: \"First paragraph.\n\n\"Second paragraph.\"";
         assert_eq!(quoted(body), ["First paragraph.", "Second paragraph."]);
-        // A stray mark does not swallow the next paragraphs.
-        let map = QuoteMap::build("A \"stray mark.\n\nI think \"so\" too.");
-        assert_eq!(map.bad, [2]);
-        assert_eq!(map.quotes.len(), 1);
+        // A quote left open ends with its paragraph; it does not swallow the next paragraphs.
+        let map = QuoteMap::build("A \"open mark.\n\nI think \"so\" too.");
+        assert!(map.bad.is_empty());
+        assert_eq!(quoted("A \"open mark.\n\nI think \"so\" too."), ["open mark.", "so"]);
     }
 
     #[test]
     fn unpaired_and_mixed_marks_are_bad() {
-        let map = QuoteMap::build("“Mixed styles\" here. And \"open only.");
-        assert!(map.quotes.is_empty());
+        let map = QuoteMap::build("“Mixed styles\" here. And \"a \"stray open.");
         assert_eq!(map.bad.len(), 3);
+        assert_eq!(quoted("“Mixed styles\" here. And \"a \"stray open."), ["stray open."]);
         assert!(map.has_bad_mark(0..5));
         assert!(QuoteMap::build("stray” close").has_bad_mark(0..12));
     }

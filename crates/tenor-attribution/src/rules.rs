@@ -438,6 +438,93 @@ fn is_parenthetical(w: &str) -> bool {
     )
 }
 
+/// Belief verbs whose complement is nearly always a clause, so a plain-looking word after them still starts
+/// one ("I think Darfur is …"); the others (feel, fear, wish, expect) often take an object.
+fn is_loose_belief(w: &str) -> bool {
+    matches!(
+        w,
+        "think"
+            | "thinks"
+            | "thought"
+            | "thinking"
+            | "believe"
+            | "believes"
+            | "believed"
+            | "believing"
+            | "suspect"
+            | "suspects"
+            | "suspected"
+            | "suppose"
+            | "supposes"
+            | "supposed"
+            | "guess"
+            | "guessed"
+            | "reckon"
+            | "reckons"
+            | "reckoned"
+            | "hope"
+            | "hopes"
+            | "hoped"
+            | "hoping"
+            | "doubt"
+            | "doubts"
+            | "doubted"
+            | "assume"
+            | "assumes"
+            | "assumed"
+            | "presume"
+            | "presumed"
+            | "mean"
+            | "meant"
+            | "sure"
+            | "convinced"
+            | "aware"
+            | "confident"
+            | "certain"
+            | "adamant"
+            | "positive"
+    )
+}
+
+/// Heads of research and record speakers ("the results", "a study", "estimates"), whose evidence verbs
+/// report findings even without `that`.
+fn is_research_noun(w: &str) -> bool {
+    matches!(
+        w,
+        "study"
+            | "studies"
+            | "report"
+            | "reports"
+            | "results"
+            | "findings"
+            | "figures"
+            | "data"
+            | "survey"
+            | "surveys"
+            | "poll"
+            | "polls"
+            | "research"
+            | "analysis"
+            | "evidence"
+            | "scientists"
+            | "researchers"
+            | "estimates"
+            | "statistics"
+            | "records"
+            | "documents"
+            | "tests"
+            | "investigation"
+            | "review"
+            | "paper"
+            | "experiments"
+            | "models"
+            | "projections"
+            | "audit"
+            | "census"
+            | "authors"
+    )
+}
+
 fn is_preposition(w: &str) -> bool {
     matches!(
         w,
@@ -809,7 +896,14 @@ impl Sentence<'_> {
     }
 
     /// Whether what follows a belief or evidence cue is a clause it reports.
-    fn has_complement(&self, cue: usize, class: CueClass, speaker_is_pronoun: bool) -> bool {
+    fn has_complement(
+        &self,
+        cue: usize,
+        class: CueClass,
+        speaker_is_pronoun: bool,
+        parenthetical_position: bool,
+        research_subject: bool,
+    ) -> bool {
         let next = cue + 1;
         if class == CueClass::Speech {
             return true;
@@ -827,7 +921,7 @@ impl Sentence<'_> {
                 return (0..cue).any(|k| self.is_quote(k));
             }
             // "…, I think." / "you know," — a parenthetical, attributed when its subject is a pronoun.
-            return speaker_is_pronoun && is_parenthetical(self.w(cue));
+            return speaker_is_pronoun && parenthetical_position && is_parenthetical(self.w(cue));
         }
         let w = self.w(next);
         match class {
@@ -836,36 +930,82 @@ impl Sentence<'_> {
             CueClass::Report if self.w(cue).starts_with("describ") => {
                 (next..(next + 10).min(self.n())).take_while(|&k| self.is_word(k)).any(|k| self.w(k) == "as")
             }
-            CueClass::Report => w == "that" || starts_question(w),
-            CueClass::Evidence => starts_question(w) || (starts_clause(w) && w != "it" && w != "this"),
-            // Belief verbs rarely take a plain object; what does not follow them is a preposition or particle.
-            CueClass::Belief | CueClass::Stance => !matches!(
-                w,
-                "to" | "about"
-                    | "of"
-                    | "for"
-                    | "so"
-                    | "with"
-                    | "on"
-                    | "in"
-                    | "at"
-                    | "up"
-                    | "over"
-                    | "back"
-                    | "too"
-                    | "much"
-                    | "well"
-                    | "by"
-                    | "from"
-                    | "as"
-                    | "out"
-                    | "into"
-                    | "upon"
-                    | "like"
-                    | "no"
-                    | "not"
-                    | "n't"
-            ),
+            // "The results show the camp kept its majority": findings report what follows them.
+            CueClass::Evidence if research_subject => {
+                self.clause_follows(next)
+                    || (!is_preposition(w) && (next..self.n()).take_while(|&k| self.is_word(k)).count() >= 3)
+            }
+            CueClass::Report | CueClass::Evidence => self.clause_follows(next),
+            CueClass::Belief | CueClass::Stance if !is_loose_belief(self.w(cue)) => self.clause_follows(next),
+            // Belief verbs rarely take a plain object: anything but a preposition, particle or object pronoun
+            // starts their clause, provided it runs on for a few words ("I fear the worst" does not).
+            CueClass::Belief | CueClass::Stance => {
+                if self.clause_follows(next) {
+                    return true;
+                }
+                let excluded = matches!(
+                    w,
+                    "to" | "about"
+                        | "of"
+                        | "for"
+                        | "so"
+                        | "with"
+                        | "on"
+                        | "in"
+                        | "at"
+                        | "up"
+                        | "over"
+                        | "back"
+                        | "too"
+                        | "much"
+                        | "well"
+                        | "by"
+                        | "from"
+                        | "as"
+                        | "out"
+                        | "into"
+                        | "upon"
+                        | "like"
+                        | "no"
+                        | "not"
+                        | "n't"
+                        | "him"
+                        | "her"
+                        | "them"
+                        | "me"
+                        | "us"
+                        | "it"
+                        | "this"
+                        | "that"
+                        | "these"
+                        | "those"
+                        | "or"
+                        | "and"
+                );
+                let run = (next..self.n()).take_while(|&k| self.is_word(k)).count();
+                !excluded && (run >= 3 || (run == 2 && is_between_word(self.w(next + 1))))
+            }
+        }
+    }
+
+    /// Whether a clause starts at token `k`: `that` or a wh-word with words after it, a subject pronoun with a
+    /// verb after it, or a demonstrative/expletive followed by an auxiliary ("it was", "there is").
+    fn clause_follows(&self, k: usize) -> bool {
+        if !self.is_word(k) || !self.is_word(k + 1) {
+            return false;
+        }
+        let w = self.w(k);
+        let after = self.w(k + 1);
+        if w == "that" || starts_question(w) {
+            return true;
+        }
+        match w {
+            "i" | "we" | "you" | "he" | "she" | "they" => !is_preposition(after) && !matches!(after, "and" | "or"),
+            "it" | "this" | "there" | "these" | "those" | "everyone" | "everybody" | "someone" | "somebody"
+            | "nobody" | "nothing" | "something" | "people" => {
+                is_between_word(after) || after.ends_with('s') || after.ends_with("ed")
+            }
+            _ => false,
         }
     }
 
@@ -990,7 +1130,15 @@ impl Sentence<'_> {
             self.speaker_before(j - 1)?
         };
         let pronoun_speaker = speaker.len() == 1 && is_pronoun(self.w(speaker.start));
-        if !self.has_complement(last, class, pronoun_speaker) {
+        // A parenthetical sits between commas or at a sentence edge ("…, I think." / "You know, …").
+        let sentence_final = last + 2 >= self.n() && !self.is_word(self.n() - 1);
+        let parenthetical_position = !negated
+            && (speaker.start == 0
+                || self.is_comma(speaker.start - 1)
+                || self.is_quote(speaker.start - 1)
+                || sentence_final);
+        let research_subject = is_research_noun(self.w(speaker.end - 1));
+        if !self.has_complement(last, class, pronoun_speaker, parenthetical_position, research_subject) {
             return None;
         }
         if self.w(first) == "mean" || self.w(first) == "meant" {
