@@ -438,6 +438,58 @@ fn is_parenthetical(w: &str) -> bool {
     )
 }
 
+/// Words after a loose cue that show it takes an object or a phrase, not a clause.
+fn is_loose_excluded(w: &str) -> bool {
+    matches!(
+        w,
+        "to" | "about"
+            | "of"
+            | "for"
+            | "so"
+            | "with"
+            | "on"
+            | "in"
+            | "at"
+            | "up"
+            | "over"
+            | "back"
+            | "too"
+            | "much"
+            | "well"
+            | "by"
+            | "from"
+            | "as"
+            | "out"
+            | "into"
+            | "upon"
+            | "like"
+            | "no"
+            | "not"
+            | "n't"
+            | "him"
+            | "her"
+            | "them"
+            | "me"
+            | "us"
+            | "it"
+            | "this"
+            | "that"
+            | "these"
+            | "those"
+            | "or"
+            | "and"
+            | "you"
+    )
+}
+
+/// "say" and "tell" report speech with anything after them ("said the plan was dead", "told reporters").
+fn is_say_or_tell(w: &str) -> bool {
+    matches!(
+        w,
+        "say" | "says" | "said" | "saying" | "tell" | "tells" | "told" | "telling" | "add" | "adds" | "added"
+    )
+}
+
 /// Belief verbs whose complement is nearly always a clause, so a plain-looking word after them still starts
 /// one ("I think Darfur is …"); the others (feel, fear, wish, expect) often take an object.
 fn is_loose_belief(w: &str) -> bool {
@@ -905,17 +957,21 @@ impl Sentence<'_> {
         research_subject: bool,
     ) -> bool {
         let next = cue + 1;
-        if class == CueClass::Speech {
+        if class == CueClass::Speech && is_say_or_tell(self.w(cue)) {
             return true;
         }
         let quote_follows = next < self.n()
             && (self.is_quote(next)
                 || self.tokens.is_punct(next, self.body, ':')
                 || (self.is_comma(next) && self.is_quote(next + 1)));
-        if quote_follows {
+        if quote_follows || self.that_or_quote_soon(next) {
             return true;
         }
         if next >= self.n() || !self.is_word(next) {
+            if class == CueClass::Speech {
+                // "Hill commented:" / "…, the spokesman confirmed."
+                return true;
+            }
             if class == CueClass::Report {
                 // `"…," Smith wrote.`: the quote came first.
                 return (0..cue).any(|k| self.is_quote(k));
@@ -925,7 +981,11 @@ impl Sentence<'_> {
         }
         let w = self.w(next);
         match class {
-            CueClass::Speech => true,
+            // Other speech verbs ("confirmed", "denied", "noted"): as loose as belief verbs below.
+            CueClass::Speech => {
+                self.clause_follows(next)
+                    || (!is_loose_excluded(w) && (next..self.n()).take_while(|&k| self.is_word(k)).count() >= 3)
+            }
             // "described the plan as reckless".
             CueClass::Report if self.w(cue).starts_with("describ") => {
                 (next..(next + 10).min(self.n())).take_while(|&k| self.is_word(k)).any(|k| self.w(k) == "as")
@@ -943,49 +1003,32 @@ impl Sentence<'_> {
                 if self.clause_follows(next) {
                     return true;
                 }
-                let excluded = matches!(
-                    w,
-                    "to" | "about"
-                        | "of"
-                        | "for"
-                        | "so"
-                        | "with"
-                        | "on"
-                        | "in"
-                        | "at"
-                        | "up"
-                        | "over"
-                        | "back"
-                        | "too"
-                        | "much"
-                        | "well"
-                        | "by"
-                        | "from"
-                        | "as"
-                        | "out"
-                        | "into"
-                        | "upon"
-                        | "like"
-                        | "no"
-                        | "not"
-                        | "n't"
-                        | "him"
-                        | "her"
-                        | "them"
-                        | "me"
-                        | "us"
-                        | "it"
-                        | "this"
-                        | "that"
-                        | "these"
-                        | "those"
-                        | "or"
-                        | "and"
-                );
+                let excluded = is_loose_excluded(w);
                 let run = (next..self.n()).take_while(|&k| self.is_word(k)).count();
                 !excluded && (run >= 3 || (run == 2 && is_between_word(self.w(next + 1))))
             }
         }
+    }
+
+    /// `that`, or a quote or colon, shortly after a communication cue, past a short phrase ("stated to LA
+    /// Weekly that", "announced on Friday that", "commented on the plan, \"…\"").
+    fn that_or_quote_soon(&self, from: usize) -> bool {
+        for k in from..(from + 10).min(self.n()) {
+            if self.is_word(k) {
+                if self.w(k) == "that" && k > from {
+                    return self.is_word(k + 1);
+                }
+                if self.cue_class(k).is_some() || is_left_boundary(self.w(k)) {
+                    return false;
+                }
+            } else if self.is_quote(k) || self.tokens.is_punct(k, self.body, ':') {
+                return k > from
+                    && (self.is_comma(k - 1) || self.tokens.is_punct(k, self.body, ':') || self.is_quote(k));
+            } else if !self.is_comma(k) {
+                return false;
+            }
+        }
+        false
     }
 
     /// Whether a clause starts at token `k`: `that` or a wh-word with words after it, a subject pronoun with a
@@ -1000,7 +1043,9 @@ impl Sentence<'_> {
             return true;
         }
         match w {
-            "i" | "we" | "you" | "he" | "she" | "they" => !is_preposition(after) && !matches!(after, "and" | "or"),
+            "i" | "we" | "he" | "she" | "they" => !is_preposition(after) && !matches!(after, "and" | "or"),
+            // "you" is an object as often as a subject ("show you", "heard you loud and clear").
+            "you" => is_between_word(after) || after.ends_with("ed"),
             "it" | "this" | "there" | "these" | "those" | "everyone" | "everybody" | "someone" | "somebody"
             | "nobody" | "nothing" | "something" | "people" => {
                 is_between_word(after) || after.ends_with('s') || after.ends_with("ed")
@@ -1043,7 +1088,7 @@ impl Sentence<'_> {
                 break;
             }
             negated |= is_negation(w);
-            passive |= is_be(w) && matches!(class, CueClass::Speech | CueClass::Report);
+            passive |= is_be(w) && class != CueClass::Stance;
             j -= 1;
             if is_negation(w) || matches!(w, "did" | "does" | "do") {
                 first_aux = j;
@@ -1138,7 +1183,42 @@ impl Sentence<'_> {
                 || self.is_quote(speaker.start - 1)
                 || sentence_final);
         let research_subject = is_research_noun(self.w(speaker.end - 1));
+        // A cue word that is also a common noun ("submit reports", "delivered remarks") reports speech only
+        // with a clause or quote after it.
+        let class =
+            if class == CueClass::Speech && is_noun_like_cue(self.w(last)) { CueClass::Report } else { class };
         if !self.has_complement(last, class, pronoun_speaker, parenthetical_position, research_subject) {
+            return None;
+        }
+        // A speaker never holds an auxiliary or an infinitive: the stretch crossed into another clause
+        // ("Over the years I have performed in …").
+        if (speaker.start..speaker.end).any(|k| {
+            self.is_word(k)
+                && (matches!(
+                    self.w(k),
+                    "to" | "has"
+                        | "have"
+                        | "had"
+                        | "was"
+                        | "were"
+                        | "will"
+                        | "would"
+                        | "can"
+                        | "could"
+                        | "should"
+                        | "may"
+                        | "might"
+                        | "must"
+                        | "did"
+                        | "does"
+                        | "do"
+                        | "am"
+                        | "are"
+                        | "is"
+                        | "be"
+                        | "been"
+                ))
+        }) {
             return None;
         }
         if self.w(first) == "mean" || self.w(first) == "meant" {
