@@ -533,7 +533,7 @@ impl Lexicon {
         }
         // Longest phrase first, so that "appear to be" wins over "appear".
         for phrases in hedges.values_mut() {
-            phrases.sort_by(|a, b| b.words.len().cmp(&a.words.len()));
+            phrases.sort_by_key(|p| std::cmp::Reverse(p.words.len()));
         }
         Lexicon { cues, hedges }
     }

@@ -117,7 +117,8 @@ impl Attributor {
 
     /// Analyses one stand-alone sentence (the whole text).
     pub fn analyze_sentence(&self, text: &str) -> SentenceAnalysis {
-        let mut analysis = self.analyze_article(text, &[0..text.len()]);
+        let whole = 0..text.len();
+        let mut analysis = self.analyze_article(text, std::slice::from_ref(&whole));
         analysis.sentences.pop().unwrap_or_default()
     }
 }

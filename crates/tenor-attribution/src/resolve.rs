@@ -133,7 +133,7 @@ fn is_person_pronoun(w: &str) -> Option<Gender> {
 
 /// Nouns of roles held by people, which a description speaker ("the envoy") must end in to be resolved to a
 /// named person ("the ministry" is an organisation, not a person).
-fn is_person_role(noun: &str) -> bool {
+pub(crate) fn is_person_role(noun: &str) -> bool {
     matches!(
         noun,
         "envoy"

@@ -1354,9 +1354,20 @@ impl Sentence<'_> {
             });
             match before_relative {
                 Some(chunk) => chunk,
-                None => trimmed
-                    .into_iter()
-                    .find(|c| !c.is_empty() && !is_intro(self.w(c.start)) && !is_relative(self.w(c.start)))?,
+                None => {
+                    let at = trimmed.iter().position(|c| {
+                        !c.is_empty() && !is_intro(self.w(c.start)) && !is_relative(self.w(c.start))
+                    })?;
+                    // "Zürich's mayor, Corine Mauch, said": a role and then the name; the name is the speaker.
+                    let role_then_name = trimmed.get(at + 1).is_some_and(|name| {
+                        let role = &trimmed[at];
+                        !name.is_empty()
+                            && name.len() <= 4
+                            && (name.start..name.end).all(|k| self.is_word(k) && self.tokens.toks[k].capitalized)
+                            && crate::resolve::is_person_role(self.w(role.end - 1))
+                    });
+                    trimmed[if role_then_name { at + 1 } else { at }].clone()
+                }
             }
         } else {
             let last_chunk = trim(chunks.last()?.clone());

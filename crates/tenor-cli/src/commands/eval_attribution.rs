@@ -171,7 +171,7 @@ fn show_errors(
     };
     for u in units {
         let found = predictions.iter().any(|p| u.speaker.iter().any(|r| overlaps(r, &p.speaker)));
-        let cue_found = u.cue.is_empty() || predictions.iter().any(|p| u.cue.iter().any(|r| *r == p.cue));
+        let cue_found = u.cue.is_empty() || predictions.iter().any(|p| u.cue.contains(&p.cue));
         if !found || !cue_found {
             let speaker: Vec<&str> = u.speaker.iter().map(|r| &text[r.clone()]).collect();
             let cue: Vec<&str> = u.cue.iter().map(|r| &text[r.clone()]).collect();
@@ -185,7 +185,10 @@ fn show_errors(
     }
     for p in predictions {
         let hit = units.iter().any(|u| u.speaker.iter().any(|r| overlaps(r, &p.speaker)));
-        let cue_hit = units.iter().any(|u| u.cue.iter().any(|r| *r == p.cue));
+        // A cue inside a unit whose cue GUM leaves unannotated is not scored (see `gum_rsd`).
+        let cue_hit = units.iter().any(|u| {
+            u.cue.contains(&p.cue) || (u.cue.is_empty() && u.edu.start <= p.cue.start && p.cue.end <= u.edu.end)
+        });
         if !hit || !cue_hit {
             let line_start = text[..p.cue.start].rfind('\n').map_or(0, |i| i + 1);
             let line_end = text[p.cue.end..].find('\n').map_or(text.len(), |i| p.cue.end + i);
