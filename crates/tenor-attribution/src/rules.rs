@@ -919,10 +919,12 @@ impl Sentence<'_> {
         }
         // An infinitive ("hard to predict") or a gerund after a preposition ("upon learning") has no subject
         // of its own in the sentence.
-        if i > 0
-            && self.is_word(i - 1)
-            && (self.w(i - 1) == "to" || (w.ends_with("ing") && is_preposition(self.w(i - 1))))
-        {
+        // An infinitive takes the subject of the verb that governs it ("we need to know what …") only when a
+        // subject pronoun is close and a clause follows; otherwise ("hard to predict") it has none.
+        if i > 0 && self.is_word(i - 1) && self.w(i - 1) == "to" {
+            return self.infinitive_subject(i).is_some();
+        }
+        if i > 0 && self.is_word(i - 1) && w.ends_with("ing") && is_preposition(self.w(i - 1)) {
             return false;
         }
         if is_noun_like_cue(w) {
@@ -1029,6 +1031,23 @@ impl Sentence<'_> {
             }
         }
         false
+    }
+
+    /// The subject pronoun of an infinitive cue at `cue` ("we need to know what", "I wanted to say that"): a
+    /// subject pronoun at most three words before `to`, with `that`, a wh-word or a quote after the cue.
+    fn infinitive_subject(&self, cue: usize) -> Option<usize> {
+        if cue < 2
+            || !(self.clause_follows(cue + 1)
+                || self.is_quote(cue + 1)
+                || (self.is_comma(cue + 1) && self.is_quote(cue + 2)))
+        {
+            return None;
+        }
+        let to = cue - 1;
+        (to.saturating_sub(4)..to)
+            .rev()
+            .take_while(|&k| self.is_word(k))
+            .find(|&k| matches!(self.w(k), "i" | "we" | "he" | "she" | "they" | "you"))
     }
 
     /// Whether a clause starts at token `k`: `that` or a wh-word with words after it, a subject pronoun with a
@@ -1141,6 +1160,47 @@ impl Sentence<'_> {
         }
         if j == 0 {
             return None;
+        }
+        // "we need to know what …": the subject pronoun before the governing verb.
+        if self.w(j - 1) == "to" {
+            let subject = self.infinitive_subject(first)?;
+            return Some(AttributionSpans {
+                speaker: self.span(subject, subject),
+                cue,
+                cue_word,
+                content: self.content_after(last + 1),
+                quote: None,
+                negated,
+                kind: if matches!(class, CueClass::Speech | CueClass::Report) {
+                    CueKind::Speech
+                } else {
+                    CueKind::Cognition
+                },
+                inherited: false,
+                in_quote: false,
+            });
+        }
+        // "Let me say" / "let us see": the pronoun after "let".
+        if j >= 2
+            && self.w(j - 2) == "let"
+            && matches!(self.w(j - 1), "me" | "us")
+            && self.has_complement(last, class, true, true, false)
+        {
+            return Some(AttributionSpans {
+                speaker: self.span(j - 1, j - 1),
+                cue,
+                cue_word,
+                content: self.content_after(last + 1),
+                quote: None,
+                negated,
+                kind: if matches!(class, CueClass::Speech | CueClass::Report) {
+                    CueKind::Speech
+                } else {
+                    CueKind::Cognition
+                },
+                inherited: false,
+                in_quote: false,
+            });
         }
         // A second verb of the same subject ("said …, and said it was …"): the speaker of the sentence's
         // previous attribution, if there is one.
