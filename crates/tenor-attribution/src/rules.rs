@@ -966,7 +966,7 @@ impl Sentence<'_> {
             && (self.is_quote(next)
                 || self.tokens.is_punct(next, self.body, ':')
                 || (self.is_comma(next) && self.is_quote(next + 1)));
-        if quote_follows || self.that_or_quote_soon(next) {
+        if quote_follows || self.that_or_quote_soon(next, matches!(class, CueClass::Speech | CueClass::Report)) {
             return true;
         }
         if next >= self.n() || !self.is_word(next) {
@@ -1014,7 +1014,32 @@ impl Sentence<'_> {
 
     /// `that`, or a quote or colon, shortly after a communication cue, past a short phrase ("stated to LA
     /// Weekly that", "announced on Friday that", "commented on the plan, \"…\"").
-    fn that_or_quote_soon(&self, from: usize) -> bool {
+    fn that_or_quote_soon(&self, from: usize, quote_too: bool) -> bool {
+        // The phrase in between is a prepositional or time phrase, or an addressee ("told reporters that"),
+        // never a determiner-led object ("the full weight of that …").
+        let opens_phrase = from < self.n()
+            && (self.is_comma(from)
+                || (self.is_word(from)
+                    && (is_preposition(self.w(from))
+                        || is_time_word(self.w(from))
+                        || self.w(from).ends_with("ly")
+                        || self.tokens.toks[from].capitalized
+                        || matches!(
+                            self.w(from),
+                            "him"
+                                | "her"
+                                | "them"
+                                | "us"
+                                | "me"
+                                | "you"
+                                | "reporters"
+                                | "journalists"
+                                | "officials"
+                                | "lawmakers"
+                        ))));
+        if !opens_phrase {
+            return false;
+        }
         for k in from..(from + 10).min(self.n()) {
             if self.is_word(k) {
                 if self.w(k) == "that" && k > from {
@@ -1024,7 +1049,8 @@ impl Sentence<'_> {
                     return false;
                 }
             } else if self.is_quote(k) || self.tokens.is_punct(k, self.body, ':') {
-                return k > from
+                return quote_too
+                    && k > from
                     && (self.is_comma(k - 1) || self.tokens.is_punct(k, self.body, ':') || self.is_quote(k));
             } else if !self.is_comma(k) {
                 return false;
