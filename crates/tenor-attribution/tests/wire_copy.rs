@@ -161,6 +161,23 @@ fn quotes_over_several_sentences_share_their_attribution() {
 }
 
 #[test]
+fn participle_after_a_comma_reports_for_the_subject() {
+    expect(
+        "The ministry issued a statement on Monday, saying the talks had failed.",
+        "The ministry",
+        "saying",
+        "the talks had failed",
+    );
+    expect(
+        "In a statement, the Kremlin rejected the report, adding that no troops had moved.",
+        "the Kremlin",
+        "adding",
+        "no troops had moved",
+    );
+    assert!(attribute("The film ended, leaving the audience stunned.").is_none());
+}
+
+#[test]
 fn analysts_note_that() {
     let found = expect(
         "Analysts note that the yield curve has inverted.",
