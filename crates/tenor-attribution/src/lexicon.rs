@@ -149,6 +149,8 @@ const SPEECH_EXTRA: &[&str] = &[
     "contest",
     "estimate",
     "counsel",
+    "rule",
+    "read",
 ];
 
 const BELIEF: &[&str] = &[

@@ -189,6 +189,14 @@ fn is_between_word(w: &str) -> bool {
                 | "tellingly"
                 | "correctly"
                 | "wrongly"
+                | "mistakenly"
+                | "incorrectly"
+                | "specifically"
+                | "anonymously"
+                | "reluctantly"
+                | "defiantly"
+                | "calmly"
+                | "cautiously"
                 | "rightly"
                 | "falsely"
                 | "truly"
@@ -533,6 +541,10 @@ fn is_loose_belief(w: &str) -> bool {
             | "aware"
             | "confident"
             | "certain"
+            | "concerned"
+            | "worried"
+            | "hopeful"
+            | "optimistic"
             | "adamant"
             | "positive"
     )
@@ -1119,7 +1131,14 @@ impl Sentence<'_> {
     /// Whether a clause starts at token `k`: `that` or a wh-word with words after it, a subject pronoun with a
     /// verb after it, or a demonstrative/expletive followed by an auxiliary ("it was", "there is").
     fn clause_follows(&self, k: usize) -> bool {
-        if !self.is_word(k) || !self.is_word(k + 1) {
+        if !self.is_word(k) {
+            return false;
+        }
+        // "wrote that \"…\"": a quote may open the clause.
+        if self.w(k) == "that" && self.is_quote(k + 1) {
+            return true;
+        }
+        if !self.is_word(k + 1) {
             return false;
         }
         let w = self.w(k);
