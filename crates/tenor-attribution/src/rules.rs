@@ -1495,7 +1495,10 @@ impl Sentence<'_> {
             let k = start - 1;
             if self.is_word(k) && is_relative(self.w(k)) && k > 0 {
                 let before = if self.is_comma(k - 1) { k.checked_sub(2)? } else { k - 1 };
-                return self.speaker_before(before).filter(|_| self.is_word(before));
+                if !self.is_word(before) {
+                    return None;
+                }
+                return Some(self.antecedent(before));
             }
             return None;
         }
@@ -1573,6 +1576,40 @@ impl Sentence<'_> {
         Some(chosen)
     }
 
+    /// The noun phrase a relative clause hangs on, ending at token `last` ("… met with **Devocht**, who told
+    /// …", "**the officials** who said …"): a run of capitalised words, or up to three words back to a
+    /// determiner, stopping at prepositions and verbs.
+    fn antecedent(&self, last: usize) -> Range<usize> {
+        let mut start = last;
+        if self.tokens.toks[last].capitalized {
+            while start > 0
+                && (self.is_word(start - 1) && self.tokens.toks[start - 1].capitalized
+                    || self.is_abbreviation_period(start - 1))
+            {
+                start -= 1;
+            }
+        } else {
+            while start > 0 && last - start < 3 && self.is_word(start - 1) {
+                let w = self.w(start - 1);
+                if is_preposition(w)
+                    || is_between_word(w)
+                    || self.cue_class(start - 1).is_some()
+                    || is_left_boundary(w)
+                {
+                    break;
+                }
+                start -= 1;
+                if is_determiner(w) {
+                    break;
+                }
+            }
+        }
+        if start > 0 && self.is_word(start - 1) && matches!(self.w(start - 1), "the" | "a" | "an") {
+            start -= 1;
+        }
+        start..last + 1
+    }
+
     /// A noun phrase starting at `from`, up to punctuation, `that`, or `max` tokens.
     fn phrase_after(&self, from: usize, max: usize) -> Option<Range<usize>> {
         let mut end = from;
@@ -1596,6 +1633,14 @@ impl Sentence<'_> {
 
     /// Content from token `from` to the sentence end.
     fn content_after(&self, mut from: usize) -> Option<Range<usize>> {
+        // "told him he would help": the addressee of a telling is not part of what was told.
+        if from > 0
+            && matches!(self.w(from - 1), "tell" | "tells" | "told" | "telling")
+            && self.is_word(from)
+            && matches!(self.w(from), "him" | "her" | "them" | "me" | "us" | "you" | "reporters" | "journalists")
+        {
+            from += 1;
+        }
         // "told reporters that …": the content starts after `that` when it comes soon.
         for k in from..(from + 8).min(self.n()) {
             if !self.is_word(k) {

@@ -114,6 +114,22 @@ fn x_who_said() {
 }
 
 #[test]
+fn the_antecedent_of_a_relative_clause_speaks() {
+    expect(
+        "He flew to Florida to meet Tom Devocht, who had told him he would help.",
+        "Tom Devocht",
+        "told",
+        "he would help",
+    );
+    expect(
+        "The officials who said the dam was safe have resigned.",
+        "The officials",
+        "said",
+        "the dam was safe have resigned",
+    );
+}
+
+#[test]
 fn quote_first_and_split_quotes() {
     let found = expect("“We will not back down,” he said.", "he", "said", "We will not back down");
     assert_eq!(found.quote.as_deref(), Some("We will not back down"));
