@@ -934,7 +934,7 @@ impl Sentence<'_> {
         // An infinitive takes the subject of the verb that governs it ("we need to know what …") only when a
         // subject pronoun is close and a clause follows; otherwise ("hard to predict") it has none.
         if i > 0 && self.is_word(i - 1) && self.w(i - 1) == "to" {
-            return self.infinitive_subject(i).is_some();
+            return self.is_catenative_to(i - 1) || self.infinitive_subject(i).is_some();
         }
         if i > 0 && self.is_word(i - 1) && w.ends_with("ing") && is_preposition(self.w(i - 1)) {
             return false;
@@ -1029,8 +1029,41 @@ impl Sentence<'_> {
     fn that_or_quote_soon(&self, from: usize, quote_too: bool) -> bool {
         // The phrase in between is a prepositional or time phrase, or an addressee ("told reporters that"),
         // never a determiner-led object ("the full weight of that …").
+        // Verbs of telling take an addressee of any shape ("remind the world that").
+        let addressee_verb = from > 0
+            && matches!(
+                self.w(from - 1),
+                "remind"
+                    | "reminds"
+                    | "reminded"
+                    | "inform"
+                    | "informs"
+                    | "informed"
+                    | "assure"
+                    | "assures"
+                    | "assured"
+                    | "reassure"
+                    | "reassured"
+                    | "warn"
+                    | "warns"
+                    | "warned"
+                    | "convince"
+                    | "convinced"
+                    | "notify"
+                    | "notified"
+                    | "persuade"
+                    | "persuaded"
+                    | "advise"
+                    | "advised"
+                    | "promise"
+                    | "promised"
+                    | "tell"
+                    | "tells"
+                    | "told"
+            );
         let opens_phrase = from < self.n()
-            && (self.is_comma(from)
+            && (addressee_verb
+                || self.is_comma(from)
                 || (self.is_word(from)
                     && (is_preposition(self.w(from))
                         || is_time_word(self.w(from))
@@ -1069,6 +1102,44 @@ impl Sentence<'_> {
             }
         }
         false
+    }
+
+    /// Whether token `k` is the `to` of a verb chain that acts as an auxiliary ("going to", "have to",
+    /// "wants to", "used to").
+    fn is_catenative_to(&self, k: usize) -> bool {
+        k > 0
+            && self.is_word(k)
+            && self.w(k) == "to"
+            && self.is_word(k - 1)
+            && matches!(
+                self.w(k - 1),
+                "going"
+                    | "have"
+                    | "has"
+                    | "had"
+                    | "need"
+                    | "needs"
+                    | "needed"
+                    | "want"
+                    | "wants"
+                    | "wanted"
+                    | "used"
+                    | "ought"
+                    | "able"
+                    | "likely"
+                    | "expected"
+                    | "seem"
+                    | "seems"
+                    | "seemed"
+                    | "appear"
+                    | "appears"
+                    | "appeared"
+                    | "continue"
+                    | "continues"
+                    | "continued"
+                    | "tend"
+                    | "tends"
+            )
     }
 
     /// The subject pronoun of an infinitive cue at `cue` ("we need to know what", "I wanted to say that"): a
@@ -1134,8 +1205,8 @@ impl Sentence<'_> {
         if !self.is_word(k) {
             return false;
         }
-        // "wrote that \"…\"": a quote may open the clause.
-        if self.w(k) == "that" && self.is_quote(k + 1) {
+        // "wrote that \"…\"", "believe that, as leaders, we …": a quote or an inserted phrase may open it.
+        if self.w(k) == "that" && (self.is_quote(k + 1) || self.is_comma(k + 1)) {
             return true;
         }
         if !self.is_word(k + 1) {
@@ -1185,7 +1256,14 @@ impl Sentence<'_> {
         let mut negated = false;
         let mut first_aux = first;
         let mut passive = false;
-        while j > 0 && self.is_word(j - 1) && is_between_word(self.w(j - 1)) {
+        let mut catenative = false;
+        while j > 0 && self.is_word(j - 1) && (is_between_word(self.w(j - 1)) || self.is_catenative_to(j - 1)) {
+            if self.is_catenative_to(j - 1) {
+                // "are going to remind", "has to say": the chain belongs to the verb, like an auxiliary.
+                j -= 2;
+                catenative = true;
+                continue;
+            }
             let w = self.w(j - 1);
             // "'s" after a name is a possessive, not "is".
             if (w == "'s" || w == "’s") && j >= 2 && !self.is_word(j - 2) {
@@ -1361,8 +1439,12 @@ impl Sentence<'_> {
         let research_subject = is_research_noun(self.w(speaker.end - 1));
         // A cue word that is also a common noun ("submit reports", "delivered remarks") reports speech only
         // with a clause or quote after it.
-        let class =
-            if class == CueClass::Speech && is_noun_like_cue(self.w(last)) { CueClass::Report } else { class };
+        // After a verb chain ("wanted to tell the story") even "say" and "tell" need a reported clause.
+        let class = if class == CueClass::Speech && (catenative || is_noun_like_cue(self.w(last))) {
+            CueClass::Report
+        } else {
+            class
+        };
         if !self.has_complement(last, class, pronoun_speaker, parenthetical_position, research_subject) {
             return None;
         }

@@ -130,6 +130,28 @@ fn the_antecedent_of_a_relative_clause_speaks() {
 }
 
 #[test]
+fn verb_chains_and_addressees() {
+    expect(
+        "These images are going to remind the world that America can do big things.",
+        "These images",
+        "remind",
+        "America can do big things",
+    );
+    expect(
+        "The minister has to explain why the budget failed.",
+        "The minister",
+        "explain",
+        "why the budget failed",
+    );
+    expect(
+        "Do they believe that, as leaders, we will put people first?",
+        "they",
+        "believe",
+        "as leaders, we will put people first",
+    );
+}
+
+#[test]
 fn quote_first_and_split_quotes() {
     let found = expect("“We will not back down,” he said.", "he", "said", "We will not back down");
     assert_eq!(found.quote.as_deref(), Some("We will not back down"));
