@@ -1061,27 +1061,34 @@ impl Sentence<'_> {
                     | "tells"
                     | "told"
             );
+        // Belief and evidence verbs (`quote_too` false) allow only an adverb or an inserted phrase in between
+        // ("felt strongly that"); a prepositional phrase there ends in a relative `that` ("hear about the
+        // definition that …").
+        let speech_only = |open: bool| open && quote_too;
         let opens_phrase = from < self.n()
             && (addressee_verb
                 || self.is_comma(from)
+                || (self.is_word(from) && self.w(from).ends_with("ly"))
                 || (self.is_word(from)
-                    && (is_preposition(self.w(from))
-                        || is_time_word(self.w(from))
-                        || self.w(from).ends_with("ly")
-                        || self.tokens.toks[from].capitalized
-                        || matches!(
-                            self.w(from),
-                            "him"
-                                | "her"
-                                | "them"
-                                | "us"
-                                | "me"
-                                | "you"
-                                | "reporters"
-                                | "journalists"
-                                | "officials"
-                                | "lawmakers"
-                        ))));
+                    && speech_only(
+                        is_preposition(self.w(from))
+                            || is_time_word(self.w(from))
+                            || self.w(from).ends_with("ly")
+                            || self.tokens.toks[from].capitalized
+                            || matches!(
+                                self.w(from),
+                                "him"
+                                    | "her"
+                                    | "them"
+                                    | "us"
+                                    | "me"
+                                    | "you"
+                                    | "reporters"
+                                    | "journalists"
+                                    | "officials"
+                                    | "lawmakers"
+                            ),
+                    )));
         if !opens_phrase {
             return false;
         }
@@ -1232,7 +1239,9 @@ impl Sentence<'_> {
     /// A verb (or `be like`, or a predicative adjective) cue spanning tokens `first..=last`.
     fn verbal(&self, first: usize, last: usize, class: CueClass) -> Option<AttributionSpans> {
         // Inversion: `"…," said Smith.` / `…, said Smith, a spokesman.`
-        if matches!(class, CueClass::Speech | CueClass::Report)
+        // Only verbs of saying invert, never a participle ("…", highlighting the importance of …).
+        if class == CueClass::Speech
+            && !self.w(last).ends_with("ing")
             && first > 0
             && (self.is_quote(first - 1) || self.is_comma(first - 1))
         {
@@ -1326,7 +1335,11 @@ impl Sentence<'_> {
         }
         // "The ministry issued a statement, saying …": a participle after a comma reports for the subject of
         // the sentence (the previous speaker, or the noun phrase the sentence opens with).
-        if self.w(last).ends_with("ing") && self.is_comma(j - 1) && first == last {
+        if self.w(last).ends_with("ing")
+            && self.is_comma(j - 1)
+            && first == last
+            && matches!(class, CueClass::Speech | CueClass::Report)
+        {
             let say_clause =
                 is_say_or_tell(self.w(last)) && self.is_word(last + 1) && !is_preposition(self.w(last + 1));
             if !(say_clause
