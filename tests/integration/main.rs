@@ -4,5 +4,7 @@
 
 mod support;
 
+mod attribution;
+mod eval_attribution;
 mod run;
 mod schemas;

@@ -31,6 +31,9 @@ enum Command {
     Run(commands::run::RunArgs),
     /// Split text or article messages into sentence records, without scoring.
     Segment(commands::segment::SegmentArgs),
+    /// Measure Tenor against labelled data (figures and commands are in docs/).
+    #[command(subcommand)]
+    Eval(commands::eval::EvalCommand),
 }
 
 fn main() -> ExitCode {
@@ -39,6 +42,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Run(args) => commands::run::run(args),
         Command::Segment(args) => commands::segment::run(args),
+        Command::Eval(command) => commands::eval::run(command),
     };
     match result {
         Ok(code) => code,

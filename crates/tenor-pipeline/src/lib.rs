@@ -5,10 +5,13 @@
 //! every worker thread and every service (`tenor run`, `tenor serve`, the split segmenter/scorer) produces
 //! identical records for the same input.
 
+pub mod attribution;
+
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use tenor_attribution::Attributor;
 use tenor_core::{
     ArticleCounts, ArticleMessage, ArticleRecord, DecodeLimits, InputError, Origin, SentenceKind, SentenceRecord,
     Span, ARTICLE_SCHEMA, SENTENCE_SCHEMA,
@@ -43,11 +46,12 @@ pub struct ProcessedArticle {
 pub struct Pipeline {
     config: PipelineConfig,
     splitter: Splitter,
+    attributor: Attributor,
 }
 
 impl Pipeline {
     pub fn new(config: PipelineConfig) -> Pipeline {
-        Pipeline { config, splitter: Splitter::new() }
+        Pipeline { config, splitter: Splitter::new(), attributor: Attributor::new() }
     }
 
     pub fn config(&self) -> &PipelineConfig {
@@ -67,8 +71,11 @@ impl Pipeline {
         origin: Origin,
         processed_at: DateTime<Utc>,
     ) -> Result<ProcessedArticle, InputError> {
-        let sentences = self.segment(article, &origin, processed_at)?;
-        let article = summarise(article, origin, processed_at, &sentences);
+        let mut sentences = self.segment(article, &origin, processed_at)?;
+        let attribution = attribution::annotate(&self.attributor, &article.body, &mut sentences);
+        let mut article = summarise(article, origin, processed_at, &sentences);
+        article.speakers = attribution.speakers;
+        article.claims = attribution.claims;
         Ok(ProcessedArticle { sentences, article })
     }
 

@@ -1,5 +1,7 @@
 //! One module per subcommand.
 
+pub mod eval;
+pub mod eval_attribution;
 pub mod run;
 pub mod segment;
 
