@@ -1,4 +1,17 @@
+//! Tenor's rule-based sentence splitter for news and web text.
+//!
+//! One forward pass over the bytes finds *cut points* (byte offsets between two sentences); the spans are the
+//! pieces between cut points, trimmed of white space. Because every cut point is a char boundary and every
+//! piece is kept, the spans are in order, non-overlapping and together cover every non-whitespace character
+//! of the input, whatever the input is.
+//!
+//! Only a handful of bytes can start a decision (`.`, `!`, `?`, `)`, line breaks, and the lead byte of a few
+//! non-ASCII marks such as `…` and `•`); everything else is skipped with one table lookup, which is what makes
+//! the splitter fast. The rules themselves are documented in `docs/SPLITTING.md`.
+
 use tenor_core::SentenceKind;
+
+use crate::lexicon::{self, AbbreviationClass};
 
 /// One sentence (or heading) found in a text: byte offsets, trimmed of surrounding white space.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -19,26 +32,13 @@ impl Splitter {
 
     /// Splits `text` into sentences, in order, non-overlapping, each trimmed of white space.
     pub fn split(&self, text: &str) -> Vec<SentenceSpan> {
-        // Placeholder rules (paragraphs, then terminal punctuation before white space); the news-grade
-        // splitter replaces this.
-        let mut out = Vec::new();
-        let bytes = text.as_bytes();
-        let mut start = 0;
-        let mut i = 0;
-        while i < bytes.len() {
-            let b = bytes[i];
-            let para_break = b == b'\n' && bytes.get(i + 1) == Some(&b'\n');
-            let terminal =
-                matches!(b, b'.' | b'!' | b'?') && bytes.get(i + 1).is_some_and(|c| c.is_ascii_whitespace());
-            if para_break || terminal {
-                let end = if terminal { i + 1 } else { i };
-                push_trimmed(text, start, end, &mut out);
-                start = end;
-            }
-            i += 1;
-        }
-        push_trimmed(text, start, text.len(), &mut out);
-        out
+        let cuts = Scanner::new(text).run();
+        spans_from_cuts(text, &cuts)
+    }
+
+    /// The byte offsets where one sentence ends and the next begins (before trimming), in increasing order.
+    pub fn cut_points(&self, text: &str) -> Vec<usize> {
+        Scanner::new(text).run()
     }
 }
 
@@ -47,16 +47,572 @@ pub fn split(text: &str) -> Vec<SentenceSpan> {
     Splitter::new().split(text)
 }
 
+/// Bytes that may start a decision; all others are skipped by the scanner's inner loop.
+static INTERESTING: [bool; 256] = {
+    let mut table = [false; 256];
+    table[b'.' as usize] = true;
+    table[b'!' as usize] = true;
+    table[b'?' as usize] = true;
+    table[b')' as usize] = true;
+    table[b'\n' as usize] = true;
+    table[b'\r' as usize] = true;
+    // Lead bytes of `…` `•` `⁃` `‣` and U+2028/U+2029 (0xE2), CJK full stops (0xE3), full-width marks (0xEF).
+    table[0xE2] = true;
+    table[0xE3] = true;
+    table[0xEF] = true;
+    table
+};
+
+/// How a list item is numbered, so that only the next number of the same style opens a new item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum EnumStyle {
+    /// `1.` or `a.`
+    Dot,
+    /// `1.)`
+    DotParen,
+    /// `1)` or `a)`
+    Paren,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Enumerator {
+    style: EnumStyle,
+    /// 1 for `1` and for `a`.
+    value: u32,
+    alphabetic: bool,
+}
+
+/// What follows a candidate boundary: the first word after white space and opening punctuation.
+#[derive(Debug, Clone, Copy)]
+struct Next<'a> {
+    /// Byte offset of the first non-whitespace character after the candidate (may be opening punctuation).
+    at: usize,
+    /// The word (letters, digits, apostrophes) after any opening punctuation; empty if none.
+    word: &'a str,
+    first: Option<char>,
+}
+
+impl Next<'_> {
+    fn is_lowercase(&self) -> bool {
+        self.first.is_some_and(char::is_lowercase)
+    }
+    fn is_uppercase(&self) -> bool {
+        self.first.is_some_and(char::is_uppercase)
+    }
+    fn is_digit(&self) -> bool {
+        self.first.is_some_and(|c| c.is_ascii_digit())
+    }
+    /// A capitalized word that usually opens a sentence (`The`, `He`, `However`), so it overrides an
+    /// abbreviation or an initial before it.
+    fn is_sentence_starter(&self) -> bool {
+        self.is_uppercase() && lexicon::is_sentence_starter(self.word)
+    }
+}
+
+struct Scanner<'a> {
+    text: &'a str,
+    bytes: &'a [u8],
+    cuts: Vec<usize>,
+    /// Start of the current sentence (the last cut point, or 0).
+    sentence_start: usize,
+    /// The last list item number seen in this paragraph.
+    last_enum: Option<Enumerator>,
+}
+
+impl<'a> Scanner<'a> {
+    fn new(text: &'a str) -> Scanner<'a> {
+        Scanner { text, bytes: text.as_bytes(), cuts: Vec::new(), sentence_start: 0, last_enum: None }
+    }
+
+    fn run(mut self) -> Vec<usize> {
+        let bytes = self.bytes;
+        let mut i = 0;
+        while i < bytes.len() {
+            let b = bytes[i];
+            if !INTERESTING[b as usize] {
+                // Inside a list, every token start may open the next item (`1. First 2. Second`).
+                if self.last_enum.is_some() && (b == b' ' || b == b'\t') {
+                    self.check_inline_enumerator(i + 1);
+                }
+                i += 1;
+                continue;
+            }
+            i = match b {
+                b'.' => self.on_period(i),
+                b'!' | b'?' => self.on_bang(i),
+                b')' => {
+                    self.note_enumerator_paren(i);
+                    i + 1
+                }
+                b'\n' | b'\r' => self.on_line_break(i),
+                _ => self.on_multibyte(i),
+            };
+        }
+        self.cuts
+    }
+
+    fn cut(&mut self, at: usize) {
+        debug_assert!(self.text.is_char_boundary(at));
+        if at > self.sentence_start && self.cuts.last().is_none_or(|&last| at > last) && at < self.bytes.len() {
+            // Only a cut that separates two non-empty pieces is kept; trimming drops empty ones anyway.
+            if self.text[self.sentence_start..at].trim().is_empty() {
+                return;
+            }
+            self.cuts.push(at);
+            self.sentence_start = at;
+        }
+    }
+
+    fn char_at(&self, i: usize) -> Option<char> {
+        self.text.get(i..).and_then(|s| s.chars().next())
+    }
+
+    fn char_before(&self, i: usize) -> Option<char> {
+        self.text.get(..i).and_then(|s| s.chars().next_back())
+    }
+
+    /// Skips closing quotes and brackets from `i`; returns the offset after them and whether any was a quote.
+    fn skip_closers(&self, mut i: usize) -> (usize, bool, bool) {
+        let mut quote = false;
+        let mut bracket = false;
+        while let Some(c) = self.char_at(i) {
+            if lexicon::is_closing_quote(c) {
+                quote = true;
+            } else if matches!(c, ')' | ']' | '}') {
+                bracket = true;
+            } else {
+                break;
+            }
+            i += c.len_utf8();
+        }
+        (i, quote, bracket)
+    }
+
+    /// The word after white space at `i` (which must be white space or the end of text).
+    fn next_after(&self, i: usize) -> Next<'a> {
+        let text = self.text;
+        let mut at = i;
+        while let Some(c) = self.char_at(at) {
+            if !c.is_whitespace() {
+                break;
+            }
+            at += c.len_utf8();
+        }
+        let mut word_start = at;
+        while let Some(c) = self.char_at(word_start) {
+            if lexicon::is_opening_punct(c) || lexicon::is_bullet(c) {
+                word_start += c.len_utf8();
+            } else {
+                break;
+            }
+        }
+        let mut word_end = word_start;
+        while let Some(c) = self.char_at(word_end) {
+            if c.is_alphanumeric() || c == '\'' || c == '\u{2019}' || c == '-' {
+                word_end += c.len_utf8();
+            } else {
+                break;
+            }
+        }
+        let first = if at < text.len() { self.char_at(word_start).or(self.char_at(at)) } else { None };
+        Next { at, word: &text[word_start..word_end], first }
+    }
+
+    /// Whether `i` is followed by white space or the end of the text.
+    fn space_or_end(&self, i: usize) -> bool {
+        self.char_at(i).is_none_or(char::is_whitespace)
+    }
+
+    /// The token that ends at `end` (exclusive), starting after white space, without leading opening
+    /// punctuation or bullets. Returns its start too.
+    fn token_before(&self, end: usize) -> (usize, &'a str) {
+        let text = self.text;
+        let mut start = end;
+        while let Some(c) = self.char_before(start) {
+            if c.is_whitespace() {
+                break;
+            }
+            start -= c.len_utf8();
+            if end - start > 64 {
+                break;
+            }
+        }
+        let mut token_start = start;
+        while let Some(c) = self.char_at(token_start) {
+            if token_start < end && (lexicon::is_opening_punct(c) || lexicon::is_bullet(c)) {
+                token_start += c.len_utf8();
+            } else {
+                break;
+            }
+        }
+        (token_start, &text[token_start..end])
+    }
+
+    /// Whether only white space, bullets and opening punctuation lie between the sentence start and `at`.
+    fn at_sentence_start(&self, at: usize) -> bool {
+        self.text[self.sentence_start..at].chars().all(|c| c.is_whitespace() || lexicon::is_bullet(c) || lexicon::is_opening_punct(c))
+    }
+
+    /// Words in the current sentence before `at`.
+    fn words_so_far(&self, at: usize) -> usize {
+        self.text[self.sentence_start..at].split_whitespace().count()
+    }
+
+    fn on_period(&mut self, i: usize) -> usize {
+        let bytes = self.bytes;
+        // A run of dots, possibly spaced (`. . .`), is one ellipsis.
+        let mut end = i + 1;
+        let mut dots = 1;
+        let spaced = bytes.get(i + 1) == Some(&b' ') && bytes.get(i + 2) == Some(&b'.');
+        loop {
+            if bytes.get(end) == Some(&b'.') {
+                end += 1;
+                dots += 1;
+            } else if spaced && bytes.get(end) == Some(&b' ') && bytes.get(end + 1) == Some(&b'.') {
+                end += 2;
+                dots += 1;
+            } else {
+                break;
+            }
+        }
+        if dots >= 2 {
+            return self.on_ellipsis(i, end, dots, spaced);
+        }
+        let (after, quoted, bracketed) = self.skip_closers(end);
+        if !self.space_or_end(after) {
+            return after.max(i + 1);
+        }
+        let next = self.next_after(after);
+        if next.first.is_none() {
+            return after;
+        }
+        let (token_start, token) = self.token_before(i);
+        if self.is_boundary_after_period(token_start, token, quoted, bracketed, &next) {
+            self.cut(after);
+        }
+        after
+    }
+
+    fn is_boundary_after_period(
+        &mut self,
+        token_start: usize,
+        token: &str,
+        quoted: bool,
+        bracketed: bool,
+        next: &Next<'_>,
+    ) -> bool {
+        if next.is_lowercase() {
+            return false;
+        }
+        if quoted && self.is_reporting_clause(next) {
+            return false;
+        }
+        // `1.` `a.` `1.)` opening a list item.
+        if self.at_sentence_start(token_start) {
+            if let Some(value) = enumerator_value(token) {
+                let style = if bracketed { EnumStyle::DotParen } else { EnumStyle::Dot };
+                self.last_enum = Some(Enumerator { style, value: value.0, alphabetic: value.1 });
+                return false;
+            }
+        }
+        if token.is_empty() {
+            return true;
+        }
+        match lexicon::classify_abbreviation(token) {
+            Some(AbbreviationClass::Prepositive) => false,
+            Some(AbbreviationClass::Ordinary) => next.is_sentence_starter(),
+            Some(AbbreviationClass::Time) => {
+                // `He left at 6 P.M. Mr. Smith then ...` ends a sentence; the fronted phrase
+                // `At 5 a.m. Mr. Smith went ...` does not.
+                (next.is_uppercase() || next.is_digit()) && self.words_so_far(token_start) >= 4
+            }
+            None => {
+                if is_initialism(token) || is_single_letter(token) {
+                    next.is_sentence_starter()
+                } else {
+                    true
+                }
+            }
+        }
+    }
+
+    /// `"We will win." Smith said.` — a capitalized name or pronoun and a reporting verb after a closing
+    /// quote continue the sentence.
+    fn is_reporting_clause(&self, next: &Next<'_>) -> bool {
+        if !next.is_uppercase() {
+            return false;
+        }
+        let after_word = next.at + (next.word.len()).max(1);
+        let rest = self.text.get(after_word..).unwrap_or("");
+        let following = rest.split_whitespace().next().unwrap_or("");
+        let following = following.trim_end_matches(|c: char| !c.is_alphabetic());
+        lexicon::is_reporting_verb(following)
+    }
+
+    fn on_ellipsis(&mut self, i: usize, end: usize, dots: usize, spaced: bool) -> usize {
+        let before = self.char_before(i);
+        let attached = before.is_some_and(|c| !c.is_whitespace() && c != '.');
+        let (after, _quoted, bracketed) = self.skip_closers(end);
+        // `[...]` marks an omission inside a quotation, never an end.
+        if bracketed && before == Some('[') {
+            return after;
+        }
+        if !self.space_or_end(after) {
+            return after;
+        }
+        let next = self.next_after(after);
+        if next.first.is_none() {
+            return after;
+        }
+        if !continues_after_ellipsis(&next) {
+            // `compounds. . . . The practice` is a full stop followed by an ellipsis that opens the next
+            // sentence (the four-dot convention).
+            if spaced && attached && dots >= 4 {
+                self.cut(i + 1);
+            } else {
+                self.cut(after);
+            }
+        }
+        after
+    }
+
+    fn on_bang(&mut self, i: usize) -> usize {
+        let bytes = self.bytes;
+        let mut end = i + 1;
+        while matches!(bytes.get(end), Some(b'!' | b'?')) {
+            end += 1;
+        }
+        let (after, quoted, _) = self.skip_closers(end);
+        if !self.space_or_end(after) {
+            return after;
+        }
+        let next = self.next_after(after);
+        if next.first.is_none() {
+            return after;
+        }
+        if next.is_lowercase() || (quoted && self.is_reporting_clause(&next)) {
+            return after;
+        }
+        self.cut(after);
+        after
+    }
+
+    fn on_multibyte(&mut self, i: usize) -> usize {
+        let Some(c) = self.char_at(i) else { return i + 1 };
+        let end = i + c.len_utf8();
+        match c {
+            '\u{2026}' => {
+                let mut run_end = end;
+                while self.text[run_end..].starts_with('\u{2026}') || self.bytes.get(run_end) == Some(&b'.') {
+                    run_end += self.char_at(run_end).map_or(1, char::len_utf8);
+                }
+                self.on_ellipsis(i, run_end, 3, false)
+            }
+            '\u{3002}' | '\u{ff01}' | '\u{ff1f}' => {
+                let (after, _, _) = self.skip_closers(end);
+                self.cut(after);
+                after
+            }
+            '\u{2028}' | '\u{2029}' => self.on_line_break(i),
+            c if lexicon::is_bullet(c) => {
+                // `• 9. The first item • 10. The second item`: a bullet after white space opens an item.
+                if self.char_before(i).is_some_and(char::is_whitespace) {
+                    self.cut(i);
+                }
+                end
+            }
+            _ => end,
+        }
+    }
+
+    /// `1)` `a)` opening a list item: remember its number so that the next one can open a new item.
+    fn note_enumerator_paren(&mut self, i: usize) {
+        let (token_start, token) = self.token_before(i);
+        if token.ends_with('.') {
+            return; // `1.)` is handled at its period.
+        }
+        if self.space_or_end(i + 1) && self.at_sentence_start(token_start) {
+            if let Some((value, alphabetic)) = enumerator_value(token) {
+                self.last_enum = Some(Enumerator { style: EnumStyle::Paren, value, alphabetic });
+            }
+        }
+    }
+
+    fn on_line_break(&mut self, i: usize) -> usize {
+        // Measure the whole run of white space and count its line breaks.
+        let mut j = i;
+        let mut breaks = 0;
+        while let Some(c) = self.char_at(j) {
+            match c {
+                '\n' => breaks += 1,
+                '\r' => {
+                    if self.bytes.get(j + 1) != Some(&b'\n') {
+                        breaks += 1;
+                    }
+                }
+                '\u{2028}' => breaks += 1,
+                '\u{2029}' => breaks += 2,
+                c if c.is_whitespace() => {}
+                _ => break,
+            }
+            j += c.len_utf8();
+        }
+        if j >= self.bytes.len() {
+            return j;
+        }
+        if breaks >= 2 {
+            self.cut(i);
+            self.last_enum = None;
+            return j;
+        }
+        let line_start = self.text[..i].rfind(['\n', '\r', '\u{2028}', '\u{2029}']).map_or(0, |p| p + 1);
+        let line = self.text[line_start..i].trim();
+        let next_line = &self.text[j..];
+        if is_list_item(next_line) || is_list_item(line) || is_heading_line(line, next_line) {
+            self.cut(i);
+        }
+        j
+    }
+
+    /// At the start of a token inside a list context, a following item number opens a new item.
+    fn check_inline_enumerator(&mut self, token_start: usize) {
+        let Some(last) = self.last_enum else { return };
+        let rest = &self.text[token_start..];
+        let Some((value, alphabetic, style)) = parse_enumerator_prefix(rest) else { return };
+        if self.at_sentence_start(token_start) {
+            return; // `• 10. The second item`: the bullet already opened this item.
+        }
+        if style == last.style && alphabetic == last.alphabetic && value == last.value + 1 {
+            self.cut(token_start);
+            self.last_enum = Some(Enumerator { style, value, alphabetic });
+        }
+    }
+}
+
+/// `1` → (1, false), `a` → (1, true); item numbers are at most two digits or one lowercase letter.
+fn enumerator_value(token: &str) -> Option<(u32, bool)> {
+    let b = token.as_bytes();
+    match b {
+        [d @ b'0'..=b'9'] => Some((u32::from(d - b'0'), false)),
+        [d1 @ b'0'..=b'9', d2 @ b'0'..=b'9'] => Some((u32::from(d1 - b'0') * 10 + u32::from(d2 - b'0'), false)),
+        [l @ b'a'..=b'z'] => Some((u32::from(l - b'a') + 1, true)),
+        _ => None,
+    }
+}
+
+/// `12. ` `b) ` `3.) ` at the start of `s`, followed by white space.
+fn parse_enumerator_prefix(s: &str) -> Option<(u32, bool, EnumStyle)> {
+    let b = s.as_bytes();
+    let mut n = 0;
+    while n < b.len() && n < 2 && b[n].is_ascii_digit() {
+        n += 1;
+    }
+    if n == 0 && b.first().is_some_and(u8::is_ascii_lowercase) {
+        n = 1;
+    }
+    if n == 0 {
+        return None;
+    }
+    let (value, alphabetic) = enumerator_value(&s[..n])?;
+    let (style, len) = match &b[n..] {
+        [b'.', b')', ..] => (EnumStyle::DotParen, 2),
+        [b'.', ..] => (EnumStyle::Dot, 1),
+        [b')', ..] => (EnumStyle::Paren, 1),
+        _ => return None,
+    };
+    if !s[n + len..].starts_with(char::is_whitespace) {
+        return None;
+    }
+    Some((value, alphabetic, style))
+}
+
+/// `U.S`, `a.m`, `Ph.D`, `J.R.R`: letters in groups of one or two, separated by dots.
+fn is_initialism(token: &str) -> bool {
+    token.contains('.')
+        && token.split('.').all(|part| (1..=2).contains(&part.chars().count()) && part.chars().all(char::is_alphabetic))
+}
+
+fn is_single_letter(token: &str) -> bool {
+    let mut chars = token.chars();
+    chars.next().is_some_and(char::is_alphabetic) && chars.next().is_none()
+}
+
+/// After an ellipsis, a capitalized word other than `I` starts a new sentence; anything else continues.
+fn continues_after_ellipsis(next: &Next<'_>) -> bool {
+    if !next.is_uppercase() {
+        return true;
+    }
+    let w = next.word;
+    w == "I" || w.starts_with("I'") || w.starts_with("I\u{2019}")
+}
+
+/// A line that starts with a bullet or an item number (`- `, `* `, `• `, `1. `, `a) `).
+fn is_list_item(line: &str) -> bool {
+    let line = line.trim_start();
+    let mut chars = line.chars();
+    match chars.next() {
+        Some('-' | '*' | '+') => chars.next().is_some_and(char::is_whitespace),
+        Some(c) if lexicon::is_bullet(c) => true,
+        Some(_) => parse_enumerator_prefix(line).is_some_and(|(_, alphabetic, _)| !alphabetic),
+        None => false,
+    }
+}
+
+/// A short, capitalized line without final punctuation, followed by a capitalized line: a title, a
+/// dateline, a byline or another piece of page furniture.
+fn is_heading_line(line: &str, next_line: &str) -> bool {
+    let Some(first) = line.chars().next() else { return false };
+    if !(first.is_uppercase() || first.is_ascii_digit() || lexicon::is_opening_punct(first)) {
+        return false;
+    }
+    let last = line.chars().next_back().unwrap_or(' ');
+    if matches!(last, ',' | ';' | '-' | '\u{2013}' | '\u{2014}' | '(' | '&' | '/') || lexicon::is_terminal(last) {
+        return false;
+    }
+    let words = line.split_whitespace().count();
+    if words > 10 {
+        return false;
+    }
+    if let Some(last_word) = line.split_whitespace().next_back() {
+        if lexicon::is_function_word(last_word) {
+            return false;
+        }
+    }
+    let next_first = next_line.trim_start().chars().find(|c| !lexicon::is_opening_punct(*c));
+    next_first.is_some_and(|c| c.is_uppercase() || c.is_ascii_digit() || lexicon::is_bullet(c))
+}
+
+fn spans_from_cuts(text: &str, cuts: &[usize]) -> Vec<SentenceSpan> {
+    let mut spans = Vec::with_capacity(cuts.len() + 1);
+    let mut start = 0;
+    for &cut in cuts.iter().chain(std::iter::once(&text.len())) {
+        push_trimmed(text, start, cut, &mut spans);
+        start = cut;
+    }
+    spans
+}
+
 fn push_trimmed(text: &str, start: usize, end: usize, out: &mut Vec<SentenceSpan>) {
     let piece = &text[start..end];
     let trimmed_start = start + (piece.len() - piece.trim_start().len());
     let trimmed_end = end - (piece.len() - piece.trim_end().len());
     if trimmed_start < trimmed_end {
-        let last = text[..trimmed_end].chars().next_back();
-        let kind = match last {
-            Some('.' | '!' | '?' | '"' | '\u{201d}' | ')' | ':' | ';' | '\'') => SentenceKind::Sentence,
-            _ => SentenceKind::Heading,
-        };
+        let kind = sentence_kind(text, trimmed_start, trimmed_end);
         out.push(SentenceSpan { start: trimmed_start, end: trimmed_end, kind });
+    }
+}
+
+/// A heading is a whole line (or the whole text) of at most 20 words without final punctuation.
+fn sentence_kind(text: &str, start: usize, end: usize) -> SentenceKind {
+    let body = &text[start..end];
+    let last = body.trim_end_matches(|c: char| lexicon::is_closing_quote(c) || matches!(c, ')' | ']' | '}'));
+    let ends_punctuated = last.chars().next_back().is_none_or(|c| lexicon::is_terminal(c) || matches!(c, ':' | ';' | ','));
+    let is_line_break = |c: char| matches!(c, '\n' | '\r' | '\u{2028}' | '\u{2029}');
+    let starts_line = text[..start].chars().rev().find(|c| !c.is_whitespace() || is_line_break(*c)).is_none_or(is_line_break);
+    let ends_line = text[end..].chars().find(|c| !c.is_whitespace() || is_line_break(*c)).is_none_or(is_line_break);
+    if !ends_punctuated && starts_line && ends_line && !body.contains(is_line_break) && body.split_whitespace().count() <= 20 {
+        SentenceKind::Heading
+    } else {
+        SentenceKind::Sentence
     }
 }
