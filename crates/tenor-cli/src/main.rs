@@ -31,6 +31,8 @@ enum Command {
     Run(commands::run::RunArgs),
     /// Split text or article messages into sentence records, without scoring.
     Segment(commands::segment::SegmentArgs),
+    /// Score the sentence splitter against gold sentence boundaries (GUM news/interview/speech, UD EWT).
+    EvalSplit(commands::eval_split::EvalSplitArgs),
 }
 
 fn main() -> ExitCode {
@@ -39,6 +41,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Run(args) => commands::run::run(args),
         Command::Segment(args) => commands::segment::run(args),
+        Command::EvalSplit(args) => commands::eval_split::run(args),
     };
     match result {
         Ok(code) => code,

@@ -3,3 +3,4 @@
 //! Pure and synchronous: readers take `&str` (the caller reads files), metrics take slices.
 
 pub mod conllu;
+pub mod split_eval;

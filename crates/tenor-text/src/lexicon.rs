@@ -123,6 +123,35 @@ pub fn is_function_word(word: &str) -> bool {
     lowercase(word, &mut buf).is_some_and(|w| FUNCTION_WORDS.contains(&w))
 }
 
+pub fn is_weekday(word: &str) -> bool {
+    matches!(word, "Monday" | "Tuesday" | "Wednesday" | "Thursday" | "Friday" | "Saturday" | "Sunday")
+}
+
+pub fn is_month(word: &str) -> bool {
+    matches!(
+        word,
+        "January" | "February" | "March" | "April" | "May" | "June" | "July" | "August" | "September" | "October"
+            | "November" | "December"
+    )
+}
+
+/// Words that put a date inside a sentence (`on Tuesday, ...`, `said Tuesday, ...`).
+pub fn is_date_preposition(word: &str) -> bool {
+    let mut buf = [0u8; 24];
+    lowercase(word, &mut buf).is_some_and(|w| {
+        matches!(
+            w,
+            "on" | "since" | "until" | "till" | "before" | "after" | "last" | "next" | "this" | "by" | "from"
+                | "said" | "says" | "announced" | "told" | "added" | "reported"
+        )
+    })
+}
+
+/// Labels of a picture credit (`Image: NASA`).
+pub fn is_credit_label(word: &str) -> bool {
+    matches!(word, "Image" | "Images" | "Photo" | "Photos" | "Video" | "Credit" | "Photograph" | "Picture")
+}
+
 /// Marks that end a sentence.
 pub fn is_terminal(c: char) -> bool {
     matches!(

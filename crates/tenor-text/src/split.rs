@@ -54,6 +54,8 @@ static INTERESTING: [bool; 256] = {
     table[b'!' as usize] = true;
     table[b'?' as usize] = true;
     table[b')' as usize] = true;
+    table[b',' as usize] = true;
+    table[b':' as usize] = true;
     table[b'\n' as usize] = true;
     table[b'\r' as usize] = true;
     // Lead bytes of `…` `•` `⁃` `‣` and U+2028/U+2029 (0xE2), CJK full stops (0xE3), full-width marks (0xEF).
@@ -93,8 +95,9 @@ struct Next<'a> {
 }
 
 impl Next<'_> {
+    /// A lowercase word continues the sentence; `iPhone` and `wikiHow` are names, not lowercase words.
     fn is_lowercase(&self) -> bool {
-        self.first.is_some_and(char::is_lowercase)
+        self.first.is_some_and(char::is_lowercase) && !self.word.chars().any(char::is_uppercase)
     }
     fn is_uppercase(&self) -> bool {
         self.first.is_some_and(char::is_uppercase)
@@ -145,6 +148,8 @@ impl<'a> Scanner<'a> {
                     i + 1
                 }
                 b'\n' | b'\r' => self.on_line_break(i),
+                b',' => self.on_comma(i),
+                b':' => self.on_colon(i),
                 _ => self.on_multibyte(i),
             };
         }
@@ -301,7 +306,7 @@ impl<'a> Scanner<'a> {
         bracketed: bool,
         next: &Next<'_>,
     ) -> bool {
-        if next.is_lowercase() {
+        if next.is_lowercase() || self.continues_sentence(next) {
             return false;
         }
         if quoted && self.is_reporting_clause(next) {
@@ -334,6 +339,67 @@ impl<'a> Scanner<'a> {
                 }
             }
         }
+    }
+
+    /// What follows a full stop but still belongs to its sentence: an attribution after a dash
+    /// (`... laughs about it. — Rick Santorum`) or a parenthetical closed by its own full stop
+    /// (`... Commons. (http://example.org).`, `... the bar. (2012).`).
+    fn continues_sentence(&self, next: &Next<'_>) -> bool {
+        let rest = &self.text[next.at..];
+        if rest.starts_with(['\u{2014}', '\u{2013}']) || rest.starts_with("- ") || rest.starts_with("-- ") {
+            return true;
+        }
+        if rest.starts_with('(') {
+            let window = &rest[..floor_boundary(rest, 300)];
+            if let Some(close) = window.find([')', '\n']) {
+                if window.as_bytes()[close] == b')' {
+                    let after = &window[close + 1..];
+                    let after = after.trim_start_matches(|c: char| lexicon::is_closing_quote(c) || c == ')');
+                    return after.starts_with('.') && !after.starts_with("..");
+                }
+            }
+        }
+        false
+    }
+
+    /// `Tuesday, September 1, 2015` as a dateline of its own (Wikinews puts one under every title): a
+    /// sentence ends before it when it follows a title, and after it when a capitalized word follows.
+    fn on_comma(&mut self, i: usize) -> usize {
+        let (weekday_start, weekday) = self.token_before(i);
+        if !lexicon::is_weekday(weekday) {
+            return i + 1;
+        }
+        let Some(date_len) = month_day_year(&self.text[i + 1..]) else { return i + 1 };
+        let date_end = i + 1 + date_len;
+        let before = self.text[self.sentence_start..weekday_start].trim_end();
+        let last_word = before.split_whitespace().next_back().unwrap_or("");
+        let follows_title = !before.is_empty()
+            && !before.ends_with(|c: char| lexicon::is_terminal(c) || matches!(c, ',' | ';' | ':' | '-' | '('))
+            && !lexicon::is_function_word(last_word)
+            && !lexicon::is_date_preposition(last_word);
+        let next = self.next_after(date_end);
+        let heads_text = next.first.is_none() || next.is_uppercase() || self.text[date_end..].trim_start_matches([' ', '\t']).starts_with(['\n', '\r']);
+        if heads_text && (before.is_empty() || follows_title) {
+            if follows_title {
+                self.cut(weekday_start);
+            }
+            if next.first.is_some() && next.is_uppercase() {
+                self.cut(date_end);
+            }
+        }
+        date_end
+    }
+
+    /// `... at the bar Image: Nick Moreau.`: a photo credit after a caption starts a sentence of its own.
+    fn on_colon(&mut self, i: usize) -> usize {
+        let (token_start, token) = self.token_before(i);
+        if lexicon::is_credit_label(token) && self.space_or_end(i + 1) && !self.at_sentence_start(token_start) {
+            let before = self.text[..token_start].trim_end();
+            if !before.ends_with([',', ';', ':', '(']) {
+                self.cut(token_start);
+            }
+        }
+        i + 1
     }
 
     /// `"We will win." Smith said.` — a capitalized name or pronoun and a reporting verb after a closing
@@ -390,7 +456,7 @@ impl<'a> Scanner<'a> {
         if next.first.is_none() {
             return after;
         }
-        if next.is_lowercase() || (quoted && self.is_reporting_clause(&next)) {
+        if next.is_lowercase() || self.continues_sentence(&next) || (quoted && self.is_reporting_clause(&next)) {
             return after;
         }
         self.cut(after);
@@ -524,6 +590,36 @@ fn parse_enumerator_prefix(s: &str) -> Option<(u32, bool, EnumStyle)> {
         return None;
     }
     Some((value, alphabetic, style))
+}
+
+/// ` September 1, 2015` (leading space included): the length of a month-day-year date at the start of `s`.
+fn month_day_year(s: &str) -> Option<usize> {
+    let trimmed = s.strip_prefix(' ')?;
+    let month_len = trimmed.find(' ')?;
+    if !lexicon::is_month(&trimmed[..month_len]) {
+        return None;
+    }
+    let rest = &trimmed[month_len + 1..];
+    let day_len = rest.bytes().take_while(u8::is_ascii_digit).count();
+    if !(1..=2).contains(&day_len) {
+        return None;
+    }
+    let rest = rest[day_len..].strip_prefix(", ")?;
+    let year_len = rest.bytes().take_while(u8::is_ascii_digit).count();
+    if year_len != 4 {
+        return None;
+    }
+    Some(1 + month_len + 1 + day_len + 2 + year_len)
+}
+
+fn floor_boundary(s: &str, mut i: usize) -> usize {
+    if i >= s.len() {
+        return s.len();
+    }
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
 }
 
 /// `U.S`, `a.m`, `Ph.D`, `J.R.R`: letters in groups of one or two, separated by dots.

@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
+pub mod eval_split;
 pub mod run;
 pub mod segment;
 
