@@ -4,5 +4,6 @@
 
 mod support;
 
+mod eval_split;
 mod run;
 mod schemas;

@@ -255,12 +255,17 @@ impl<'a> Scanner<'a> {
 
     /// Whether only white space, bullets and opening punctuation lie between the sentence start and `at`.
     fn at_sentence_start(&self, at: usize) -> bool {
-        self.text[self.sentence_start..at].chars().all(|c| c.is_whitespace() || lexicon::is_bullet(c) || lexicon::is_opening_punct(c))
+        self.sentence_part(at).chars().all(|c| c.is_whitespace() || lexicon::is_bullet(c) || lexicon::is_opening_punct(c))
+    }
+
+    /// The current sentence up to `at` (empty when `at` lies before it: a token may straddle a cut).
+    fn sentence_part(&self, at: usize) -> &'a str {
+        self.text.get(self.sentence_start..at).unwrap_or("")
     }
 
     /// Words in the current sentence before `at`.
     fn words_so_far(&self, at: usize) -> usize {
-        self.text[self.sentence_start..at].split_whitespace().count()
+        self.sentence_part(at).split_whitespace().count()
     }
 
     fn on_period(&mut self, i: usize) -> usize {
@@ -371,7 +376,7 @@ impl<'a> Scanner<'a> {
         }
         let Some(date_len) = month_day_year(&self.text[i + 1..]) else { return i + 1 };
         let date_end = i + 1 + date_len;
-        let before = self.text[self.sentence_start..weekday_start].trim_end();
+        let before = self.sentence_part(weekday_start).trim_end();
         let last_word = before.split_whitespace().next_back().unwrap_or("");
         let follows_title = !before.is_empty()
             && !before.ends_with(|c: char| lexicon::is_terminal(c) || matches!(c, ',' | ';' | ':' | '-' | '('))
@@ -531,7 +536,9 @@ impl<'a> Scanner<'a> {
             self.last_enum = None;
             return j;
         }
-        let line_start = self.text[..i].rfind(['\n', '\r', '\u{2028}', '\u{2029}']).map_or(0, |p| p + 1);
+        let line_start = self.text[..i]
+            .rfind(['\n', '\r', '\u{2028}', '\u{2029}'])
+            .map_or(0, |p| p + self.char_at(p).map_or(1, char::len_utf8));
         let line = self.text[line_start..i].trim();
         let next_line = &self.text[j..];
         if is_list_item(next_line) || is_list_item(line) || is_heading_line(line, next_line) {
@@ -710,5 +717,236 @@ fn sentence_kind(text: &str, start: usize, end: usize) -> SentenceKind {
         SentenceKind::Heading
     } else {
         SentenceKind::Sentence
+    }
+}
+
+/// The rules, one case each; read as documentation of what the splitter promises.
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sentences(text: &str) -> Vec<&str> {
+        split(text).iter().map(|s| &text[s.start..s.end]).collect()
+    }
+
+    fn kinds(text: &str) -> Vec<SentenceKind> {
+        split(text).iter().map(|s| s.kind).collect()
+    }
+
+    #[test]
+    fn abbreviations_and_titles_do_not_end_sentences() {
+        assert_eq!(
+            sentences("U.S. officials met Dr. Smith and Gov. Brown at 5 p.m. on Jan. 5 in Washington, D.C., on Friday."),
+            ["U.S. officials met Dr. Smith and Gov. Brown at 5 p.m. on Jan. 5 in Washington, D.C., on Friday."]
+        );
+        assert_eq!(sentences("Acme Inc. said profits rose."), ["Acme Inc. said profits rose."]);
+    }
+
+    #[test]
+    fn an_abbreviation_ends_a_sentence_before_a_typical_sentence_opener() {
+        assert_eq!(sentences("The firm moved to the U.S. The move cut costs."), ["The firm moved to the U.S.", "The move cut costs."]);
+        assert_eq!(sentences("They sell toys, games, etc. However, sales fell."), ["They sell toys, games, etc.", "However, sales fell."]);
+    }
+
+    #[test]
+    fn initials_stay_with_the_name() {
+        assert_eq!(sentences("J. R. R. Tolkien wrote it. John F. Kennedy read it."), ["J. R. R. Tolkien wrote it.", "John F. Kennedy read it."]);
+    }
+
+    #[test]
+    fn numbers_and_decimals() {
+        assert_eq!(
+            sentences("Shares rose 3.5 percent to $12.75. Analysts expected 1,200.50 points. It closed at 12."),
+            ["Shares rose 3.5 percent to $12.75.", "Analysts expected 1,200.50 points.", "It closed at 12."]
+        );
+    }
+
+    #[test]
+    fn ellipses_end_a_sentence_only_before_a_capitalized_word() {
+        assert_eq!(sentences("He paused... Then he left."), ["He paused...", "Then he left."]);
+        assert_eq!(sentences("Well… maybe not."), ["Well… maybe not."]);
+        assert_eq!(sentences("I thought . . . I was wrong."), ["I thought . . . I was wrong."]);
+    }
+
+    #[test]
+    fn a_quotation_with_a_reporting_clause_is_one_sentence() {
+        assert_eq!(
+            sentences("The talks were \u{201c}productive and constructive,\u{201d} officials said."),
+            ["The talks were \u{201c}productive and constructive,\u{201d} officials said."]
+        );
+        assert_eq!(sentences("\"We won!\" she said."), ["\"We won!\" she said."]);
+        assert_eq!(sentences("\"We will win.\" Smith said."), ["\"We will win.\" Smith said."]);
+    }
+
+    #[test]
+    fn a_quotation_that_ends_a_sentence_ends_it_after_the_closing_quote() {
+        assert_eq!(sentences("He said \"Stop.\" Then he left."), ["He said \"Stop.\"", "Then he left."]);
+        assert_eq!(sentences("She said it was \u{2018}over.\u{2019} Nobody agreed."), ["She said it was \u{2018}over.\u{2019}", "Nobody agreed."]);
+    }
+
+    #[test]
+    fn nested_quotations() {
+        assert_eq!(sentences("\"I heard him say 'never again.'\" she recalled."), ["\"I heard him say 'never again.'\" she recalled."]);
+        assert_eq!(
+            sentences("He said: \"They called it 'a farce.'\" The judge disagreed."),
+            ["He said: \"They called it 'a farce.'\"", "The judge disagreed."]
+        );
+    }
+
+    #[test]
+    fn parentheses() {
+        assert_eq!(sentences("He teaches (He worked as an engineer.) at the school."), ["He teaches (He worked as an engineer.) at the school."]);
+        assert_eq!(sentences("The index fell (see chart). Traders were nervous."), ["The index fell (see chart).", "Traders were nervous."]);
+        assert_eq!(sentences("He left. (He came back later.) Then he slept."), ["He left.", "(He came back later.)", "Then he slept."]);
+        // A citation closed by its own full stop belongs to the sentence before it.
+        assert_eq!(sentences("It ranks 135th in the US. (quantcast.com). Growth is slow."), ["It ranks 135th in the US. (quantcast.com).", "Growth is slow."]);
+    }
+
+    #[test]
+    fn list_items_on_their_own_lines() {
+        assert_eq!(
+            sentences("Steps:\n1. Mix the flour\n2. Bake it\n- Serve warm\n\u{2022} Eat"),
+            ["Steps:", "1. Mix the flour", "2. Bake it", "- Serve warm", "\u{2022} Eat"]
+        );
+    }
+
+    #[test]
+    fn list_items_run_together_on_one_line() {
+        assert_eq!(sentences("1) First item 2) Second item"), ["1) First item", "2) Second item"]);
+        assert_eq!(sentences("a. Apples b. Pears"), ["a. Apples", "b. Pears"]);
+        // A number that does not continue a list is just a number.
+        assert_eq!(sentences("He won 2. Then he lost 3 games."), ["He won 2.", "Then he lost 3 games."]);
+    }
+
+    #[test]
+    fn headings_and_page_furniture_are_headings() {
+        let text = "Storm hits coast\n\nThe storm hit the coast on Monday.\n\nRelated stories\nShare this article";
+        assert_eq!(sentences(text), ["Storm hits coast", "The storm hit the coast on Monday.", "Related stories", "Share this article"]);
+        assert_eq!(kinds(text), [SentenceKind::Heading, SentenceKind::Sentence, SentenceKind::Heading, SentenceKind::Heading]);
+    }
+
+    #[test]
+    fn a_heading_line_ends_at_a_single_line_break() {
+        assert_eq!(sentences("Markets rally on rate hopes\nStocks rose on Monday."), ["Markets rally on rate hopes", "Stocks rose on Monday."]);
+    }
+
+    #[test]
+    fn a_wrapped_sentence_is_not_broken_at_its_line_breaks() {
+        assert_eq!(sentences("The committee met on\nTuesday to discuss the budget."), ["The committee met on\nTuesday to discuss the budget."]);
+    }
+
+    #[test]
+    fn a_blank_line_always_ends_a_sentence() {
+        assert_eq!(sentences("no final punctuation here\n\nand lowercase after"), ["no final punctuation here", "and lowercase after"]);
+        assert_eq!(sentences("Title\r\n\r\nBody text.\r\n"), ["Title", "Body text."]);
+    }
+
+    #[test]
+    fn a_dateline_under_a_title_stands_alone() {
+        assert_eq!(
+            sentences("Biologist tells Wikinews about ants Tuesday, September 1, 2015 Ants heal themselves."),
+            ["Biologist tells Wikinews about ants", "Tuesday, September 1, 2015", "Ants heal themselves."]
+        );
+        assert_eq!(sentences("They met on Tuesday, September 1, 2015 in Paris."), ["They met on Tuesday, September 1, 2015 in Paris."]);
+    }
+
+    #[test]
+    fn a_photo_credit_after_a_caption_stands_alone() {
+        assert_eq!(sentences("The robot at the fair Image: United States Navy."), ["The robot at the fair", "Image: United States Navy."]);
+    }
+
+    #[test]
+    fn an_attribution_after_a_dash_stays_with_the_quote() {
+        assert_eq!(sentences("\"We have brains.\" \u{2014} Peres, on oil."), ["\"We have brains.\" \u{2014} Peres, on oil."]);
+    }
+
+    #[test]
+    fn web_text_and_names() {
+        assert_eq!(sentences("Email jane.doe@example.com. She replies fast!"), ["Email jane.doe@example.com.", "She replies fast!"]);
+        assert_eq!(sentences("I bought it at Yahoo! in May. Then eBay. iPhone sales rose."), ["I bought it at Yahoo! in May.", "Then eBay.", "iPhone sales rose."]);
+    }
+
+    #[test]
+    fn offsets_are_bytes_into_the_input() {
+        let text = "  Caf\u{e9} ouvert. Gr\u{fc}\u{df}e!  ";
+        let spans = split(text);
+        assert_eq!(spans.len(), 2);
+        assert_eq!(&text[spans[0].start..spans[0].end], "Caf\u{e9} ouvert.");
+        assert_eq!((spans[1].start, spans[1].end), (16, 24));
+    }
+
+    /// A small fixed-seed generator (xorshift), so that the property test below is reproducible.
+    struct Rng(u64);
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+        fn below(&mut self, n: usize) -> usize {
+            (self.next() % n as u64) as usize
+        }
+    }
+
+    const FRAGMENTS: &[&str] = &[
+        ".", "..", "...", ". . .", "!", "?", "?!", "\u{2026}", "U.S.", "Mr.", "p.m.", "a.m", "J.", "e.g.", "1.", "12.",
+        "a)", "2.)", "\"", "'", "\u{201c}", "\u{201d}", "\u{2019}", "(", ")", "[", "]", "[...]", " ", "  ", "\t", "\n",
+        "\r\n", "\n\n", "\r", "\u{2028}", "\u{2029}", "\u{a0}", "\u{3000}", "The", "word", "said", "I", "it", "\u{e9}",
+        "e\u{301}", "\u{1f600}", "\u{1f468}\u{200d}\u{1f469}", "\0", "\u{2022}", "\u{2043}", "-", "\u{2014}", ":", ",",
+        ";", "Image:", "Tuesday, September 1, 2015", "Tuesday,", "\u{3002}", "\u{ff1f}", "x", "3.14", "$100.00",
+        "http://a.b/c.html", "\u{feff}", "\u{200b}", "\u{5d0}\u{5d1}", "\u{645}",
+    ];
+
+    /// Checks every promise of [`Splitter::split`] on `text`.
+    fn assert_invariants(text: &str) {
+        let spans = split(text);
+        let mut previous_end = 0;
+        for span in &spans {
+            assert!(span.start < span.end && span.end <= text.len(), "{span:?} in {text:?}");
+            assert!(text.is_char_boundary(span.start) && text.is_char_boundary(span.end), "{span:?} in {text:?}");
+            assert!(span.start >= previous_end, "overlap or disorder at {span:?} in {text:?}");
+            let piece = &text[span.start..span.end];
+            assert_eq!(piece, piece.trim(), "untrimmed {span:?} in {text:?}");
+            // Every non-whitespace character between two spans would be lost.
+            assert!(text[previous_end..span.start].trim().is_empty(), "uncovered text before {span:?} in {text:?}");
+            previous_end = span.end;
+        }
+        assert!(text[previous_end..].trim().is_empty(), "uncovered tail in {text:?}");
+    }
+
+    #[test]
+    fn spans_are_ordered_trimmed_and_cover_all_text_on_random_nasty_inputs() {
+        let mut rng = Rng(0x5eed_1234_abcd_ef01);
+        for _ in 0..20_000 {
+            let len = rng.below(40);
+            let text: String = (0..len).map(|_| FRAGMENTS[rng.below(FRAGMENTS.len())]).collect();
+            assert_invariants(&text);
+        }
+    }
+
+    #[test]
+    fn degenerate_inputs_do_not_panic() {
+        let cases = [
+            String::new(),
+            " \n\t ".to_owned(),
+            ".".repeat(100_000),
+            ". ".repeat(50_000),
+            "a. ".repeat(30_000),
+            "1. ".repeat(30_000),
+            "\"".repeat(10_000),
+            "(".repeat(10_000) + &")".repeat(10_000),
+            "x".repeat(100_000),
+            "\u{1f600}.".repeat(10_000),
+            "\r\n".repeat(10_000),
+            "\0".repeat(1_000),
+            "Tuesday,".repeat(1_000),
+            "Image:".repeat(1_000),
+            "e\u{301}\u{301}\u{301}. ".repeat(1_000),
+        ];
+        for text in &cases {
+            assert_invariants(text);
+        }
+        assert_eq!(split("Hello.").len(), 1);
     }
 }
