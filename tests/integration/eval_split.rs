@@ -35,7 +35,8 @@ fn the_splitter_meets_its_f1_targets_on_gum_dev_and_ewt_dev() {
 
 #[test]
 fn a_missing_corpus_is_an_error_not_a_score() {
-    let output = tenor().current_dir(repo()).args(["eval-split", "--ewt", "no/such/file.conllu"]).output().unwrap();
+    let output =
+        tenor().current_dir(repo()).args(["eval-split", "--ewt", "no/such/file.conllu"]).output().unwrap();
     assert_eq!(output.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&output.stderr).contains("no/such/file.conllu"));
 }

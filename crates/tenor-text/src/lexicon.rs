@@ -46,33 +46,210 @@ const TIME: &[&str] = &["a.m", "am", "p.m", "pm"];
 /// Sorted, exact case: capitalized words that usually open a sentence (from sentencex, without `New`,
 /// `Great` and other words that often start names).
 const SENTENCE_STARTERS: &[&str] = &[
-    "About", "According", "Accordingly", "Actually", "Additionally", "After", "Again", "All", "Also",
-    "Although", "Always", "Among", "An", "And", "Another", "Any", "Anyway", "Apparently", "Are", "As", "At",
-    "Because", "Before", "Besides", "Both", "But", "By", "Can", "Cannot", "Clearly", "Consequently",
-    "Conversely", "Could", "Despite", "Did", "Do", "Does", "Don't", "During", "Each", "Even", "Eventually",
-    "Every", "Everybody", "Everyone", "Finally", "First", "For", "From", "Further", "Furthermore", "Generally",
-    "Given", "Had", "Has", "Have", "Having", "He", "Hence", "Her", "Here", "His", "How", "However", "I", "If",
-    "In", "Indeed", "Initially", "Instead", "Is", "It", "It's", "Its", "Just", "Later", "Let", "Many", "Maybe",
-    "Meanwhile", "Might", "More", "Moreover", "Most", "Much", "Must", "My", "Neither", "Never", "Nevertheless",
-    "Next", "No", "None", "Nonetheless", "Nor", "Not", "Nothing", "Now", "Obviously", "Of", "Often", "On",
-    "Once", "Only", "Or", "Other", "Others", "Otherwise", "Our", "Perhaps", "Please", "Rather", "Recently",
-    "Second", "Several", "Shall", "She", "Should", "Similarly", "Since", "So", "Some", "Sometimes", "Soon",
-    "Still", "Subsequently", "Such", "Suddenly", "That", "The", "Their", "Then", "There", "Therefore",
-    "These", "They", "This", "Those", "Though", "Thus", "To", "Today", "Tomorrow", "Tonight", "Under",
-    "Unfortunately", "Unlike", "Until", "Upon", "Usually", "Was", "We", "Were", "What", "Whatever", "When",
-    "Whenever", "Where", "Whereas", "Whether", "Which", "While", "Who", "Whose", "Why", "Will", "With",
-    "Within", "Without", "Would", "Yes", "Yesterday", "Yet", "You", "Your",
+    "About",
+    "According",
+    "Accordingly",
+    "Actually",
+    "Additionally",
+    "After",
+    "Again",
+    "All",
+    "Also",
+    "Although",
+    "Always",
+    "Among",
+    "An",
+    "And",
+    "Another",
+    "Any",
+    "Anyway",
+    "Apparently",
+    "Are",
+    "As",
+    "At",
+    "Because",
+    "Before",
+    "Besides",
+    "Both",
+    "But",
+    "By",
+    "Can",
+    "Cannot",
+    "Clearly",
+    "Consequently",
+    "Conversely",
+    "Could",
+    "Despite",
+    "Did",
+    "Do",
+    "Does",
+    "Don't",
+    "During",
+    "Each",
+    "Even",
+    "Eventually",
+    "Every",
+    "Everybody",
+    "Everyone",
+    "Finally",
+    "First",
+    "For",
+    "From",
+    "Further",
+    "Furthermore",
+    "Generally",
+    "Given",
+    "Had",
+    "Has",
+    "Have",
+    "Having",
+    "He",
+    "Hence",
+    "Her",
+    "Here",
+    "His",
+    "How",
+    "However",
+    "I",
+    "If",
+    "In",
+    "Indeed",
+    "Initially",
+    "Instead",
+    "Is",
+    "It",
+    "It's",
+    "Its",
+    "Just",
+    "Later",
+    "Let",
+    "Many",
+    "Maybe",
+    "Meanwhile",
+    "Might",
+    "More",
+    "Moreover",
+    "Most",
+    "Much",
+    "Must",
+    "My",
+    "Neither",
+    "Never",
+    "Nevertheless",
+    "Next",
+    "No",
+    "None",
+    "Nonetheless",
+    "Nor",
+    "Not",
+    "Nothing",
+    "Now",
+    "Obviously",
+    "Of",
+    "Often",
+    "On",
+    "Once",
+    "Only",
+    "Or",
+    "Other",
+    "Others",
+    "Otherwise",
+    "Our",
+    "Perhaps",
+    "Please",
+    "Rather",
+    "Recently",
+    "Second",
+    "Several",
+    "Shall",
+    "She",
+    "Should",
+    "Similarly",
+    "Since",
+    "So",
+    "Some",
+    "Sometimes",
+    "Soon",
+    "Still",
+    "Subsequently",
+    "Such",
+    "Suddenly",
+    "That",
+    "The",
+    "Their",
+    "Then",
+    "There",
+    "Therefore",
+    "These",
+    "They",
+    "This",
+    "Those",
+    "Though",
+    "Thus",
+    "To",
+    "Today",
+    "Tomorrow",
+    "Tonight",
+    "Under",
+    "Unfortunately",
+    "Unlike",
+    "Until",
+    "Upon",
+    "Usually",
+    "Was",
+    "We",
+    "Were",
+    "What",
+    "Whatever",
+    "When",
+    "Whenever",
+    "Where",
+    "Whereas",
+    "Whether",
+    "Which",
+    "While",
+    "Who",
+    "Whose",
+    "Why",
+    "Will",
+    "With",
+    "Within",
+    "Without",
+    "Would",
+    "Yes",
+    "Yesterday",
+    "Yet",
+    "You",
+    "Your",
 ];
 
 /// Verbs that introduce or close a quotation (`..." Smith said.`).
 const REPORTING_VERBS: &[&str] = &[
-    "added", "admitted", "announced", "argued", "asked", "claimed", "continued", "declared", "explained",
-    "insisted", "noted", "replied", "said", "says", "stated", "told", "warned", "wrote",
+    "added",
+    "admitted",
+    "announced",
+    "argued",
+    "asked",
+    "claimed",
+    "continued",
+    "declared",
+    "explained",
+    "insisted",
+    "noted",
+    "replied",
+    "said",
+    "says",
+    "stated",
+    "told",
+    "warned",
+    "wrote",
 ];
 
 /// Words a heading does not end with.
-const FUNCTION_WORDS: &[&str] =
-    &["a", "an", "and", "as", "at", "but", "by", "for", "from", "in", "nor", "of", "on", "or", "that", "the", "to", "with"];
+const FUNCTION_WORDS: &[&str] = &[
+    "a", "an", "and", "as", "at", "but", "by", "for", "from", "in", "nor", "of", "on", "or", "that", "the", "to",
+    "with",
+];
 
 /// Lowercases an ASCII-or-not token into `buf` when short enough; abbreviations are short.
 fn lowercase<'b>(token: &str, buf: &'b mut [u8; 24]) -> Option<&'b str> {
@@ -111,7 +288,8 @@ pub fn classify_abbreviation(token: &str) -> Option<AbbreviationClass> {
 
 pub fn is_sentence_starter(word: &str) -> bool {
     SENTENCE_STARTERS.binary_search(&word).is_ok()
-        || (word.contains('\u{2019}') && SENTENCE_STARTERS.binary_search(&word.replace('\u{2019}', "'").as_str()).is_ok())
+        || (word.contains('\u{2019}')
+            && SENTENCE_STARTERS.binary_search(&word.replace('\u{2019}', "'").as_str()).is_ok())
 }
 
 pub fn is_reporting_verb(word: &str) -> bool {
@@ -130,8 +308,18 @@ pub fn is_weekday(word: &str) -> bool {
 pub fn is_month(word: &str) -> bool {
     matches!(
         word,
-        "January" | "February" | "March" | "April" | "May" | "June" | "July" | "August" | "September" | "October"
-            | "November" | "December"
+        "January"
+            | "February"
+            | "March"
+            | "April"
+            | "May"
+            | "June"
+            | "July"
+            | "August"
+            | "September"
+            | "October"
+            | "November"
+            | "December"
     )
 }
 
@@ -141,8 +329,22 @@ pub fn is_date_preposition(word: &str) -> bool {
     lowercase(word, &mut buf).is_some_and(|w| {
         matches!(
             w,
-            "on" | "since" | "until" | "till" | "before" | "after" | "last" | "next" | "this" | "by" | "from"
-                | "said" | "says" | "announced" | "told" | "added" | "reported"
+            "on" | "since"
+                | "until"
+                | "till"
+                | "before"
+                | "after"
+                | "last"
+                | "next"
+                | "this"
+                | "by"
+                | "from"
+                | "said"
+                | "says"
+                | "announced"
+                | "told"
+                | "added"
+                | "reported"
         )
     })
 }
@@ -156,7 +358,16 @@ pub fn is_credit_label(word: &str) -> bool {
 pub fn is_terminal(c: char) -> bool {
     matches!(
         c,
-        '.' | '!' | '?' | '\u{2026}' | '\u{3002}' | '\u{ff01}' | '\u{ff1f}' | '\u{203c}' | '\u{2047}' | '\u{2048}' | '\u{2049}'
+        '.' | '!'
+            | '?'
+            | '\u{2026}'
+            | '\u{3002}'
+            | '\u{ff01}'
+            | '\u{ff1f}'
+            | '\u{203c}'
+            | '\u{2047}'
+            | '\u{2048}'
+            | '\u{2049}'
     )
 }
 
@@ -169,7 +380,17 @@ pub fn is_closing_quote(c: char) -> bool {
 pub fn is_opening_punct(c: char) -> bool {
     matches!(
         c,
-        '"' | '\'' | '(' | '[' | '{' | '\u{201c}' | '\u{2018}' | '\u{201e}' | '\u{ab}' | '\u{2039}' | '\u{bf}' | '\u{a1}'
+        '"' | '\''
+            | '('
+            | '['
+            | '{'
+            | '\u{201c}'
+            | '\u{2018}'
+            | '\u{201e}'
+            | '\u{ab}'
+            | '\u{2039}'
+            | '\u{bf}'
+            | '\u{a1}'
     )
 }
 
@@ -177,7 +398,15 @@ pub fn is_opening_punct(c: char) -> bool {
 pub fn is_bullet(c: char) -> bool {
     matches!(
         c,
-        '\u{2022}' | '\u{2023}' | '\u{2043}' | '\u{25e6}' | '\u{25aa}' | '\u{25cf}' | '\u{25a0}' | '\u{25ba}' | '\u{25b8}'
+        '\u{2022}'
+            | '\u{2023}'
+            | '\u{2043}'
+            | '\u{25e6}'
+            | '\u{25aa}'
+            | '\u{25cf}'
+            | '\u{25a0}'
+            | '\u{25ba}'
+            | '\u{25b8}'
     )
 }
 
@@ -188,7 +417,11 @@ mod tests {
     #[test]
     fn word_lists_are_sorted_for_binary_search() {
         for list in [PREPOSITIVE, ORDINARY, ORDINARY_CAPITALIZED, SENTENCE_STARTERS, REPORTING_VERBS] {
-            assert!(list.windows(2).all(|w| w[0] < w[1]), "unsorted or duplicated: {:?}", list.windows(2).find(|w| w[0] >= w[1]));
+            assert!(
+                list.windows(2).all(|w| w[0] < w[1]),
+                "unsorted or duplicated: {:?}",
+                list.windows(2).find(|w| w[0] >= w[1])
+            );
         }
     }
 

@@ -255,7 +255,9 @@ impl<'a> Scanner<'a> {
 
     /// Whether only white space, bullets and opening punctuation lie between the sentence start and `at`.
     fn at_sentence_start(&self, at: usize) -> bool {
-        self.sentence_part(at).chars().all(|c| c.is_whitespace() || lexicon::is_bullet(c) || lexicon::is_opening_punct(c))
+        self.sentence_part(at)
+            .chars()
+            .all(|c| c.is_whitespace() || lexicon::is_bullet(c) || lexicon::is_opening_punct(c))
     }
 
     /// The current sentence up to `at` (empty when `at` lies before it: a token may straddle a cut).
@@ -383,7 +385,9 @@ impl<'a> Scanner<'a> {
             && !lexicon::is_function_word(last_word)
             && !lexicon::is_date_preposition(last_word);
         let next = self.next_after(date_end);
-        let heads_text = next.first.is_none() || next.is_uppercase() || self.text[date_end..].trim_start_matches([' ', '\t']).starts_with(['\n', '\r']);
+        let heads_text = next.first.is_none()
+            || next.is_uppercase()
+            || self.text[date_end..].trim_start_matches([' ', '\t']).starts_with(['\n', '\r']);
         if heads_text && (before.is_empty() || follows_title) {
             if follows_title {
                 self.cut(weekday_start);
@@ -632,7 +636,9 @@ fn floor_boundary(s: &str, mut i: usize) -> usize {
 /// `U.S`, `a.m`, `Ph.D`, `J.R.R`: letters in groups of one or two, separated by dots.
 fn is_initialism(token: &str) -> bool {
     token.contains('.')
-        && token.split('.').all(|part| (1..=2).contains(&part.chars().count()) && part.chars().all(char::is_alphabetic))
+        && token
+            .split('.')
+            .all(|part| (1..=2).contains(&part.chars().count()) && part.chars().all(char::is_alphabetic))
 }
 
 fn is_single_letter(token: &str) -> bool {
@@ -709,11 +715,19 @@ fn push_trimmed(text: &str, start: usize, end: usize, out: &mut Vec<SentenceSpan
 fn sentence_kind(text: &str, start: usize, end: usize) -> SentenceKind {
     let body = &text[start..end];
     let last = body.trim_end_matches(|c: char| lexicon::is_closing_quote(c) || matches!(c, ')' | ']' | '}'));
-    let ends_punctuated = last.chars().next_back().is_none_or(|c| lexicon::is_terminal(c) || matches!(c, ':' | ';' | ','));
+    let ends_punctuated =
+        last.chars().next_back().is_none_or(|c| lexicon::is_terminal(c) || matches!(c, ':' | ';' | ','));
     let is_line_break = |c: char| matches!(c, '\n' | '\r' | '\u{2028}' | '\u{2029}');
-    let starts_line = text[..start].chars().rev().find(|c| !c.is_whitespace() || is_line_break(*c)).is_none_or(is_line_break);
-    let ends_line = text[end..].chars().find(|c| !c.is_whitespace() || is_line_break(*c)).is_none_or(is_line_break);
-    if !ends_punctuated && starts_line && ends_line && !body.contains(is_line_break) && body.split_whitespace().count() <= 20 {
+    let starts_line =
+        text[..start].chars().rev().find(|c| !c.is_whitespace() || is_line_break(*c)).is_none_or(is_line_break);
+    let ends_line =
+        text[end..].chars().find(|c| !c.is_whitespace() || is_line_break(*c)).is_none_or(is_line_break);
+    if !ends_punctuated
+        && starts_line
+        && ends_line
+        && !body.contains(is_line_break)
+        && body.split_whitespace().count() <= 20
+    {
         SentenceKind::Heading
     } else {
         SentenceKind::Sentence
@@ -736,7 +750,9 @@ mod tests {
     #[test]
     fn abbreviations_and_titles_do_not_end_sentences() {
         assert_eq!(
-            sentences("U.S. officials met Dr. Smith and Gov. Brown at 5 p.m. on Jan. 5 in Washington, D.C., on Friday."),
+            sentences(
+                "U.S. officials met Dr. Smith and Gov. Brown at 5 p.m. on Jan. 5 in Washington, D.C., on Friday."
+            ),
             ["U.S. officials met Dr. Smith and Gov. Brown at 5 p.m. on Jan. 5 in Washington, D.C., on Friday."]
         );
         assert_eq!(sentences("Acme Inc. said profits rose."), ["Acme Inc. said profits rose."]);
@@ -744,13 +760,22 @@ mod tests {
 
     #[test]
     fn an_abbreviation_ends_a_sentence_before_a_typical_sentence_opener() {
-        assert_eq!(sentences("The firm moved to the U.S. The move cut costs."), ["The firm moved to the U.S.", "The move cut costs."]);
-        assert_eq!(sentences("They sell toys, games, etc. However, sales fell."), ["They sell toys, games, etc.", "However, sales fell."]);
+        assert_eq!(
+            sentences("The firm moved to the U.S. The move cut costs."),
+            ["The firm moved to the U.S.", "The move cut costs."]
+        );
+        assert_eq!(
+            sentences("They sell toys, games, etc. However, sales fell."),
+            ["They sell toys, games, etc.", "However, sales fell."]
+        );
     }
 
     #[test]
     fn initials_stay_with_the_name() {
-        assert_eq!(sentences("J. R. R. Tolkien wrote it. John F. Kennedy read it."), ["J. R. R. Tolkien wrote it.", "John F. Kennedy read it."]);
+        assert_eq!(
+            sentences("J. R. R. Tolkien wrote it. John F. Kennedy read it."),
+            ["J. R. R. Tolkien wrote it.", "John F. Kennedy read it."]
+        );
     }
 
     #[test]
@@ -781,12 +806,18 @@ mod tests {
     #[test]
     fn a_quotation_that_ends_a_sentence_ends_it_after_the_closing_quote() {
         assert_eq!(sentences("He said \"Stop.\" Then he left."), ["He said \"Stop.\"", "Then he left."]);
-        assert_eq!(sentences("She said it was \u{2018}over.\u{2019} Nobody agreed."), ["She said it was \u{2018}over.\u{2019}", "Nobody agreed."]);
+        assert_eq!(
+            sentences("She said it was \u{2018}over.\u{2019} Nobody agreed."),
+            ["She said it was \u{2018}over.\u{2019}", "Nobody agreed."]
+        );
     }
 
     #[test]
     fn nested_quotations() {
-        assert_eq!(sentences("\"I heard him say 'never again.'\" she recalled."), ["\"I heard him say 'never again.'\" she recalled."]);
+        assert_eq!(
+            sentences("\"I heard him say 'never again.'\" she recalled."),
+            ["\"I heard him say 'never again.'\" she recalled."]
+        );
         assert_eq!(
             sentences("He said: \"They called it 'a farce.'\" The judge disagreed."),
             ["He said: \"They called it 'a farce.'\"", "The judge disagreed."]
@@ -795,11 +826,23 @@ mod tests {
 
     #[test]
     fn parentheses() {
-        assert_eq!(sentences("He teaches (He worked as an engineer.) at the school."), ["He teaches (He worked as an engineer.) at the school."]);
-        assert_eq!(sentences("The index fell (see chart). Traders were nervous."), ["The index fell (see chart).", "Traders were nervous."]);
-        assert_eq!(sentences("He left. (He came back later.) Then he slept."), ["He left.", "(He came back later.)", "Then he slept."]);
+        assert_eq!(
+            sentences("He teaches (He worked as an engineer.) at the school."),
+            ["He teaches (He worked as an engineer.) at the school."]
+        );
+        assert_eq!(
+            sentences("The index fell (see chart). Traders were nervous."),
+            ["The index fell (see chart).", "Traders were nervous."]
+        );
+        assert_eq!(
+            sentences("He left. (He came back later.) Then he slept."),
+            ["He left.", "(He came back later.)", "Then he slept."]
+        );
         // A citation closed by its own full stop belongs to the sentence before it.
-        assert_eq!(sentences("It ranks 135th in the US. (quantcast.com). Growth is slow."), ["It ranks 135th in the US. (quantcast.com).", "Growth is slow."]);
+        assert_eq!(
+            sentences("It ranks 135th in the US. (quantcast.com). Growth is slow."),
+            ["It ranks 135th in the US. (quantcast.com).", "Growth is slow."]
+        );
     }
 
     #[test]
@@ -821,23 +864,38 @@ mod tests {
     #[test]
     fn headings_and_page_furniture_are_headings() {
         let text = "Storm hits coast\n\nThe storm hit the coast on Monday.\n\nRelated stories\nShare this article";
-        assert_eq!(sentences(text), ["Storm hits coast", "The storm hit the coast on Monday.", "Related stories", "Share this article"]);
-        assert_eq!(kinds(text), [SentenceKind::Heading, SentenceKind::Sentence, SentenceKind::Heading, SentenceKind::Heading]);
+        assert_eq!(
+            sentences(text),
+            ["Storm hits coast", "The storm hit the coast on Monday.", "Related stories", "Share this article"]
+        );
+        assert_eq!(
+            kinds(text),
+            [SentenceKind::Heading, SentenceKind::Sentence, SentenceKind::Heading, SentenceKind::Heading]
+        );
     }
 
     #[test]
     fn a_heading_line_ends_at_a_single_line_break() {
-        assert_eq!(sentences("Markets rally on rate hopes\nStocks rose on Monday."), ["Markets rally on rate hopes", "Stocks rose on Monday."]);
+        assert_eq!(
+            sentences("Markets rally on rate hopes\nStocks rose on Monday."),
+            ["Markets rally on rate hopes", "Stocks rose on Monday."]
+        );
     }
 
     #[test]
     fn a_wrapped_sentence_is_not_broken_at_its_line_breaks() {
-        assert_eq!(sentences("The committee met on\nTuesday to discuss the budget."), ["The committee met on\nTuesday to discuss the budget."]);
+        assert_eq!(
+            sentences("The committee met on\nTuesday to discuss the budget."),
+            ["The committee met on\nTuesday to discuss the budget."]
+        );
     }
 
     #[test]
     fn a_blank_line_always_ends_a_sentence() {
-        assert_eq!(sentences("no final punctuation here\n\nand lowercase after"), ["no final punctuation here", "and lowercase after"]);
+        assert_eq!(
+            sentences("no final punctuation here\n\nand lowercase after"),
+            ["no final punctuation here", "and lowercase after"]
+        );
         assert_eq!(sentences("Title\r\n\r\nBody text.\r\n"), ["Title", "Body text."]);
     }
 
@@ -847,23 +905,38 @@ mod tests {
             sentences("Biologist tells Wikinews about ants Tuesday, September 1, 2015 Ants heal themselves."),
             ["Biologist tells Wikinews about ants", "Tuesday, September 1, 2015", "Ants heal themselves."]
         );
-        assert_eq!(sentences("They met on Tuesday, September 1, 2015 in Paris."), ["They met on Tuesday, September 1, 2015 in Paris."]);
+        assert_eq!(
+            sentences("They met on Tuesday, September 1, 2015 in Paris."),
+            ["They met on Tuesday, September 1, 2015 in Paris."]
+        );
     }
 
     #[test]
     fn a_photo_credit_after_a_caption_stands_alone() {
-        assert_eq!(sentences("The robot at the fair Image: United States Navy."), ["The robot at the fair", "Image: United States Navy."]);
+        assert_eq!(
+            sentences("The robot at the fair Image: United States Navy."),
+            ["The robot at the fair", "Image: United States Navy."]
+        );
     }
 
     #[test]
     fn an_attribution_after_a_dash_stays_with_the_quote() {
-        assert_eq!(sentences("\"We have brains.\" \u{2014} Peres, on oil."), ["\"We have brains.\" \u{2014} Peres, on oil."]);
+        assert_eq!(
+            sentences("\"We have brains.\" \u{2014} Peres, on oil."),
+            ["\"We have brains.\" \u{2014} Peres, on oil."]
+        );
     }
 
     #[test]
     fn web_text_and_names() {
-        assert_eq!(sentences("Email jane.doe@example.com. She replies fast!"), ["Email jane.doe@example.com.", "She replies fast!"]);
-        assert_eq!(sentences("I bought it at Yahoo! in May. Then eBay. iPhone sales rose."), ["I bought it at Yahoo! in May.", "Then eBay.", "iPhone sales rose."]);
+        assert_eq!(
+            sentences("Email jane.doe@example.com. She replies fast!"),
+            ["Email jane.doe@example.com.", "She replies fast!"]
+        );
+        assert_eq!(
+            sentences("I bought it at Yahoo! in May. Then eBay. iPhone sales rose."),
+            ["I bought it at Yahoo! in May.", "Then eBay.", "iPhone sales rose."]
+        );
     }
 
     #[test]
@@ -890,12 +963,75 @@ mod tests {
     }
 
     const FRAGMENTS: &[&str] = &[
-        ".", "..", "...", ". . .", "!", "?", "?!", "\u{2026}", "U.S.", "Mr.", "p.m.", "a.m", "J.", "e.g.", "1.", "12.",
-        "a)", "2.)", "\"", "'", "\u{201c}", "\u{201d}", "\u{2019}", "(", ")", "[", "]", "[...]", " ", "  ", "\t", "\n",
-        "\r\n", "\n\n", "\r", "\u{2028}", "\u{2029}", "\u{a0}", "\u{3000}", "The", "word", "said", "I", "it", "\u{e9}",
-        "e\u{301}", "\u{1f600}", "\u{1f468}\u{200d}\u{1f469}", "\0", "\u{2022}", "\u{2043}", "-", "\u{2014}", ":", ",",
-        ";", "Image:", "Tuesday, September 1, 2015", "Tuesday,", "\u{3002}", "\u{ff1f}", "x", "3.14", "$100.00",
-        "http://a.b/c.html", "\u{feff}", "\u{200b}", "\u{5d0}\u{5d1}", "\u{645}",
+        ".",
+        "..",
+        "...",
+        ". . .",
+        "!",
+        "?",
+        "?!",
+        "\u{2026}",
+        "U.S.",
+        "Mr.",
+        "p.m.",
+        "a.m",
+        "J.",
+        "e.g.",
+        "1.",
+        "12.",
+        "a)",
+        "2.)",
+        "\"",
+        "'",
+        "\u{201c}",
+        "\u{201d}",
+        "\u{2019}",
+        "(",
+        ")",
+        "[",
+        "]",
+        "[...]",
+        " ",
+        "  ",
+        "\t",
+        "\n",
+        "\r\n",
+        "\n\n",
+        "\r",
+        "\u{2028}",
+        "\u{2029}",
+        "\u{a0}",
+        "\u{3000}",
+        "The",
+        "word",
+        "said",
+        "I",
+        "it",
+        "\u{e9}",
+        "e\u{301}",
+        "\u{1f600}",
+        "\u{1f468}\u{200d}\u{1f469}",
+        "\0",
+        "\u{2022}",
+        "\u{2043}",
+        "-",
+        "\u{2014}",
+        ":",
+        ",",
+        ";",
+        "Image:",
+        "Tuesday, September 1, 2015",
+        "Tuesday,",
+        "\u{3002}",
+        "\u{ff1f}",
+        "x",
+        "3.14",
+        "$100.00",
+        "http://a.b/c.html",
+        "\u{feff}",
+        "\u{200b}",
+        "\u{5d0}\u{5d1}",
+        "\u{645}",
     ];
 
     /// Checks every promise of [`Splitter::split`] on `text`.
@@ -909,7 +1045,10 @@ mod tests {
             let piece = &text[span.start..span.end];
             assert_eq!(piece, piece.trim(), "untrimmed {span:?} in {text:?}");
             // Every non-whitespace character between two spans would be lost.
-            assert!(text[previous_end..span.start].trim().is_empty(), "uncovered text before {span:?} in {text:?}");
+            assert!(
+                text[previous_end..span.start].trim().is_empty(),
+                "uncovered text before {span:?} in {text:?}"
+            );
             previous_end = span.end;
         }
         assert!(text[previous_end..].trim().is_empty(), "uncovered tail in {text:?}");

@@ -128,7 +128,10 @@ pub fn run(args: EvalSplitArgs) -> anyhow::Result<ExitCode> {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
         println!("splitter: {:?}", args.splitter);
-        println!("{:<44} {:>5} {:>6} {:>6} {:>7} {:>7} {:>7} {:>9}", "corpus", "docs", "gold", "pred", "P", "R", "F1", "F1 in-par");
+        println!(
+            "{:<44} {:>5} {:>6} {:>6} {:>7} {:>7} {:>7} {:>9}",
+            "corpus", "docs", "gold", "pred", "P", "R", "F1", "F1 in-par"
+        );
         for c in &report.corpora {
             println!(
                 "{:<44} {:>5} {:>6} {:>6} {:>7.2} {:>7.2} {:>7.2} {:>9.2}",
@@ -150,7 +153,9 @@ pub fn run(args: EvalSplitArgs) -> anyhow::Result<ExitCode> {
 fn show_errors(doc: &Document, predicted_ends: &[usize], mut left: usize) -> usize {
     let gold = boundaries(&doc.text, doc.sentence_ends());
     let predicted = boundaries(&doc.text, predicted_ends.iter().copied());
-    for (mark, b) in gold.difference(&predicted).map(|b| ('-', *b)).chain(predicted.difference(&gold).map(|b| ('+', *b))) {
+    for (mark, b) in
+        gold.difference(&predicted).map(|b| ('-', *b)).chain(predicted.difference(&gold).map(|b| ('+', *b)))
+    {
         if left == 0 {
             break;
         }
