@@ -31,6 +31,9 @@ fn the_splitter_meets_its_f1_targets_on_gum_dev_and_ewt_dev() {
     assert!(ewt["documents"].as_u64().unwrap() > 300);
     let ewt_f1 = ewt["f1"].as_f64().unwrap();
     assert!(ewt_f1 >= 0.88, "EWT dev boundary F1 {ewt_f1:.4} < 0.88");
+
+    assert_eq!(report["golden_rules_total"], 48);
+    assert_eq!(report["golden_rules_passed"], 48, "every pySBD golden rule passes");
 }
 
 #[test]

@@ -136,6 +136,47 @@ pub fn sentencex_sentence_ends(text: &str) -> Vec<usize> {
     sentencex::get_sentence_boundaries("en", text).iter().map(|b| b.end_byte).collect()
 }
 
+/// One pySBD golden rule (`models/data/sbd/english_golden_rules.jsonl`).
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct GoldenRule {
+    pub id: u32,
+    pub rule: String,
+    pub text: String,
+    pub sentences: Vec<String>,
+}
+
+/// Reads the golden rules, one JSON object per line.
+pub fn parse_golden_rules(jsonl: &str) -> Result<Vec<GoldenRule>, serde_json::Error> {
+    jsonl.lines().filter(|l| !l.trim().is_empty()).map(serde_json::from_str).collect()
+}
+
+/// The golden rules a splitter passes: its sentence texts (cut at its sentence ends, trimmed) must equal the
+/// expected sentences exactly.
+pub fn golden_rules_passed<'r, F>(rules: &'r [GoldenRule], mut sentence_ends: F) -> Vec<&'r GoldenRule>
+where
+    F: FnMut(&str) -> Vec<usize>,
+{
+    rules
+        .iter()
+        .filter(|rule| {
+            let mut start = 0;
+            let mut got = Vec::new();
+            for end in sentence_ends(&rule.text) {
+                let end = end.min(rule.text.len()).max(start);
+                let piece = rule.text.get(start..end).unwrap_or("").trim();
+                if !piece.is_empty() {
+                    got.push(piece);
+                }
+                start = end;
+            }
+            if let Some(rest) = rule.text.get(start..).map(str::trim).filter(|r| !r.is_empty()) {
+                got.push(rest);
+            }
+            got == rule.sentences
+        })
+        .collect()
+}
+
 /// Document names listed under `## <split>` in GUM's `splits.md`.
 pub fn gum_split_documents(splits_md: &str, split: &str) -> Vec<String> {
     let mut in_section = false;

@@ -91,6 +91,8 @@ struct Next<'a> {
     at: usize,
     /// The word (letters, digits, apostrophes) after any opening punctuation; empty if none.
     word: &'a str,
+    /// Byte offset just after `word`.
+    word_end: usize,
     first: Option<char>,
 }
 
@@ -176,7 +178,7 @@ impl<'a> Scanner<'a> {
         self.text.get(..i).and_then(|s| s.chars().next_back())
     }
 
-    /// Skips closing quotes and brackets from `i`; returns the offset after them and whether any was a quote.
+    /// Skips closing quotes and brackets from `i`: (offset after them, any quote among them, any bracket).
     fn skip_closers(&self, mut i: usize) -> (usize, bool, bool) {
         let mut quote = false;
         let mut bracket = false;
@@ -220,7 +222,7 @@ impl<'a> Scanner<'a> {
             }
         }
         let first = if at < text.len() { self.char_at(word_start).or(self.char_at(at)) } else { None };
-        Next { at, word: &text[word_start..word_end], first }
+        Next { at, word: &text[word_start..word_end], word_end, first }
     }
 
     /// Whether `i` is followed by white space or the end of the text.
@@ -313,12 +315,6 @@ impl<'a> Scanner<'a> {
         bracketed: bool,
         next: &Next<'_>,
     ) -> bool {
-        if next.is_lowercase() || self.continues_sentence(next) {
-            return false;
-        }
-        if quoted && self.is_reporting_clause(next) {
-            return false;
-        }
         // `1.` `a.` `1.)` opening a list item.
         if self.at_sentence_start(token_start) {
             if let Some(value) = enumerator_value(token) {
@@ -326,6 +322,12 @@ impl<'a> Scanner<'a> {
                 self.last_enum = Some(Enumerator { style, value: value.0, alphabetic: value.1 });
                 return false;
             }
+        }
+        if next.is_lowercase() || self.continues_sentence(next) {
+            return false;
+        }
+        if quoted && self.is_reporting_clause(next) {
+            return false;
         }
         if token.is_empty() {
             return true;
@@ -372,6 +374,10 @@ impl<'a> Scanner<'a> {
     /// `Tuesday, September 1, 2015` as a dateline of its own (Wikinews puts one under every title): a
     /// sentence ends before it when it follows a title, and after it when a capitalized word follows.
     fn on_comma(&mut self, i: usize) -> usize {
+        // Every weekday name ends in `day`: most commas are dismissed by this one comparison.
+        if i < 6 || &self.bytes[i - 3..i] != b"day" {
+            return i + 1;
+        }
         let (weekday_start, weekday) = self.token_before(i);
         if !lexicon::is_weekday(weekday) {
             return i + 1;
@@ -417,8 +423,7 @@ impl<'a> Scanner<'a> {
         if !next.is_uppercase() {
             return false;
         }
-        let after_word = next.at + (next.word.len()).max(1);
-        let rest = self.text.get(after_word..).unwrap_or("");
+        let rest = self.text.get(next.word_end..).unwrap_or("");
         let following = rest.split_whitespace().next().unwrap_or("");
         let following = following.trim_end_matches(|c: char| !c.is_alphabetic());
         lexicon::is_reporting_verb(following)
@@ -951,14 +956,14 @@ mod tests {
     /// A small fixed-seed generator (xorshift), so that the property test below is reproducible.
     struct Rng(u64);
     impl Rng {
-        fn next(&mut self) -> u64 {
+        fn next_u64(&mut self) -> u64 {
             self.0 ^= self.0 << 13;
             self.0 ^= self.0 >> 7;
             self.0 ^= self.0 << 17;
             self.0
         }
         fn below(&mut self, n: usize) -> usize {
-            (self.next() % n as u64) as usize
+            (self.next_u64() % n as u64) as usize
         }
     }
 

@@ -8,8 +8,8 @@ use clap::{Args, ValueEnum};
 use serde::Serialize;
 use tenor_eval::conllu::{self, Document};
 use tenor_eval::split_eval::{
-    boundaries, gum_split_documents, score_text, sentencex_sentence_ends, tenor_sentence_ends, BoundaryCounts,
-    BoundaryScore,
+    boundaries, golden_rules_passed, gum_split_documents, parse_golden_rules, score_text, sentencex_sentence_ends,
+    tenor_sentence_ends, BoundaryCounts, BoundaryScore,
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Serialize)]
@@ -38,6 +38,9 @@ pub struct EvalSplitArgs {
     /// UD English Web Treebank file, split into documents by `# newdoc id`.
     #[arg(long, default_value = "models/data/ud_ewt/en_ewt-ud-dev.conllu")]
     pub ewt: PathBuf,
+    /// pySBD's English golden rules (JSON lines with `text` and expected `sentences`).
+    #[arg(long, default_value = "models/data/sbd/english_golden_rules.jsonl")]
+    pub golden_rules: PathBuf,
     /// Which splitter to score.
     #[arg(long, value_enum, default_value_t = SplitterChoice::Tenor)]
     pub splitter: SplitterChoice,
@@ -85,6 +88,8 @@ struct Report {
     splitter: SplitterChoice,
     gum_split: String,
     corpora: Vec<CorpusResult>,
+    golden_rules_passed: usize,
+    golden_rules_total: usize,
 }
 
 pub fn run(args: EvalSplitArgs) -> anyhow::Result<ExitCode> {
@@ -123,7 +128,16 @@ pub fn run(args: EvalSplitArgs) -> anyhow::Result<ExitCode> {
         corpora.push(CorpusResult::new(&name, docs.len(), &total));
     }
 
-    let report = Report { splitter: args.splitter, gum_split: args.gum_split.clone(), corpora };
+    let rules = parse_golden_rules(&read(&args.golden_rules)?)
+        .with_context(|| format!("cannot parse {}", args.golden_rules.display()))?;
+    let passed = golden_rules_passed(&rules, sentence_ends).len();
+    let report = Report {
+        splitter: args.splitter,
+        gum_split: args.gum_split.clone(),
+        corpora,
+        golden_rules_passed: passed,
+        golden_rules_total: rules.len(),
+    };
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
@@ -145,6 +159,9 @@ pub fn run(args: EvalSplitArgs) -> anyhow::Result<ExitCode> {
                 100.0 * c.f1_within_paragraphs
             );
         }
+    }
+    if !args.json {
+        println!("pySBD golden rules passed: {} / {}", report.golden_rules_passed, report.golden_rules_total);
     }
     Ok(ExitCode::SUCCESS)
 }
