@@ -152,7 +152,7 @@ pub fn parse_golden_rules(jsonl: &str) -> Result<Vec<GoldenRule>, serde_json::Er
 
 /// The golden rules a splitter passes: its sentence texts (cut at its sentence ends, trimmed) must equal the
 /// expected sentences exactly.
-pub fn golden_rules_passed<'r, F>(rules: &'r [GoldenRule], mut sentence_ends: F) -> Vec<&'r GoldenRule>
+pub fn golden_rules_passed<F>(rules: &[GoldenRule], mut sentence_ends: F) -> Vec<&GoldenRule>
 where
     F: FnMut(&str) -> Vec<usize>,
 {
