@@ -417,16 +417,18 @@ impl<'a> Scanner<'a> {
         i + 1
     }
 
-    /// `"We will win." Smith said.` — a capitalized name or pronoun and a reporting verb after a closing
-    /// quote continue the sentence.
+    /// `"We will win." Smith said.` — a capitalized name or pronoun and a reporting verb that ends the clause,
+    /// after a closing quote, continue the sentence.
     fn is_reporting_clause(&self, next: &Next<'_>) -> bool {
         if !next.is_uppercase() {
             return false;
         }
         let rest = self.text.get(next.word_end..).unwrap_or("");
         let following = rest.split_whitespace().next().unwrap_or("");
-        let following = following.trim_end_matches(|c: char| !c.is_alphabetic());
-        lexicon::is_reporting_verb(following)
+        // Only a clause that ends at the verb (`Smith said.`): `He added: "..."` and `Smith said the
+        // team would appeal.` are new sentences.
+        let verb = following.trim_end_matches(['.', '!', '?']);
+        verb.len() < following.len() && lexicon::is_reporting_verb(verb)
     }
 
     fn on_ellipsis(&mut self, i: usize, end: usize, dots: usize, spaced: bool) -> usize {
@@ -806,6 +808,15 @@ mod tests {
         );
         assert_eq!(sentences("\"We won!\" she said."), ["\"We won!\" she said."]);
         assert_eq!(sentences("\"We will win.\" Smith said."), ["\"We will win.\" Smith said."]);
+        // ... but a capitalized clause that goes on after the verb is a new sentence.
+        assert_eq!(
+            sentences("She called it \"unusual.\" He added: \"We expect rain.\""),
+            ["She called it \"unusual.\"", "He added: \"We expect rain.\""]
+        );
+        assert_eq!(
+            sentences("\"It is over.\" Smith said the team would appeal."),
+            ["\"It is over.\"", "Smith said the team would appeal."]
+        );
     }
 
     #[test]
