@@ -6,5 +6,6 @@ mod support;
 
 mod attribution;
 mod eval_attribution;
+mod eval_split;
 mod run;
 mod schemas;

@@ -34,6 +34,8 @@ enum Command {
     /// Measure Tenor against labelled data (figures and commands are in docs/).
     #[command(subcommand)]
     Eval(commands::eval::EvalCommand),
+    /// Score the sentence splitter against gold sentence boundaries (GUM news/interview/speech, UD EWT).
+    EvalSplit(commands::eval_split::EvalSplitArgs),
 }
 
 fn main() -> ExitCode {
@@ -43,6 +45,7 @@ fn main() -> ExitCode {
         Command::Run(args) => commands::run::run(args),
         Command::Segment(args) => commands::segment::run(args),
         Command::Eval(command) => commands::eval::run(command),
+        Command::EvalSplit(args) => commands::eval_split::run(args),
     };
     match result {
         Ok(code) => code,

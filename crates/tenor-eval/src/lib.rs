@@ -4,3 +4,4 @@
 
 pub mod conllu;
 pub mod gum_rsd;
+pub mod split_eval;

@@ -2,6 +2,7 @@
 
 pub mod eval;
 pub mod eval_attribution;
+pub mod eval_split;
 pub mod run;
 pub mod segment;
 
