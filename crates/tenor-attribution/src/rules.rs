@@ -900,6 +900,7 @@ impl Sentence<'_> {
                     _ => None,
                 },
             };
+            let found = found.filter(|a| !self.is_discourse_use(i, a));
             match found {
                 Some(mut attribution) => {
                     attribution.in_quote = self.inside_quote(i);
@@ -917,6 +918,28 @@ impl Sentence<'_> {
             }
         }
         found_all
+    }
+
+    /// Cue-like phrases that report nothing: the filler `you know,` (GUM does mark `I mean,` and `you see,`,
+    /// which introduce the speaker's own point), and `can tell` meaning "make out" ("as far as I can tell",
+    /// "how can you tell whether").
+    fn is_discourse_use(&self, cue: usize, attribution: &AttributionSpans) -> bool {
+        if attribution.kind != CueKind::Speech && attribution.kind != CueKind::Cognition {
+            return false;
+        }
+        let w = self.w(cue);
+        let speaker = &self.body[attribution.speaker.clone()];
+        if w == "know" && speaker.eq_ignore_ascii_case("you") && (cue + 1 >= self.n() || self.is_comma(cue + 1)) {
+            return true;
+        }
+        let modal_before = |k: usize| matches!(self.w(k), "can" | "could" | "ca");
+        let can_tell =
+            cue > 0 && modal_before(cue - 1) || cue > 1 && is_pronoun(self.w(cue - 1)) && modal_before(cue - 2);
+        if w == "tell" && can_tell {
+            let next = cue + 1;
+            return next >= self.n() || !self.is_word(next) || matches!(self.w(next), "whether" | "if");
+        }
+        false
     }
 
     /// Whether the cue word at `i` is used as a verb (or predicative adjective), judged from its neighbours.

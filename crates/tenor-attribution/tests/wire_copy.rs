@@ -382,3 +382,35 @@ fn speakers_are_resolved_within_the_article() {
     let counts: Vec<(&str, usize)> = analysis.speakers.iter().map(|s| (s.name.as_str(), s.claims)).collect();
     assert_eq!(counts, [("Peace envoy John Smith", 4), ("Anna Berg", 1), ("The ministry", 1)]);
 }
+
+#[test]
+fn fillers_and_can_tell_report_nothing() {
+    let attributor = Attributor::new();
+    for text in [
+        "You know, the council never met that week.",
+        "As far as I can tell, the council never met that week.",
+        "How can you tell whether the council met?",
+    ] {
+        let analysis = attributor.analyze_sentence(text);
+        assert!(analysis.attribution.is_none() && analysis.others.is_empty(), "{text:?}: {analysis:?}");
+    }
+    // The same verbs still report when they take a clause.
+    assert!(attributor.analyze_sentence("You know that the council never met.").attribution.is_some());
+    assert!(attributor
+        .analyze_sentence("She could tell reporters that the council never met.")
+        .attribution
+        .is_some());
+}
+
+#[test]
+fn photo_credits_are_sources_not_speakers_of_claims() {
+    let attributor = Attributor::new();
+    let body = "The minister opened the bridge on Monday. Image: Nick Moreau.";
+    let sentences = ranges(body, &["The minister opened the bridge on Monday.", "Image: Nick Moreau."]);
+    let analysis = attributor.analyze_article(body, &sentences);
+    let credit = analysis.sentences[1].credit.clone().expect("a credit");
+    assert_eq!(&body[credit], "Nick Moreau");
+    assert!(analysis.sentences[1].attribution.is_none(), "a credit is not a record attribution");
+    assert!(analysis.sentences[0].credit.is_none());
+    assert!(analysis.speakers.is_empty(), "a credit is not counted as a speaker of claims");
+}
