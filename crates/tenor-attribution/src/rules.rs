@@ -88,6 +88,27 @@ fn is_be(w: &str) -> bool {
     )
 }
 
+/// Finite auxiliaries that show a clause has started ("the room was", "the plan will").
+fn is_finite_auxiliary(w: &str) -> bool {
+    matches!(
+        w,
+        "is" | "are"
+            | "was"
+            | "were"
+            | "did"
+            | "does"
+            | "has"
+            | "had"
+            | "will"
+            | "would"
+            | "could"
+            | "can"
+            | "should"
+            | "might"
+            | "must"
+    )
+}
+
 /// Auxiliaries, negation and adverbs that may stand between a speaker and the cue.
 fn is_between_word(w: &str) -> bool {
     is_be(w)
@@ -1255,8 +1276,60 @@ impl Sentence<'_> {
             | "nobody" | "nothing" | "something" | "people" => {
                 is_between_word(after) || after.ends_with('s') || after.ends_with("ed")
             }
-            _ => false,
+            // "knew the room was too big", "realize baseball is just a game": a short noun phrase, then a
+            // finite auxiliary.
+            _ => self.noun_phrase_then_auxiliary(k),
         }
+    }
+
+    /// A run of at most four words from `k` (a determiner or a plain word, no preposition, relative word or
+    /// conjunction) followed by a finite auxiliary: the subject and verb of a clause.
+    fn noun_phrase_then_auxiliary(&self, k: usize) -> bool {
+        // A pronoun, a clause word or a time word in the run: the words after the verb are not one noun
+        // phrase ("found his brother he had", "repeat mistakes because the world is", "see today are").
+        let breaks = |w: &str| {
+            is_preposition(w)
+                || is_relative(w)
+                || starts_clause(w)
+                || is_time_word(w)
+                || matches!(
+                    w,
+                    "and"
+                        | "or"
+                        | "but"
+                        | "to"
+                        | "not"
+                        | "n't"
+                        | "no"
+                        | "because"
+                        | "when"
+                        | "if"
+                        | "as"
+                        | "since"
+                        | "while"
+                        | "so"
+                        | "more"
+                        | "today"
+                        | "who"
+                )
+        };
+        let first = self.w(k);
+        if breaks(first) || is_loose_excluded(first) && !is_determiner(first) {
+            return false;
+        }
+        for j in k + 1..(k + 5).min(self.n()) {
+            if !self.is_word(j) {
+                return false;
+            }
+            let w = self.w(j);
+            if is_finite_auxiliary(w) {
+                return true;
+            }
+            if breaks(w) {
+                return false;
+            }
+        }
+        false
     }
 
     /// A verb (or `be like`, or a predicative adjective) cue spanning tokens `first..=last`.

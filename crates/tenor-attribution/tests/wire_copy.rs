@@ -414,3 +414,16 @@ fn photo_credits_are_sources_not_speakers_of_claims() {
     assert!(analysis.sentences[0].credit.is_none());
     assert!(analysis.speakers.is_empty(), "a credit is not counted as a speaker of claims");
 }
+
+#[test]
+fn knowing_verbs_take_a_clause_with_a_noun_subject() {
+    let attributor = Attributor::new();
+    let found =
+        attributor.analyze_sentence("Officials did not know the bridge was unsafe.").attribution.expect("a cue");
+    assert!(found.negated);
+    // A noun phrase broken by a pronoun or a clause word is an object, not a subject.
+    for text in ["When he found his brother he had peace.", "We will see today the results are in."] {
+        let analysis = attributor.analyze_sentence(text);
+        assert!(analysis.attribution.is_none() && analysis.others.is_empty(), "{text:?}: {analysis:?}");
+    }
+}
