@@ -88,6 +88,10 @@ fn is_be(w: &str) -> bool {
     )
 }
 
+fn is_memory_verb(w: &str) -> bool {
+    matches!(w, "remember" | "remembers" | "remembered" | "recall" | "recalls" | "recalled")
+}
+
 /// Finite auxiliaries that show a clause has started ("the room was", "the plan will").
 fn is_finite_auxiliary(w: &str) -> bool {
     matches!(
@@ -457,6 +461,7 @@ fn is_parenthetical(w: &str) -> bool {
             | "suspect"
             | "reckon"
             | "imagine"
+            | "assume"
             | "bet"
             | "feel"
             | "understand"
@@ -1016,7 +1021,13 @@ impl Sentence<'_> {
     ) -> bool {
         let next = cue + 1;
         if class == CueClass::Speech && is_say_or_tell(self.w(cue)) {
-            return true;
+            // "let me say that again", "heard me say it over and over": a repeated form of words, not a report.
+            let repeats = next + 1 < self.n()
+                && self.is_word(next)
+                && matches!(self.w(next), "it" | "that" | "this")
+                && self.is_word(next + 1)
+                && matches!(self.w(next + 1), "again" | "over");
+            return !repeats;
         }
         let quote_follows = next < self.n()
             && (self.is_quote(next)
@@ -1052,6 +1063,12 @@ impl Sentence<'_> {
             CueClass::Evidence if research_subject => {
                 self.clause_follows(next)
                     || (!is_preposition(w) && (next..self.n()).take_while(|&k| self.is_word(k)).count() >= 3)
+            }
+            // "I remember signing my first autograph": memory verbs report a recalled event as a gerund.
+            CueClass::Report | CueClass::Evidence | CueClass::Belief
+                if is_memory_verb(self.w(cue)) && w.ends_with("ing") && w.len() >= 5 && !w.ends_with("thing") =>
+            {
+                true
             }
             CueClass::Report | CueClass::Evidence => self.clause_follows(next),
             CueClass::Belief | CueClass::Stance if !is_loose_belief(self.w(cue)) => self.clause_follows(next),

@@ -427,3 +427,14 @@ fn knowing_verbs_take_a_clause_with_a_noun_subject() {
         assert!(analysis.attribution.is_none() && analysis.others.is_empty(), "{text:?}: {analysis:?}");
     }
 }
+
+#[test]
+fn memories_parentheticals_and_repeated_words() {
+    let attributor = Attributor::new();
+    assert!(attributor.analyze_sentence("I remember signing the treaty in 1998.").attribution.is_some());
+    assert!(attributor.analyze_sentence("Some, I assume, are good people.").attribution.is_some());
+    for text in ["A computer will remember everything you asked.", "Let me say that again: 13 billion years."] {
+        let analysis = attributor.analyze_sentence(text);
+        assert!(analysis.attribution.is_none() && analysis.others.is_empty(), "{text:?}: {analysis:?}");
+    }
+}
