@@ -914,7 +914,14 @@ impl Sentence<'_> {
                         _ => None,
                     })
                 }
-                "like" if i >= 2 && is_be(self.w(i - 1)) && self.is_phrase_end(i + 1) && self.is_word(i - 2) => {
+                "like"
+                    if i >= 2
+                    && is_be(self.w(i - 1))
+                    // "what it should be like": quotative `like` needs a finite be ("was like", "'m like").
+                    && !matches!(self.w(i - 1), "be" | "been" | "being")
+                    && self.is_phrase_end(i + 1)
+                    && self.is_word(i - 2) =>
+                {
                     tried += 1;
                     self.verbal(i - 1, i, CueClass::Speech)
                 }
@@ -957,6 +964,39 @@ impl Sentence<'_> {
         let speaker = &self.body[attribution.speaker.clone()];
         if w == "know" && speaker.eq_ignore_ascii_case("you") && (cue + 1 >= self.n() || self.is_comma(cue + 1)) {
             return true;
+        }
+        // "what Colbert said to Terry Gross", "that's all it said": a free relative names words, it does not
+        // report them.
+        if attribution.speaker.end <= attribution.cue_word.start {
+            let first = self.tokens.toks.iter().position(|t| t.start == attribution.speaker.start);
+            if let Some(first) = first.filter(|&f| f > 0 && cue - f <= 3) {
+                let free_relative = self.is_word(first - 1)
+                    && (self.w(first - 1) == "what"
+                        || self.w(first - 1) == "all"
+                            && first > 1
+                            && (is_be(self.w(first - 2))
+                                || self.w(first - 2).ends_with("'s")
+                                || self.w(first - 2).ends_with("’s")));
+                // A belief verb may still take a clause out of the relative ("what we think will make …").
+                let nothing_follows = cue + 1 >= self.n()
+                    || !self.is_word(cue + 1)
+                    || matches!(self.w(cue + 1), "when" | "because" | "if" | "and" | "but" | "to");
+                if free_relative && (attribution.kind == CueKind::Speech || nothing_follows) {
+                    return true;
+                }
+            }
+        }
+        // "asked me that day": `that` before a time noun is a determiner, not the start of a clause.
+        if !is_say_or_tell(w) {
+            let that = (cue + 1..(cue + 4).min(self.n())).find(|&k| self.is_word(k) && self.w(k) == "that");
+            if let Some(k) = that {
+                if k + 1 < self.n()
+                    && self.is_word(k + 1)
+                    && matches!(self.w(k + 1), "day" | "week" | "year" | "night" | "time" | "morning" | "moment")
+                {
+                    return true;
+                }
+            }
         }
         let modal_before = |k: usize| matches!(self.w(k), "can" | "could" | "ca");
         let can_tell =

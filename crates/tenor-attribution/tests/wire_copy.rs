@@ -438,3 +438,21 @@ fn memories_parentheticals_and_repeated_words() {
         assert!(analysis.attribution.is_none() && analysis.others.is_empty(), "{text:?}: {analysis:?}");
     }
 }
+
+#[test]
+fn free_relatives_and_determiner_that_report_nothing() {
+    let attributor = Attributor::new();
+    for text in [
+        "It is similar to what the minister said to reporters.",
+        "That's all it said.",
+        "That is exactly what they think when the vote comes.",
+        "They asked me that day to stay.",
+        "We had no idea what the market should be like.",
+    ] {
+        let analysis = attributor.analyze_sentence(text);
+        assert!(analysis.attribution.is_none() && analysis.others.is_empty(), "{text:?}: {analysis:?}");
+    }
+    // A belief verb in a free relative still reports its clause; a quotative `was like` still reports.
+    assert!(attributor.analyze_sentence("That is what we think will make a good story.").attribution.is_some());
+    assert!(attributor.analyze_sentence("And then she was like, \"No way.\"").attribution.is_some());
+}
