@@ -986,6 +986,18 @@ impl Sentence<'_> {
                 }
             }
         }
+        // "We think also of our brothers": a belief verb before `of` / `about`, past an adverb, is not a report.
+        if attribution.kind == CueKind::Cognition
+            && cue + 2 < self.n()
+            && self.is_word(cue + 1)
+            && self.is_word(cue + 2)
+        {
+            let adverb =
+                matches!(self.w(cue + 1), "also" | "often" | "still" | "too") || self.w(cue + 1).ends_with("ly");
+            if adverb && matches!(self.w(cue + 2), "of" | "about") {
+                return true;
+            }
+        }
         // "asked me that day": `that` before a time noun is a determiner, not the start of a clause.
         if !is_say_or_tell(w) {
             let that = (cue + 1..(cue + 4).min(self.n())).find(|&k| self.is_word(k) && self.w(k) == "that");
@@ -1697,7 +1709,8 @@ impl Sentence<'_> {
         if (from..end).all(|k| is_time_word(self.w(k))) {
             return None;
         }
-        if is_bad_speaker_start(self.w(from)) {
+        // "national, say between Jews and Arabs": `say` as "for example", before a prepositional phrase.
+        if is_bad_speaker_start(self.w(from)) || is_preposition(self.w(from)) {
             return None;
         }
         Some(from..end)
