@@ -1814,6 +1814,20 @@ impl Sentence<'_> {
             if !last_chunk.is_empty() && is_relative(self.w(last_chunk.start)) && chunks.len() > 1 {
                 // "The agency, which said …": the antecedent.
                 trim(chunks[chunks.len() - 2].clone())
+            } else if chunks.len() > 1 && !last_chunk.is_empty() && last_chunk.len() <= 4 {
+                // "Malaysia's Prime Minister, Najib Razak said": a role, then the name; both are the speaker.
+                let role = trim(chunks[chunks.len() - 2].clone());
+                let name_only =
+                    (last_chunk.start..last_chunk.end).all(|k| self.is_word(k) && self.tokens.toks[k].capitalized);
+                let is_role = !role.is_empty()
+                    && role.len() <= 6
+                    && !is_intro(self.w(role.start))
+                    && crate::resolve::is_person_role(self.w(role.end - 1));
+                if name_only && is_role {
+                    role.start..last_chunk.end
+                } else {
+                    last_chunk
+                }
             } else {
                 last_chunk
             }

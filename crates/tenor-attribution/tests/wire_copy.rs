@@ -456,3 +456,11 @@ fn free_relatives_and_determiner_that_report_nothing() {
     assert!(attributor.analyze_sentence("That is what we think will make a good story.").attribution.is_some());
     assert!(attributor.analyze_sentence("And then she was like, \"No way.\"").attribution.is_some());
 }
+
+#[test]
+fn a_role_then_a_name_before_the_cue_are_one_speaker() {
+    let found =
+        attribute("Discussing the crisis, Malaysia's Prime Minister, Najib Razak said the talks would go on.")
+            .expect("an attribution");
+    assert_eq!(found.speaker, "Malaysia's Prime Minister, Najib Razak");
+}
