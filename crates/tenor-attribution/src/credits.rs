@@ -56,11 +56,12 @@ fn name_from(body: &str, tokens: &Tokens, first: usize) -> Option<(Range<usize>,
 
 fn media_credit(body: &str, tokens: &Tokens) -> Option<Range<usize>> {
     let toks = &tokens.toks;
+    // Look for the colon first: most sentences have none, and the label look-up is then skipped.
     for i in 0..toks.len().saturating_sub(2) {
-        if !CREDIT_LABELS.contains(&tokens.lower(i)) {
+        if !(tokens.is_punct(i + 1, body, ':') || tokens.is_punct(i + 1, body, ';')) {
             continue;
         }
-        if !(tokens.is_punct(i + 1, body, ':') || tokens.is_punct(i + 1, body, ';')) {
+        if !CREDIT_LABELS.contains(&tokens.lower(i)) {
             continue;
         }
         let Some((name, after)) = name_from(body, tokens, i + 2) else { continue };
