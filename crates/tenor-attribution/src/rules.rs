@@ -1101,6 +1101,10 @@ impl Sentence<'_> {
             return speaker_is_pronoun && parenthetical_position && is_parenthetical(self.w(cue));
         }
         let w = self.w(next);
+        // "know exactly what", "showed clearly that": an adverb before the clause.
+        if w.len() > 4 && w.ends_with("ly") && self.clause_follows(next + 1) {
+            return true;
+        }
         match class {
             // Other speech verbs ("confirmed", "denied", "noted"): as loose as belief verbs below.
             CueClass::Speech => {

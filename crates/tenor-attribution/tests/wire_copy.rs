@@ -464,3 +464,10 @@ fn a_role_then_a_name_before_the_cue_are_one_speaker() {
             .expect("an attribution");
     assert_eq!(found.speaker, "Malaysia's Prime Minister, Najib Razak");
 }
+
+#[test]
+fn an_adverb_may_stand_before_the_reported_clause() {
+    let found = attribute("Officials do not know exactly what caused the fire.").expect("an attribution");
+    assert_eq!(found.speaker, "Officials");
+    assert!(found.negated);
+}
