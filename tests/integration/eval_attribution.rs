@@ -5,11 +5,11 @@ use serde_json::Value;
 
 use crate::support::{repo, tenor};
 
-/// Floors under the figures measured on GUM dev (docs/ATTRIBUTION.md). They sit below the goals
-/// (cue F1 0.85, speaker overlap F1 0.80), which the rules do not reach yet; a change that lowers the
-/// measured figures fails here.
-const DEV_CUE_EXACT_F1_FLOOR: f64 = 0.73;
-const DEV_SPEAKER_OVERLAP_F1_FLOOR: f64 = 0.75;
+/// Floors under the figures measured on GUM dev (docs/ATTRIBUTION.md). Speaker overlap F1 meets the issue's
+/// goal (0.80) exactly, so its floor is the goal; cue exact F1 sits below its goal (0.85), which the rules do
+/// not reach yet. A change that lowers the measured figures fails here.
+const DEV_CUE_EXACT_F1_FLOOR: f64 = 0.76;
+const DEV_SPEAKER_OVERLAP_F1_FLOOR: f64 = 0.80;
 
 fn eval_json(args: &[&str]) -> Value {
     let output = tenor().current_dir(repo()).args(["eval", "attribution", "--json"]).args(args).output().unwrap();
@@ -30,6 +30,17 @@ fn dev_scores_hold_their_measured_level() {
     // Overlap is the lenient measure: never below exact.
     assert!(dev["speaker_overlap"]["f1"].as_f64() >= dev["speaker_exact"]["f1"].as_f64());
     assert!(report["splits"].get("train").is_none(), "--split dev scores dev only");
+}
+
+#[test]
+fn credits_count_only_as_speakers_and_can_be_left_out() {
+    let with = eval_json(&["--split", "dev"]);
+    let without = eval_json(&["--split", "dev", "--no-credits"]);
+    let (with, without) = (&with["splits"]["dev"], &without["splits"]["dev"]);
+    // Credits have no cue: the cue scores do not move, the speaker predictions do.
+    assert_eq!(with["cue_exact"], without["cue_exact"]);
+    assert!(with["speaker_overlap"]["predicted"].as_u64() > without["speaker_overlap"]["predicted"].as_u64());
+    assert_eq!(with["units"], without["units"], "gold units are the same either way");
 }
 
 #[test]

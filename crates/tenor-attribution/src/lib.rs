@@ -13,6 +13,7 @@
 //! Architecture invariant: pure functions of the text; no I/O; the work per sentence is linear in its
 //! length (at most a fixed number of cue candidates are tried).
 
+mod credits;
 mod hedge;
 mod lexicon;
 mod quotes;
@@ -51,6 +52,10 @@ pub struct SentenceAnalysis {
     /// The named speaker the attribution's speaker refers to, when it is a pronoun or a description
     /// resolved in the article, or a short form of an earlier full name ("Eastman" → "Cres Eastman").
     pub resolved: Option<String>,
+    /// A source named without a cue: a media credit (`Image: Nick Moreau.`), a transcript label
+    /// (`THE PRESIDENT:`) or a signature after a quotation (`"…" - Matthew Ingram`). Not a speaker of claims:
+    /// the record does not carry it; evaluation scores it as a speaker without a cue.
+    pub credit: Option<Range<usize>>,
     pub hedge: HedgeSpans,
 }
 
@@ -94,6 +99,7 @@ impl Attributor {
             }
             tokens.tokenize(body, range.clone());
             let hedge = hedge::hedges(&self.lexicon, &tokens);
+            let credit = credits::credit(body, &tokens);
             let mut found = if quotes.has_bad_mark(range.clone()) {
                 Vec::new()
             } else {
@@ -108,7 +114,7 @@ impl Attributor {
                 sentence.attribute_all()
             };
             let attribution = found.iter().position(|a| !a.in_quote).map(|p| found.remove(p));
-            out.push(SentenceAnalysis { attribution, others: found, resolved: None, hedge });
+            out.push(SentenceAnalysis { attribution, others: found, resolved: None, credit, hedge });
         }
         spread_over_quotes(body, sentences, &quotes, &mut out);
         let speakers = resolve::resolve(body, &mut out);

@@ -88,6 +88,31 @@ fn is_be(w: &str) -> bool {
     )
 }
 
+fn is_memory_verb(w: &str) -> bool {
+    matches!(w, "remember" | "remembers" | "remembered" | "recall" | "recalls" | "recalled")
+}
+
+/// Finite auxiliaries that show a clause has started ("the room was", "the plan will").
+fn is_finite_auxiliary(w: &str) -> bool {
+    matches!(
+        w,
+        "is" | "are"
+            | "was"
+            | "were"
+            | "did"
+            | "does"
+            | "has"
+            | "had"
+            | "will"
+            | "would"
+            | "could"
+            | "can"
+            | "should"
+            | "might"
+            | "must"
+    )
+}
+
 /// Auxiliaries, negation and adverbs that may stand between a speaker and the cue.
 fn is_between_word(w: &str) -> bool {
     is_be(w)
@@ -436,6 +461,7 @@ fn is_parenthetical(w: &str) -> bool {
             | "suspect"
             | "reckon"
             | "imagine"
+            | "assume"
             | "bet"
             | "feel"
             | "understand"
@@ -888,7 +914,14 @@ impl Sentence<'_> {
                         _ => None,
                     })
                 }
-                "like" if i >= 2 && is_be(self.w(i - 1)) && self.is_phrase_end(i + 1) && self.is_word(i - 2) => {
+                "like"
+                    if i >= 2
+                    && is_be(self.w(i - 1))
+                    // "what it should be like": quotative `like` needs a finite be ("was like", "'m like").
+                    && !matches!(self.w(i - 1), "be" | "been" | "being")
+                    && self.is_phrase_end(i + 1)
+                    && self.is_word(i - 2) =>
+                {
                     tried += 1;
                     self.verbal(i - 1, i, CueClass::Speech)
                 }
@@ -900,6 +933,7 @@ impl Sentence<'_> {
                     _ => None,
                 },
             };
+            let found = found.filter(|a| !self.is_discourse_use(i, a));
             match found {
                 Some(mut attribution) => {
                     attribution.in_quote = self.inside_quote(i);
@@ -917,6 +951,73 @@ impl Sentence<'_> {
             }
         }
         found_all
+    }
+
+    /// Cue-like phrases that report nothing: the filler `you know,` (GUM does mark `I mean,` and `you see,`,
+    /// which introduce the speaker's own point), and `can tell` meaning "make out" ("as far as I can tell",
+    /// "how can you tell whether").
+    fn is_discourse_use(&self, cue: usize, attribution: &AttributionSpans) -> bool {
+        if attribution.kind != CueKind::Speech && attribution.kind != CueKind::Cognition {
+            return false;
+        }
+        let w = self.w(cue);
+        let speaker = &self.body[attribution.speaker.clone()];
+        if w == "know" && speaker.eq_ignore_ascii_case("you") && (cue + 1 >= self.n() || self.is_comma(cue + 1)) {
+            return true;
+        }
+        // "what Colbert said to Terry Gross", "that's all it said": a free relative names words, it does not
+        // report them.
+        if attribution.speaker.end <= attribution.cue_word.start {
+            let first = self.tokens.toks.iter().position(|t| t.start == attribution.speaker.start);
+            if let Some(first) = first.filter(|&f| f > 0 && cue - f <= 3) {
+                let free_relative = self.is_word(first - 1)
+                    && (self.w(first - 1) == "what"
+                        || self.w(first - 1) == "all"
+                            && first > 1
+                            && (is_be(self.w(first - 2))
+                                || self.w(first - 2).ends_with("'s")
+                                || self.w(first - 2).ends_with("’s")));
+                // A belief verb may still take a clause out of the relative ("what we think will make …").
+                let nothing_follows = cue + 1 >= self.n()
+                    || !self.is_word(cue + 1)
+                    || matches!(self.w(cue + 1), "when" | "because" | "if" | "and" | "but" | "to");
+                if free_relative && (attribution.kind == CueKind::Speech || nothing_follows) {
+                    return true;
+                }
+            }
+        }
+        // "We think also of our brothers": a belief verb before `of` / `about`, past an adverb, is not a report.
+        if attribution.kind == CueKind::Cognition
+            && cue + 2 < self.n()
+            && self.is_word(cue + 1)
+            && self.is_word(cue + 2)
+        {
+            let adverb =
+                matches!(self.w(cue + 1), "also" | "often" | "still" | "too") || self.w(cue + 1).ends_with("ly");
+            if adverb && matches!(self.w(cue + 2), "of" | "about") {
+                return true;
+            }
+        }
+        // "asked me that day": `that` before a time noun is a determiner, not the start of a clause.
+        if !is_say_or_tell(w) {
+            let that = (cue + 1..(cue + 4).min(self.n())).find(|&k| self.is_word(k) && self.w(k) == "that");
+            if let Some(k) = that {
+                if k + 1 < self.n()
+                    && self.is_word(k + 1)
+                    && matches!(self.w(k + 1), "day" | "week" | "year" | "night" | "time" | "morning" | "moment")
+                {
+                    return true;
+                }
+            }
+        }
+        let modal_before = |k: usize| matches!(self.w(k), "can" | "could" | "ca");
+        let can_tell =
+            cue > 0 && modal_before(cue - 1) || cue > 1 && is_pronoun(self.w(cue - 1)) && modal_before(cue - 2);
+        if w == "tell" && can_tell {
+            let next = cue + 1;
+            return next >= self.n() || !self.is_word(next) || matches!(self.w(next), "whether" | "if");
+        }
+        false
     }
 
     /// Whether the cue word at `i` is used as a verb (or predicative adjective), judged from its neighbours.
@@ -972,7 +1073,13 @@ impl Sentence<'_> {
     ) -> bool {
         let next = cue + 1;
         if class == CueClass::Speech && is_say_or_tell(self.w(cue)) {
-            return true;
+            // "let me say that again", "heard me say it over and over": a repeated form of words, not a report.
+            let repeats = next + 1 < self.n()
+                && self.is_word(next)
+                && matches!(self.w(next), "it" | "that" | "this")
+                && self.is_word(next + 1)
+                && matches!(self.w(next + 1), "again" | "over");
+            return !repeats;
         }
         let quote_follows = next < self.n()
             && (self.is_quote(next)
@@ -994,6 +1101,10 @@ impl Sentence<'_> {
             return speaker_is_pronoun && parenthetical_position && is_parenthetical(self.w(cue));
         }
         let w = self.w(next);
+        // "know exactly what", "showed clearly that": an adverb before the clause.
+        if w.len() > 4 && w.ends_with("ly") && self.clause_follows(next + 1) {
+            return true;
+        }
         match class {
             // Other speech verbs ("confirmed", "denied", "noted"): as loose as belief verbs below.
             CueClass::Speech => {
@@ -1008,6 +1119,12 @@ impl Sentence<'_> {
             CueClass::Evidence if research_subject => {
                 self.clause_follows(next)
                     || (!is_preposition(w) && (next..self.n()).take_while(|&k| self.is_word(k)).count() >= 3)
+            }
+            // "I remember signing my first autograph": memory verbs report a recalled event as a gerund.
+            CueClass::Report | CueClass::Evidence | CueClass::Belief
+                if is_memory_verb(self.w(cue)) && w.ends_with("ing") && w.len() >= 5 && !w.ends_with("thing") =>
+            {
+                true
             }
             CueClass::Report | CueClass::Evidence => self.clause_follows(next),
             CueClass::Belief | CueClass::Stance if !is_loose_belief(self.w(cue)) => self.clause_follows(next),
@@ -1232,8 +1349,60 @@ impl Sentence<'_> {
             | "nobody" | "nothing" | "something" | "people" => {
                 is_between_word(after) || after.ends_with('s') || after.ends_with("ed")
             }
-            _ => false,
+            // "knew the room was too big", "realize baseball is just a game": a short noun phrase, then a
+            // finite auxiliary.
+            _ => self.noun_phrase_then_auxiliary(k),
         }
+    }
+
+    /// A run of at most four words from `k` (a determiner or a plain word, no preposition, relative word or
+    /// conjunction) followed by a finite auxiliary: the subject and verb of a clause.
+    fn noun_phrase_then_auxiliary(&self, k: usize) -> bool {
+        // A pronoun, a clause word or a time word in the run: the words after the verb are not one noun
+        // phrase ("found his brother he had", "repeat mistakes because the world is", "see today are").
+        let breaks = |w: &str| {
+            is_preposition(w)
+                || is_relative(w)
+                || starts_clause(w)
+                || is_time_word(w)
+                || matches!(
+                    w,
+                    "and"
+                        | "or"
+                        | "but"
+                        | "to"
+                        | "not"
+                        | "n't"
+                        | "no"
+                        | "because"
+                        | "when"
+                        | "if"
+                        | "as"
+                        | "since"
+                        | "while"
+                        | "so"
+                        | "more"
+                        | "today"
+                        | "who"
+                )
+        };
+        let first = self.w(k);
+        if breaks(first) || is_loose_excluded(first) && !is_determiner(first) {
+            return false;
+        }
+        for j in k + 1..(k + 5).min(self.n()) {
+            if !self.is_word(j) {
+                return false;
+            }
+            let w = self.w(j);
+            if is_finite_auxiliary(w) {
+                return true;
+            }
+            if breaks(w) {
+                return false;
+            }
+        }
+        false
     }
 
     /// A verb (or `be like`, or a predicative adjective) cue spanning tokens `first..=last`.
@@ -1544,7 +1713,8 @@ impl Sentence<'_> {
         if (from..end).all(|k| is_time_word(self.w(k))) {
             return None;
         }
-        if is_bad_speaker_start(self.w(from)) {
+        // "national, say between Jews and Arabs": `say` as "for example", before a prepositional phrase.
+        if is_bad_speaker_start(self.w(from)) || is_preposition(self.w(from)) {
             return None;
         }
         Some(from..end)
@@ -1648,6 +1818,20 @@ impl Sentence<'_> {
             if !last_chunk.is_empty() && is_relative(self.w(last_chunk.start)) && chunks.len() > 1 {
                 // "The agency, which said …": the antecedent.
                 trim(chunks[chunks.len() - 2].clone())
+            } else if chunks.len() > 1 && !last_chunk.is_empty() && last_chunk.len() <= 4 {
+                // "Malaysia's Prime Minister, Najib Razak said": a role, then the name; both are the speaker.
+                let role = trim(chunks[chunks.len() - 2].clone());
+                let name_only =
+                    (last_chunk.start..last_chunk.end).all(|k| self.is_word(k) && self.tokens.toks[k].capitalized);
+                let is_role = !role.is_empty()
+                    && role.len() <= 6
+                    && !is_intro(self.w(role.start))
+                    && crate::resolve::is_person_role(self.w(role.end - 1));
+                if name_only && is_role {
+                    role.start..last_chunk.end
+                } else {
+                    last_chunk
+                }
             } else {
                 last_chunk
             }

@@ -382,3 +382,92 @@ fn speakers_are_resolved_within_the_article() {
     let counts: Vec<(&str, usize)> = analysis.speakers.iter().map(|s| (s.name.as_str(), s.claims)).collect();
     assert_eq!(counts, [("Peace envoy John Smith", 4), ("Anna Berg", 1), ("The ministry", 1)]);
 }
+
+#[test]
+fn fillers_and_can_tell_report_nothing() {
+    let attributor = Attributor::new();
+    for text in [
+        "You know, the council never met that week.",
+        "As far as I can tell, the council never met that week.",
+        "How can you tell whether the council met?",
+    ] {
+        let analysis = attributor.analyze_sentence(text);
+        assert!(analysis.attribution.is_none() && analysis.others.is_empty(), "{text:?}: {analysis:?}");
+    }
+    // The same verbs still report when they take a clause.
+    assert!(attributor.analyze_sentence("You know that the council never met.").attribution.is_some());
+    assert!(attributor
+        .analyze_sentence("She could tell reporters that the council never met.")
+        .attribution
+        .is_some());
+}
+
+#[test]
+fn photo_credits_are_sources_not_speakers_of_claims() {
+    let attributor = Attributor::new();
+    let body = "The minister opened the bridge on Monday. Image: Nick Moreau.";
+    let sentences = ranges(body, &["The minister opened the bridge on Monday.", "Image: Nick Moreau."]);
+    let analysis = attributor.analyze_article(body, &sentences);
+    let credit = analysis.sentences[1].credit.clone().expect("a credit");
+    assert_eq!(&body[credit], "Nick Moreau");
+    assert!(analysis.sentences[1].attribution.is_none(), "a credit is not a record attribution");
+    assert!(analysis.sentences[0].credit.is_none());
+    assert!(analysis.speakers.is_empty(), "a credit is not counted as a speaker of claims");
+}
+
+#[test]
+fn knowing_verbs_take_a_clause_with_a_noun_subject() {
+    let attributor = Attributor::new();
+    let found =
+        attributor.analyze_sentence("Officials did not know the bridge was unsafe.").attribution.expect("a cue");
+    assert!(found.negated);
+    // A noun phrase broken by a pronoun or a clause word is an object, not a subject.
+    for text in ["When he found his brother he had peace.", "We will see today the results are in."] {
+        let analysis = attributor.analyze_sentence(text);
+        assert!(analysis.attribution.is_none() && analysis.others.is_empty(), "{text:?}: {analysis:?}");
+    }
+}
+
+#[test]
+fn memories_parentheticals_and_repeated_words() {
+    let attributor = Attributor::new();
+    assert!(attributor.analyze_sentence("I remember signing the treaty in 1998.").attribution.is_some());
+    assert!(attributor.analyze_sentence("Some, I assume, are good people.").attribution.is_some());
+    for text in ["A computer will remember everything you asked.", "Let me say that again: 13 billion years."] {
+        let analysis = attributor.analyze_sentence(text);
+        assert!(analysis.attribution.is_none() && analysis.others.is_empty(), "{text:?}: {analysis:?}");
+    }
+}
+
+#[test]
+fn free_relatives_and_determiner_that_report_nothing() {
+    let attributor = Attributor::new();
+    for text in [
+        "It is similar to what the minister said to reporters.",
+        "That's all it said.",
+        "That is exactly what they think when the vote comes.",
+        "They asked me that day to stay.",
+        "We had no idea what the market should be like.",
+    ] {
+        let analysis = attributor.analyze_sentence(text);
+        assert!(analysis.attribution.is_none() && analysis.others.is_empty(), "{text:?}: {analysis:?}");
+    }
+    // A belief verb in a free relative still reports its clause; a quotative `was like` still reports.
+    assert!(attributor.analyze_sentence("That is what we think will make a good story.").attribution.is_some());
+    assert!(attributor.analyze_sentence("And then she was like, \"No way.\"").attribution.is_some());
+}
+
+#[test]
+fn a_role_then_a_name_before_the_cue_are_one_speaker() {
+    let found =
+        attribute("Discussing the crisis, Malaysia's Prime Minister, Najib Razak said the talks would go on.")
+            .expect("an attribution");
+    assert_eq!(found.speaker, "Malaysia's Prime Minister, Najib Razak");
+}
+
+#[test]
+fn an_adverb_may_stand_before_the_reported_clause() {
+    let found = attribute("Officials do not know exactly what caused the fire.").expect("an attribution");
+    assert_eq!(found.speaker, "Officials");
+    assert!(found.negated);
+}

@@ -151,7 +151,8 @@ pub fn attribution_units(rsd: &str, document: &Document) -> Result<Vec<Attributi
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PredictedAttribution {
     pub speaker: Range<usize>,
-    pub cue: Range<usize>,
+    /// `None` for a source named without a cue (a photo credit): scored as a speaker only.
+    pub cue: Option<Range<usize>>,
 }
 
 /// Precision, recall and F1 with the counts behind them.
@@ -250,12 +251,13 @@ impl AttributionTally {
             units.iter().filter(|u| !u.cue.is_empty()).map(|u| u.cue.as_slice()).collect();
         let mut cues = Vec::new();
         for p in predictions {
-            let in_cueless = cueless.iter().any(|edu| edu.start <= p.cue.start && p.cue.end <= edu.end);
-            let matches_gold = gold_cues.iter().any(|runs| runs.iter().any(|run| overlap(&p.cue, run)));
+            let Some(cue) = &p.cue else { continue };
+            let in_cueless = cueless.iter().any(|edu| edu.start <= cue.start && cue.end <= edu.end);
+            let matches_gold = gold_cues.iter().any(|runs| runs.iter().any(|run| overlap(cue, run)));
             if in_cueless && !matches_gold {
                 self.cue_unscored += 1;
             } else {
-                cues.push(p.cue.clone());
+                cues.push(cue.clone());
             }
         }
         let results = [
@@ -327,13 +329,13 @@ mod tests {
             i..i + s.len()
         };
         let mut tally = AttributionTally::default();
-        tally.add(&doc, &units, &[PredictedAttribution { speaker: find("minister"), cue: find("said") }]);
+        tally.add(&doc, &units, &[PredictedAttribution { speaker: find("minister"), cue: Some(find("said")) }]);
         let s = tally.scores();
         assert_eq!(s.speaker_exact.true_positives, 0);
         assert_eq!(s.speaker_overlap.true_positives, 1);
         assert_eq!(s.cue_exact.f1, 1.0);
         let mut tally = AttributionTally::default();
-        tally.add(&doc, &units, &[PredictedAttribution { speaker: find("Prices"), cue: find("rose") }]);
+        tally.add(&doc, &units, &[PredictedAttribution { speaker: find("Prices"), cue: Some(find("rose")) }]);
         assert_eq!(tally.scores().cue_overlap.precision, 0.0);
         assert_eq!(tally.scores().speaker_overlap.recall, 0.0);
     }

@@ -44,6 +44,9 @@ pub struct EvalAttributionArgs {
     /// Score only each sentence's primary attribution (the one its record carries), not the further ones.
     #[arg(long)]
     pub primary_only: bool,
+    /// Leave out source credits (`Image: Nick Moreau.`, `THE PRESIDENT:`): score only cue-based attributions.
+    #[arg(long)]
+    pub no_credits: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -97,7 +100,15 @@ pub fn run(args: EvalAttributionArgs) -> anyhow::Result<ExitCode> {
             .flat_map(|s| {
                 s.attribution.iter().filter(|a| !a.inherited).chain(s.others.iter().filter(|_| !args.primary_only))
             })
-            .map(|a| PredictedAttribution { speaker: a.speaker.clone(), cue: a.cue_word.clone() })
+            .map(|a| PredictedAttribution { speaker: a.speaker.clone(), cue: Some(a.cue_word.clone()) })
+            .chain(
+                analysis
+                    .sentences
+                    .iter()
+                    .filter(|_| !args.primary_only && !args.no_credits)
+                    .filter_map(|s| s.credit.clone())
+                    .map(|speaker| PredictedAttribution { speaker, cue: None }),
+            )
             .collect();
         if args.show_errors {
             let mut err = stderr.lock();
@@ -171,7 +182,8 @@ fn show_errors(
     };
     for u in units {
         let found = predictions.iter().any(|p| u.speaker.iter().any(|r| overlaps(r, &p.speaker)));
-        let cue_found = u.cue.is_empty() || predictions.iter().any(|p| u.cue.contains(&p.cue));
+        let cue_found =
+            u.cue.is_empty() || predictions.iter().any(|p| p.cue.as_ref().is_some_and(|c| u.cue.contains(c)));
         if !found || !cue_found {
             let speaker: Vec<&str> = u.speaker.iter().map(|r| &text[r.clone()]).collect();
             let cue: Vec<&str> = u.cue.iter().map(|r| &text[r.clone()]).collect();
@@ -186,17 +198,21 @@ fn show_errors(
     for p in predictions {
         let hit = units.iter().any(|u| u.speaker.iter().any(|r| overlaps(r, &p.speaker)));
         // A cue inside a unit whose cue GUM leaves unannotated is not scored (see `gum_rsd`).
-        let cue_hit = units.iter().any(|u| {
-            u.cue.contains(&p.cue) || (u.cue.is_empty() && u.edu.start <= p.cue.start && p.cue.end <= u.edu.end)
+        // A credit (no cue) is judged by its speaker alone.
+        let cue_hit = p.cue.as_ref().is_none_or(|c| {
+            units
+                .iter()
+                .any(|u| u.cue.contains(c) || (u.cue.is_empty() && u.edu.start <= c.start && c.end <= u.edu.end))
         });
         if !hit || !cue_hit {
-            let line_start = text[..p.cue.start].rfind('\n').map_or(0, |i| i + 1);
-            let line_end = text[p.cue.end..].find('\n').map_or(text.len(), |i| p.cue.end + i);
-            let mut from = line_start.max(p.cue.start.saturating_sub(120));
+            let anchor = p.cue.clone().unwrap_or_else(|| p.speaker.clone());
+            let line_start = text[..anchor.start].rfind('\n').map_or(0, |i| i + 1);
+            let line_end = text[anchor.end..].find('\n').map_or(text.len(), |i| anchor.end + i);
+            let mut from = line_start.max(anchor.start.saturating_sub(120));
             while !text.is_char_boundary(from) {
                 from += 1;
             }
-            let mut to = line_end.min(p.cue.end + 120);
+            let mut to = line_end.min(anchor.end + 120);
             while !text.is_char_boundary(to) {
                 to -= 1;
             }
@@ -206,7 +222,7 @@ fn show_errors(
                 "FALSE {name}\tspeaker={:?}{}\tcue={:?}{}\t{}",
                 &text[p.speaker.clone()],
                 if hit { "" } else { "(x)" },
-                &text[p.cue.clone()],
+                p.cue.as_ref().map_or("", |c| &text[c.clone()]),
                 if cue_hit { "" } else { "(x)" },
                 context
             )?;
