@@ -3,3 +3,5 @@
 //! Pure and synchronous: readers take `&str` (the caller reads files), metrics take slices.
 
 pub mod conllu;
+pub mod corpora;
+pub mod metrics;
