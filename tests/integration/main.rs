@@ -4,5 +4,6 @@
 
 mod support;
 
+mod models;
 mod run;
 mod schemas;

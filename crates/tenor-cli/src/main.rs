@@ -31,6 +31,12 @@ enum Command {
     Run(commands::run::RunArgs),
     /// Split text or article messages into sentence records, without scoring.
     Segment(commands::segment::SegmentArgs),
+    /// Score JSONL sentences (with optional target mentions) or article messages into records.
+    Classify(commands::classify::ClassifyArgs),
+    /// Measure models on labelled corpora, beside the plain baseline on the same split.
+    Eval(commands::eval::EvalArgs),
+    /// Train the stance or claim model and write models/<name>/ (model.json, MODEL_CARD.md).
+    Train(commands::train::TrainArgs),
 }
 
 fn main() -> ExitCode {
@@ -39,6 +45,9 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Run(args) => commands::run::run(args),
         Command::Segment(args) => commands::segment::run(args),
+        Command::Train(args) => commands::train::run(args),
+        Command::Classify(args) => commands::classify::run(args),
+        Command::Eval(args) => commands::eval::run(args),
     };
     match result {
         Ok(code) => code,

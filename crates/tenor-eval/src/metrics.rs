@@ -74,7 +74,7 @@ pub fn evaluate(labels: &[&str], gold: &[usize], probs: &[Vec<f64>]) -> Report {
         per_class,
         confusion,
         labels: labels.iter().map(|l| (*l).to_owned()).collect(),
-        ece: bins.iter().map(|(count, conf, correct)| (conf - correct).abs()).sum::<f64>() / nf,
+        ece: bins.iter().map(|(_, conf, correct)| (conf - correct).abs()).sum::<f64>() / nf,
         brier: brier / nf,
     }
 }

@@ -15,6 +15,9 @@ use tenor_core::{
 };
 use tenor_text::{CharOffsets, Splitter};
 
+pub mod scoring;
+pub use scoring::{Models, TargetMention};
+
 /// Pipeline settings that change what is accepted or produced.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -43,11 +46,22 @@ pub struct ProcessedArticle {
 pub struct Pipeline {
     config: PipelineConfig,
     splitter: Splitter,
+    /// Stance and claim scorers; without them records keep `stance`/`claim` null (segmenting only).
+    models: Option<Models>,
 }
 
 impl Pipeline {
     pub fn new(config: PipelineConfig) -> Pipeline {
-        Pipeline { config, splitter: Splitter::new() }
+        Pipeline { config, splitter: Splitter::new(), models: None }
+    }
+
+    /// A pipeline that also scores stance and claims with `models`.
+    pub fn with_models(config: PipelineConfig, models: Models) -> Pipeline {
+        Pipeline { config, splitter: Splitter::new(), models: Some(models) }
+    }
+
+    pub fn models(&self) -> Option<&Models> {
+        self.models.as_ref()
     }
 
     pub fn config(&self) -> &PipelineConfig {
@@ -67,8 +81,16 @@ impl Pipeline {
         origin: Origin,
         processed_at: DateTime<Utc>,
     ) -> Result<ProcessedArticle, InputError> {
-        let sentences = self.segment(article, &origin, processed_at)?;
-        let article = summarise(article, origin, processed_at, &sentences);
+        let mut sentences = self.segment(article, &origin, processed_at)?;
+        if let Some(models) = &self.models {
+            for record in &mut sentences {
+                models.score_record(record, &[])?;
+            }
+        }
+        let mut article = summarise(article, origin, processed_at, &sentences);
+        if let Some(models) = &self.models {
+            models.summarise(&sentences, &mut article);
+        }
         Ok(ProcessedArticle { sentences, article })
     }
 

@@ -1,7 +1,10 @@
 //! One module per subcommand.
 
+pub mod classify;
+pub mod eval;
 pub mod run;
 pub mod segment;
+pub mod train;
 
 /// The bundled example stream: GUM's Wikinews news and interview articles (CC BY 2.5, see examples/README.md).
 pub const EXAMPLE_STREAM: &[u8] = include_bytes!("../../../../examples/articles.jsonl");
