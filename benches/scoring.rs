@@ -30,12 +30,17 @@ fn bench_scoring(c: &mut Criterion) {
     group.bench_function("stance_with_evidence", |b| {
         b.iter(|| sentences.iter().map(|s| stance.stance(s, None).unwrap().confidence).sum::<f64>())
     });
-    group.bench_function("claim", |b| b.iter(|| sentences.iter().map(|s| claim.claim(s).unwrap().score).sum::<f64>()));
+    group.bench_function("claim", |b| {
+        b.iter(|| sentences.iter().map(|s| claim.claim(s).unwrap().score).sum::<f64>())
+    });
     group.finish();
 
     let mut group = c.benchmark_group("load");
-    group.bench_function("stance", |b| b.iter(|| Scorer::from_bytes(std::hint::black_box(shipped::STANCE)).unwrap()));
-    group.bench_function("claim", |b| b.iter(|| Scorer::from_bytes(std::hint::black_box(shipped::CLAIM)).unwrap()));
+    group.bench_function("stance", |b| {
+        b.iter(|| Scorer::from_bytes(std::hint::black_box(shipped::STANCE)).unwrap())
+    });
+    group
+        .bench_function("claim", |b| b.iter(|| Scorer::from_bytes(std::hint::black_box(shipped::CLAIM)).unwrap()));
     group.finish();
 }
 

@@ -8,7 +8,8 @@ use crate::support::{json_lines, repo, run_with_stdin, tenor};
 #[test]
 fn train_reproduces_the_model_file_byte_for_byte() {
     let dir = tempfile::tempdir().unwrap();
-    let small = ["--limit", "300", "--alphas", "1,10", "--folds", "3", "--max-columns", "400", "--max-iterations", "15"];
+    let small =
+        ["--limit", "300", "--alphas", "1,10", "--folds", "3", "--max-columns", "400", "--max-iterations", "15"];
     for out in ["a", "b"] {
         let output = tenor()
             .current_dir(repo())
@@ -42,7 +43,7 @@ fn train_reproduces_the_model_file_byte_for_byte() {
 #[test]
 fn classify_scores_sentences_and_targets_in_input_order() {
     let input = concat!(
-        r#"{"id":"s1","text":"Envoys described the talks as productive and constructive."}"#,
+        r#"{"id":"s1","text":"The senator praised the agreement as a historic success."}"#,
         "\n",
         r#"{"id":"s2","text":"Smith praised the deal, but Jones called it a disaster.","targets":[{"mention":"Jones","from":28,"to":33},{"mention":"Smith","from":0,"to":5}]}"#,
         "\n"
@@ -139,7 +140,9 @@ fn run_fills_stance_claim_and_models_in_every_record() {
             scored += 1;
         } else {
             let stance = &r["stance"];
-            let n = stance["negative"].as_u64().unwrap() + stance["neutral"].as_u64().unwrap() + stance["positive"].as_u64().unwrap();
+            let n = stance["negative"].as_u64().unwrap()
+                + stance["neutral"].as_u64().unwrap()
+                + stance["positive"].as_u64().unwrap();
             assert_eq!(n, r["counts"]["sentences"].as_u64().unwrap() + r["counts"]["headings"].as_u64().unwrap());
             let mean = stance["mean_confidence"].as_f64().unwrap();
             assert!((1.0 / 3.0..=1.0).contains(&mean), "{mean}");

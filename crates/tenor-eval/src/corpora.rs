@@ -79,7 +79,10 @@ pub struct ClaimExample {
 pub fn read_claimbuster(text: &str) -> Result<Vec<ClaimExample>, CorpusError> {
     let out: Vec<ClaimExample> = serde_json::from_str(text).map_err(|e| CorpusError::Json(e.to_string()))?;
     if let Some(bad) = out.iter().find(|e| e.label > 1) {
-        return Err(CorpusError::Json(format!("sentence {} has label {}, not 0 or 1", bad.sentence_id, bad.label)));
+        return Err(CorpusError::Json(format!(
+            "sentence {} has label {}, not 0 or 1",
+            bad.sentence_id, bad.label
+        )));
     }
     Ok(out)
 }

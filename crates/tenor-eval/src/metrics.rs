@@ -96,7 +96,11 @@ impl Report {
         );
         let _ = writeln!(out, "  {:<10} {:>9} {:>9} {:>9} {:>8}", "class", "precision", "recall", "F1", "support");
         for c in &self.per_class {
-            let _ = writeln!(out, "  {:<10} {:>9.4} {:>9.4} {:>9.4} {:>8}", c.label, c.precision, c.recall, c.f1, c.support);
+            let _ = writeln!(
+                out,
+                "  {:<10} {:>9.4} {:>9.4} {:>9.4} {:>8}",
+                c.label, c.precision, c.recall, c.f1, c.support
+            );
         }
         let _ = write!(out, "  confusion (rows gold, columns predicted):\n  {:<10}", "");
         for l in &self.labels {

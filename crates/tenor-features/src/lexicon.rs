@@ -93,7 +93,9 @@ impl Lexicons {
         }
         // Only one-word hedges and weasel words: multi-word entries ("and so forth") would need phrase matching
         // and are rare in news sentences.
-        for word in HEDGES.lines().chain(WEASELS.lines()).map(str::trim).filter(|w| !w.is_empty() && !w.contains(' ')) {
+        for word in
+            HEDGES.lines().chain(WEASELS.lines()).map(str::trim).filter(|w| !w.is_empty() && !w.contains(' '))
+        {
             words.entry(word.to_lowercase()).or_default().hedge = true;
         }
         for word in REPORTING.lines().map(str::trim).filter(|w| !w.is_empty() && !w.contains(' ')) {

@@ -127,7 +127,9 @@ impl FeatureConfig {
         }
         if let Some((lo, hi)) = self.char_ngrams {
             if lo == 0 || lo > hi || hi > 8 {
-                return Err(FeatureError::InvalidConfig(format!("char_ngrams ({lo}, {hi}) is not 1 <= min <= max <= 8")));
+                return Err(FeatureError::InvalidConfig(format!(
+                    "char_ngrams ({lo}, {hi}) is not 1 <= min <= max <= 8"
+                )));
             }
         }
         Ok(())
@@ -188,7 +190,10 @@ impl TargetRange {
         for (i, (byte, c)) in text.char_indices().enumerate() {
             if i == from || i == to {
                 if is_extending(c) {
-                    return Err(invalid(format!("offset {i} splits a character (U+{:04X} extends the one before)", c as u32)));
+                    return Err(invalid(format!(
+                        "offset {i} splits a character (U+{:04X} extends the one before)",
+                        c as u32
+                    )));
                 }
                 if i == from {
                     start = Some(byte);
@@ -258,7 +263,12 @@ impl Featurizer {
     /// Feature values are grouped and each group is scaled by `1/sqrt(n)` (n = features in the group), a
     /// cheap stand-in for L2 normalisation that keeps long and short sentences comparable. Repeated indices
     /// are not merged: a dot product sums them, which is what counts are for.
-    pub fn featurize(&self, text: &str, target: Option<&TargetRange>, buf: &mut FeatureBuffer) -> Result<(), FeatureError> {
+    pub fn featurize(
+        &self,
+        text: &str,
+        target: Option<&TargetRange>,
+        buf: &mut FeatureBuffer,
+    ) -> Result<(), FeatureError> {
         if text.len() > MAX_SENTENCE_BYTES {
             return Err(FeatureError::TooLong { size: text.len(), limit: MAX_SENTENCE_BYTES });
         }
@@ -266,8 +276,16 @@ impl Featurizer {
             return Err(FeatureError::Empty);
         }
         if let Some(t) = target {
-            if t.0.start >= t.0.end || t.0.end > text.len() || !text.is_char_boundary(t.0.start) || !text.is_char_boundary(t.0.end) {
-                return Err(FeatureError::InvalidTarget { from: t.0.start, to: t.0.end, detail: "not a byte range of the text".into() });
+            if t.0.start >= t.0.end
+                || t.0.end > text.len()
+                || !text.is_char_boundary(t.0.start)
+                || !text.is_char_boundary(t.0.end)
+            {
+                return Err(FeatureError::InvalidTarget {
+                    from: t.0.start,
+                    to: t.0.end,
+                    detail: "not a byte range of the text".into(),
+                });
             }
         }
         tokenize(text, &mut buf.tokens, &mut buf.norm);
@@ -306,7 +324,12 @@ impl Featurizer {
             let t = buf.tokens[i];
             let word = &buf.norm.as_bytes()[t.norm_start as usize..t.norm_end as usize];
             let ns = if buf.negated[i] { NS_WORD_NEG } else { NS_WORD };
-            buf.features.push(Feature { index: Fnv1a::new(ns).bytes(word).bucket(bits), value: 1.0, from: tok(i), to: tok(i + 1) });
+            buf.features.push(Feature {
+                index: Fnv1a::new(ns).bytes(word).bucket(bits),
+                value: 1.0,
+                from: tok(i),
+                to: tok(i + 1),
+            });
             if self.config.word_ngrams >= 2 && i > 0 {
                 let p = buf.tokens[i - 1];
                 let prev = &buf.norm.as_bytes()[p.norm_start as usize..p.norm_end as usize];
@@ -339,7 +362,12 @@ impl Featurizer {
                         }
                         h = h.bytes(&bytes[buf.bounds[s + len - 1]..buf.bounds[s + len]]);
                         if len >= lo {
-                            buf.features.push(Feature { index: h.bucket(bits), value: 1.0, from: tok(i), to: tok(i + 1) });
+                            buf.features.push(Feature {
+                                index: h.bucket(bits),
+                                value: 1.0,
+                                from: tok(i),
+                                to: tok(i + 1),
+                            });
                         }
                     }
                 }
@@ -357,8 +385,15 @@ impl Featurizer {
         }
 
         if self.config.target {
-            if let Some(target) = target {
-                self.target_features(target, buf);
+            match target {
+                Some(target) => self.target_features(target, buf),
+                // No mention: the stance of the sentence itself, so the whole sentence is the mention's
+                // context and its lexicon sums count as "near". (Training rows always have a mention, so this
+                // adds no feature a model was not trained on.)
+                None if self.config.lexicons && !buf.lex.is_empty() => {
+                    self.lexicon_features(buf, 0..n, b"near", 1.0)
+                }
+                None => {}
             }
         }
         Ok(())
@@ -378,8 +413,16 @@ impl Featurizer {
             let flip = if buf.negated[i] { -0.74 } else { 1.0 };
             let v = e.vader * flip;
             let p = e.polarity * flip;
-            if v > 0.0 { sums[0] += v } else { sums[1] -= v }
-            if p > 0.0 { sums[2] += p } else { sums[3] -= p }
+            if v > 0.0 {
+                sums[0] += v
+            } else {
+                sums[1] -= v
+            }
+            if p > 0.0 {
+                sums[2] += p
+            } else {
+                sums[3] -= p
+            }
             counts[0] += u32::from(e.subjectivity >= 0.5);
             counts[1] += u32::from(e.hedge);
             counts[2] += u32::from(e.reporting);
@@ -402,7 +445,12 @@ impl Featurizer {
                 let raw = if slot < 2 { e.vader * flip } else { e.polarity * flip };
                 let share = if slot % 2 == 0 { raw.max(0.0) } else { (-raw).max(0.0) };
                 if share > 0.0 {
-                    buf.features.push(Feature { index, value: value * share / total, from: i as u16, to: i as u16 + 1 });
+                    buf.features.push(Feature {
+                        index,
+                        value: value * share / total,
+                        from: i as u16,
+                        to: i as u16 + 1,
+                    });
                 }
             }
         }
@@ -411,7 +459,12 @@ impl Featurizer {
             if counts[slot] > 0 {
                 let value = (counts[slot].min(3) as f32 / 3.0) * weight;
                 let index = self.dense_named(prefix, name);
-                buf.features.push(Feature { index, value, from: range.start as u16, to: range.end.min(u16::MAX as usize) as u16 });
+                buf.features.push(Feature {
+                    index,
+                    value,
+                    from: range.start as u16,
+                    to: range.end.min(u16::MAX as usize) as u16,
+                });
             }
         }
     }
@@ -440,7 +493,8 @@ impl Featurizer {
         if text.trim_end().ends_with('?') {
             push(buf, b"question", 1.0);
         }
-        let first_person = (0..n).filter(|&i| matches!(buf.norm(i), "i" | "we" | "me" | "my" | "our" | "us")).count();
+        let first_person =
+            (0..n).filter(|&i| matches!(buf.norm(i), "i" | "we" | "me" | "my" | "our" | "us")).count();
         if first_person > 0 {
             push(buf, b"first_person", first_person.min(3) as f32 / 3.0);
         }
@@ -473,7 +527,10 @@ impl Featurizer {
         }
         let left = first.saturating_sub(window)..first;
         let right = last..(last + window).min(n);
-        for (range, ns, ns_neg, side) in [(left.clone(), NS_NEAR_LEFT, NS_NEAR_LEFT_NEG, b'L'), (right.clone(), NS_NEAR_RIGHT, NS_NEAR_RIGHT_NEG, b'R')] {
+        for (range, ns, ns_neg, side) in [
+            (left.clone(), NS_NEAR_LEFT, NS_NEAR_LEFT_NEG, b'L'),
+            (right.clone(), NS_NEAR_RIGHT, NS_NEAR_RIGHT_NEG, b'R'),
+        ] {
             for i in range {
                 let word = buf.norm(i).as_bytes();
                 let ns = if buf.negated[i] { ns_neg } else { ns };

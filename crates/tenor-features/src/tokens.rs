@@ -37,7 +37,8 @@ pub fn tokenize(text: &str, tokens: &mut Vec<Token>, norm: &mut String) {
                 push_norm(norm, next);
                 end = i + next.len_utf8();
                 chars.next();
-            } else if (next == '\'' || next == '’') && text[i + next.len_utf8()..].starts_with(char::is_alphabetic) {
+            } else if (next == '\'' || next == '’') && text[i + next.len_utf8()..].starts_with(char::is_alphabetic)
+            {
                 norm.push('\'');
                 end = i + next.len_utf8();
                 chars.next();

@@ -142,8 +142,8 @@ impl ModelFile {
                 return Err(ModelError::FeatureVersion { name, model: version as u32, code: FEATURE_VERSION });
             }
         }
-        let file: ModelFile =
-            serde_json::from_slice(bytes).map_err(|e| ModelError::Corrupt { name: name.clone(), detail: e.to_string() })?;
+        let file: ModelFile = serde_json::from_slice(bytes)
+            .map_err(|e| ModelError::Corrupt { name: name.clone(), detail: e.to_string() })?;
         file.validate()?;
         Ok(file)
     }

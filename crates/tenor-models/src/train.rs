@@ -85,7 +85,11 @@ struct Matrix {
     idf: Vec<f32>,
 }
 
-pub fn train(config: &TrainConfig, examples: &[Example], progress: &mut dyn FnMut(TrainEvent)) -> Result<Trained, TrainError> {
+pub fn train(
+    config: &TrainConfig,
+    examples: &[Example],
+    progress: &mut dyn FnMut(TrainEvent),
+) -> Result<Trained, TrainError> {
     let k = config.task.labels().len();
     if config.alphas.is_empty() || config.folds < 2 {
         return Err(TrainError::Config("need at least one alpha and two folds".into()));
@@ -98,12 +102,18 @@ pub fn train(config: &TrainConfig, examples: &[Example], progress: &mut dyn FnMu
     let featurizer = Featurizer::new(config.features.clone()).map_err(|e| TrainError::Config(e.to_string()))?;
     let matrix = featurize(&featurizer, examples, config)?;
     let gold: Vec<usize> = examples.iter().map(|e| e.label).collect();
-    let folds: Vec<usize> =
-        examples.iter().map(|e| (Fnv1a::new(0).bytes(e.group.as_bytes()).finish() % config.folds as u64) as usize).collect();
+    let folds: Vec<usize> = examples
+        .iter()
+        .map(|e| (Fnv1a::new(0).bytes(e.group.as_bytes()).finish() % config.folds as u64) as usize)
+        .collect();
     for f in 0..config.folds {
         for c in 0..k {
             if !(0..examples.len()).any(|i| folds[i] != f && gold[i] == c) {
-                return Err(TrainError::TooFew { needed: 1, folds: config.folds, detail: format!("no class {c} outside fold {f}") });
+                return Err(TrainError::TooFew {
+                    needed: 1,
+                    folds: config.folds,
+                    detail: format!("no class {c} outside fold {f}"),
+                });
             }
         }
     }
@@ -115,7 +125,11 @@ pub fn train(config: &TrainConfig, examples: &[Example], progress: &mut dyn FnMu
     for (a, &alpha) in config.alphas.iter().enumerate() {
         let mut oof = vec![Vec::new(); examples.len()];
         for fold in 0..config.folds {
-            progress(TrainEvent::Fit { done, total, what: format!("alpha {alpha}, fold {}/{}", fold + 1, config.folds) });
+            progress(TrainEvent::Fit {
+                done,
+                total,
+                what: format!("alpha {alpha}, fold {}/{}", fold + 1, config.folds),
+            });
             let train_rows: Vec<usize> = (0..examples.len()).filter(|&i| folds[i] != fold).collect();
             let (params, intercept) = fit(&matrix, &train_rows, &gold, k, alpha, config.max_iterations)?;
             for i in (0..examples.len()).filter(|&i| folds[i] == fold) {
@@ -198,7 +212,9 @@ fn featurize(featurizer: &Featurizer, examples: &[Example], config: &TrainConfig
             .map(|(from, to)| TargetRange::from_code_points(&e.text, from, to))
             .transpose()
             .map_err(|source| TrainError::Example { index, source })?;
-        featurizer.featurize(&e.text, target.as_ref(), &mut buf).map_err(|source| TrainError::Example { index, source })?;
+        featurizer
+            .featurize(&e.text, target.as_ref(), &mut buf)
+            .map_err(|source| TrainError::Example { index, source })?;
         // Merge repeated indices so each row holds one value per bucket.
         let mut row: Vec<(u32, f32)> = buf.features.iter().map(|f| (f.index, f.value)).collect();
         row.sort_by_key(|&(i, _)| i);
@@ -241,7 +257,14 @@ fn featurize(featurizer: &Featurizer, examples: &[Example], config: &TrainConfig
     Ok(Matrix { rows, columns, idf })
 }
 
-fn fit(matrix: &Matrix, rows: &[usize], gold: &[usize], k: usize, alpha: f64, max_iterations: u64) -> Result<(Array2<f32>, Array1<f32>), TrainError> {
+fn fit(
+    matrix: &Matrix,
+    rows: &[usize],
+    gold: &[usize],
+    k: usize,
+    alpha: f64,
+    max_iterations: u64,
+) -> Result<(Array2<f32>, Array1<f32>), TrainError> {
     let d = matrix.columns.len();
     let mut x = Array2::<f32>::zeros((rows.len(), d));
     for (r, &i) in rows.iter().enumerate() {
@@ -287,7 +310,11 @@ pub fn selection_score(task: Task, gold: &[usize], scores: &[Vec<f64>]) -> f64 {
     }
     let f1 = |c: usize| {
         let (p, r) = (tp[c] as f64 / predicted[c].max(1) as f64, tp[c] as f64 / support[c].max(1) as f64);
-        if p + r == 0.0 { 0.0 } else { 2.0 * p * r / (p + r) }
+        if p + r == 0.0 {
+            0.0
+        } else {
+            2.0 * p * r / (p + r)
+        }
     };
     match task {
         Task::Stance => (0..k).map(f1).sum::<f64>() / k as f64,

@@ -25,7 +25,10 @@ pub struct TargetMention {
 impl Models {
     /// Loads both models from their files' bytes, checking each is the right kind of model.
     pub fn from_bytes(stance: &[u8], claim: &[u8]) -> Result<Models, ModelError> {
-        Ok(Models { stance: Scorer::from_bytes_for(stance, Task::Stance)?, claim: Scorer::from_bytes_for(claim, Task::Claim)? })
+        Ok(Models {
+            stance: Scorer::from_bytes_for(stance, Task::Stance)?,
+            claim: Scorer::from_bytes_for(claim, Task::Claim)?,
+        })
     }
 
     /// The models built into the binary (`models/stance`, `models/claim`).
@@ -47,12 +50,18 @@ impl Models {
         record.targets = targets
             .iter()
             .map(|t| {
-                let range = TargetRange::from_code_points(text, t.from, t.to).map_err(|e| model_error(&self.stance, e))?;
-                let mut stance = self.stance.stance(text, Some(&range)).map_err(|e| model_error(&self.stance, e))?;
+                let range =
+                    TargetRange::from_code_points(text, t.from, t.to).map_err(|e| model_error(&self.stance, e))?;
+                let mut stance =
+                    self.stance.stance(text, Some(&range)).map_err(|e| model_error(&self.stance, e))?;
                 for evidence in &mut stance.evidence {
                     evidence.span = Span::new(evidence.span.start + base, evidence.span.end + base);
                 }
-                Ok(TargetStance { mention: t.mention.clone(), span: Span::new(base + t.from, base + t.to), stance })
+                Ok(TargetStance {
+                    mention: t.mention.clone(),
+                    span: Span::new(base + t.from, base + t.to),
+                    stance,
+                })
             })
             .collect::<Result<_, InputError>>()?;
         record.model.insert("stance".to_owned(), self.stance.model_ref().clone());

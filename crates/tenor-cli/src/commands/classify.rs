@@ -92,9 +92,8 @@ pub fn run(args: ClassifyArgs) -> anyhow::Result<ExitCode> {
         }
         stats.messages += 1;
         let origin = Origin::File { file: args.input.clone(), line: line_no };
-        let is_article = serde_json::from_slice::<serde_json::Value>(&line)
-            .ok()
-            .is_some_and(|v| v.get("body").is_some());
+        let is_article =
+            serde_json::from_slice::<serde_json::Value>(&line).ok().is_some_and(|v| v.get("body").is_some());
         let result = if is_article {
             pipeline.process_message(&line, origin.clone()).map(|done| {
                 let mut records: Vec<serde_json::Value> =

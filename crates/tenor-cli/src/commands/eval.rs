@@ -11,7 +11,9 @@ use tenor_eval::metrics::{evaluate, Report};
 use tenor_features::TargetRange;
 use tenor_models::{Scorer, Task};
 
-use super::train::{prepare, stance_examples, train_with_progress, Features, ModelKind, TrainingArgs, NEWSMTSC_DEV};
+use super::train::{
+    prepare, stance_examples, train_with_progress, Features, ModelKind, TrainingArgs, NEWSMTSC_DEV,
+};
 
 #[derive(Debug, Args)]
 pub struct EvalArgs {
@@ -118,12 +120,22 @@ fn stance_dev(args: &StanceEvalArgs) -> anyhow::Result<Reports> {
     let tenor = match &args.model {
         Some(path) => {
             let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-            Scorer::from_bytes_for(&bytes, Task::Stance).with_context(|| format!("cannot load {}", path.display()))?
+            Scorer::from_bytes_for(&bytes, Task::Stance)
+                .with_context(|| format!("cannot load {}", path.display()))?
         }
         None => Scorer::from_bytes_for(tenor_models::shipped::STANCE, Task::Stance)?,
     };
     let (config, examples) = prepare(ModelKind::Stance, Features::Baseline, "baseline", "dev", &args.training)?;
     let trained = train_with_progress(&config, &examples)?;
+    // The baseline's own cross-validation comes for free with its training: show it too.
+    let cv = evaluate(Task::Stance.labels(), &trained.cv.gold, &trained.cv.probs);
+    println!(
+        "{}",
+        cv.table(&format!(
+            "baseline {}-fold cross-validation of {} (alpha {})",
+            config.folds, config.data, trained.model.training.alpha
+        ))
+    );
     let baseline = Scorer::from_bytes(&trained.model.to_bytes())?;
     let dev = stance_examples(&args.dev)?;
     let gold: Vec<usize> = dev.iter().map(|e| e.label).collect();

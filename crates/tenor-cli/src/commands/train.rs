@@ -166,16 +166,23 @@ pub fn claim_examples(path: &Path) -> anyhow::Result<Vec<Example>> {
     let corpus = read_claimbuster(&text).with_context(|| format!("{} is not ClaimBuster JSON", path.display()))?;
     Ok(corpus
         .into_iter()
-        .map(|e| Example { text: e.text, target: None, label: usize::from(e.label), group: e.sentence_id.to_string() })
+        .map(|e| Example {
+            text: e.text,
+            target: None,
+            label: usize::from(e.label),
+            group: e.sentence_id.to_string(),
+        })
         .collect())
 }
 
 pub fn train_with_progress(config: &TrainConfig, examples: &[Example]) -> anyhow::Result<Trained> {
     let bar = ProgressBar::new(0);
     bar.set_style(
-        ProgressStyle::with_template("{spinner} {prefix} [{bar:30}] {pos}/{len} fits, {elapsed} ({eta} left) {msg}")
-            .expect("valid template")
-            .progress_chars("=> "),
+        ProgressStyle::with_template(
+            "{spinner} {prefix} [{bar:30}] {pos}/{len} fits, {elapsed} ({eta} left) {msg}",
+        )
+        .expect("valid template")
+        .progress_chars("=> "),
     );
     bar.set_prefix(format!("training {} ({} examples)", config.name, examples.len()));
     let trained = train(config, examples, &mut |event| match event {
