@@ -7,5 +7,6 @@ mod support;
 mod attribution;
 mod eval_attribution;
 mod eval_split;
+mod models;
 mod run;
 mod schemas;

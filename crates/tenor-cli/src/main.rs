@@ -31,11 +31,14 @@ enum Command {
     Run(commands::run::RunArgs),
     /// Split text or article messages into sentence records, without scoring.
     Segment(commands::segment::SegmentArgs),
-    /// Measure Tenor against labelled data (figures and commands are in docs/).
-    #[command(subcommand)]
-    Eval(commands::eval::EvalCommand),
+    /// Score JSONL sentences (with optional target mentions) or article messages into records.
+    Classify(commands::classify::ClassifyArgs),
+    /// Measure Tenor against labelled data: models beside the plain baseline, attribution on GUM.
+    Eval(commands::eval::EvalArgs),
     /// Score the sentence splitter against gold sentence boundaries (GUM news/interview/speech, UD EWT).
     EvalSplit(commands::eval_split::EvalSplitArgs),
+    /// Train the stance or claim model and write models/<name>/ (model.json, MODEL_CARD.md).
+    Train(commands::train::TrainArgs),
 }
 
 fn main() -> ExitCode {
@@ -44,7 +47,9 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Run(args) => commands::run::run(args),
         Command::Segment(args) => commands::segment::run(args),
-        Command::Eval(command) => commands::eval::run(command),
+        Command::Train(args) => commands::train::run(args),
+        Command::Classify(args) => commands::classify::run(args),
+        Command::Eval(args) => commands::eval::run(args),
         Command::EvalSplit(args) => commands::eval_split::run(args),
     };
     match result {

@@ -55,6 +55,7 @@ fn byte_ranges(body: &str, records: &[SentenceRecord]) -> Vec<Range<usize>> {
 }
 
 /// Fills `attribution`, `hedge` and `claim` of every record of one article and returns the summary parts.
+/// A `claim` already set by the claim model keeps its score; its kind is decided here.
 pub fn annotate(attributor: &Attributor, body: &str, records: &mut [SentenceRecord]) -> ArticleAttribution {
     let ranges = byte_ranges(body, records);
     let analysis = attributor.analyze_article(body, &ranges);
@@ -63,7 +64,14 @@ pub fn annotate(attributor: &Attributor, body: &str, records: &mut [SentenceReco
     for ((record, (attribution, hedge)), sentence) in
         records.iter_mut().zip(analysis.to_records(body)).zip(&analysis.sentences)
     {
-        let claim = claim_from_attribution(sentence.attribution.as_ref());
+        let claim = match record.claim.take() {
+            // The claim model scored the sentence: keep its score; attribution decides the kind.
+            Some(scored) => {
+                let kind = claim_kind(sentence.attribution.as_ref(), scored.is_claim);
+                Claim { is_claim: kind != ClaimKind::None, score: scored.score, kind }
+            }
+            None => claim_from_attribution(sentence.attribution.as_ref()),
+        };
         match claim.kind {
             ClaimKind::Attributed => *claims.entry("attributed".to_owned()).or_default() += 1,
             ClaimKind::Assertion => *claims.entry("assertion".to_owned()).or_default() += 1,

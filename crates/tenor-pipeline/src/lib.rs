@@ -18,6 +18,9 @@ use tenor_core::{
 };
 use tenor_text::{CharOffsets, Splitter};
 
+pub mod scoring;
+pub use scoring::{Models, TargetMention};
+
 /// Pipeline settings that change what is accepted or produced.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -47,11 +50,22 @@ pub struct Pipeline {
     config: PipelineConfig,
     splitter: Splitter,
     attributor: Attributor,
+    /// Stance and claim scorers; without them records keep `stance` null and `claim` comes from attribution.
+    models: Option<Models>,
 }
 
 impl Pipeline {
     pub fn new(config: PipelineConfig) -> Pipeline {
-        Pipeline { config, splitter: Splitter::new(), attributor: Attributor::new() }
+        Pipeline { config, splitter: Splitter::new(), attributor: Attributor::new(), models: None }
+    }
+
+    /// A pipeline that also scores stance and claims with `models`.
+    pub fn with_models(config: PipelineConfig, models: Models) -> Pipeline {
+        Pipeline { config, splitter: Splitter::new(), attributor: Attributor::new(), models: Some(models) }
+    }
+
+    pub fn models(&self) -> Option<&Models> {
+        self.models.as_ref()
     }
 
     pub fn config(&self) -> &PipelineConfig {
@@ -72,8 +86,17 @@ impl Pipeline {
         processed_at: DateTime<Utc>,
     ) -> Result<ProcessedArticle, InputError> {
         let mut sentences = self.segment(article, &origin, processed_at)?;
+        if let Some(models) = &self.models {
+            for record in &mut sentences {
+                models.score_record(record, &[])?;
+            }
+        }
+        // Attribution runs after the claim model: an attributed sentence is a claim whatever the model says.
         let attribution = attribution::annotate(&self.attributor, &article.body, &mut sentences);
         let mut article = summarise(article, origin, processed_at, &sentences);
+        if let Some(models) = &self.models {
+            models.summarise(&sentences, &mut article);
+        }
         article.speakers = attribution.speakers;
         article.claims = attribution.claims;
         Ok(ProcessedArticle { sentences, article })

@@ -1,10 +1,12 @@
 //! One module per subcommand.
 
+pub mod classify;
 pub mod eval;
 pub mod eval_attribution;
 pub mod eval_split;
 pub mod run;
 pub mod segment;
+pub mod train;
 
 /// The bundled example stream: GUM's Wikinews news and interview articles (CC BY 2.5, see examples/README.md).
 pub const EXAMPLE_STREAM: &[u8] = include_bytes!("../../../../examples/articles.jsonl");
