@@ -10,25 +10,26 @@ fn train_reproduces_the_model_file_byte_for_byte() {
     let dir = tempfile::tempdir().unwrap();
     let small =
         ["--limit", "300", "--alphas", "1,10", "--folds", "3", "--max-columns", "400", "--max-iterations", "15"];
+    // The model is named after its directory: both runs write a model called "small".
     for out in ["a", "b"] {
         let output = tenor()
             .current_dir(repo())
             .args(["train", "stance", "--date", "2026-01-01", "--out"])
-            .arg(dir.path().join(out))
+            .arg(dir.path().join(out).join("small"))
             .args(small)
             .output()
             .unwrap();
         assert!(output.status.success(), "stderr: {}", String::from_utf8_lossy(&output.stderr));
     }
-    let a = std::fs::read(dir.path().join("a/model.json")).unwrap();
-    let b = std::fs::read(dir.path().join("b/model.json")).unwrap();
+    let a = std::fs::read(dir.path().join("a/small/model.json")).unwrap();
+    let b = std::fs::read(dir.path().join("b/small/model.json")).unwrap();
     assert!(a.len() > 1000);
     assert!(a == b, "two training runs wrote different model files");
-    let card = std::fs::read_to_string(dir.path().join("a/MODEL_CARD.md")).unwrap();
+    let card = std::fs::read_to_string(dir.path().join("a/small/MODEL_CARD.md")).unwrap();
     assert!(card.contains("sha256") && card.contains("macro-F1") && card.contains("MIT"), "{card}");
     // The small model serves: classify with it through an override directory.
     std::fs::create_dir_all(dir.path().join("m")).unwrap();
-    std::fs::rename(dir.path().join("a"), dir.path().join("m/stance")).unwrap();
+    std::fs::rename(dir.path().join("a/small"), dir.path().join("m/stance")).unwrap();
     std::fs::create_dir_all(dir.path().join("m/claim")).unwrap();
     std::fs::copy(repo().join("models/claim/model.json"), dir.path().join("m/claim/model.json")).unwrap();
     let output = run_with_stdin(
@@ -37,7 +38,7 @@ fn train_reproduces_the_model_file_byte_for_byte() {
     );
     assert!(output.status.success(), "stderr: {}", String::from_utf8_lossy(&output.stderr));
     let record = &json_lines(&output.stdout)[0];
-    assert_eq!(record["model"]["stance"]["name"], "a");
+    assert_eq!(record["model"]["stance"]["name"], "small");
 }
 
 #[test]
@@ -134,8 +135,13 @@ fn run_fills_stance_claim_and_models_in_every_record() {
     for r in &records {
         if r["schema"] == "tenor.sentence/1" {
             assert!(r["stance"]["label"].is_string(), "{r}");
-            assert!(matches!(r["claim"]["kind"].as_str(), Some("assertion" | "none")), "{r}");
-            assert_eq!(r["claim"]["is_claim"], Value::Bool(r["claim"]["kind"] == "assertion"));
+            assert!(matches!(r["claim"]["kind"].as_str(), Some("attributed" | "assertion" | "none")), "{r}");
+            assert_eq!(r["claim"]["is_claim"], Value::Bool(r["claim"]["kind"] != "none"));
+            if r["attribution"].is_object() && r["claim"]["kind"] != "attributed" {
+                // Only a negated report ("did not say") is attributed without being an attributed claim.
+                let cue = r["attribution"]["cue"]["text"].as_str().unwrap();
+                assert!(["not", "n't", "never"].iter().any(|n| cue.contains(n)), "{r}");
+            }
             assert!(r["model"]["stance"]["version"].is_string());
             scored += 1;
         } else {
