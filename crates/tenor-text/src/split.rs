@@ -718,7 +718,9 @@ fn push_trimmed(text: &str, start: usize, end: usize, out: &mut Vec<SentenceSpan
     }
 }
 
-/// A heading is a whole line (or the whole text) of at most 20 words without final punctuation.
+/// A heading is a span of at most 20 words without final punctuation or line break inside, that starts or ends
+/// a line: a whole title line, and also both halves of a title line the splitter cut in two (a headline
+/// followed by its dateline on the same line, as in Wikinews copy).
 fn sentence_kind(text: &str, start: usize, end: usize) -> SentenceKind {
     let body = &text[start..end];
     let last = body.trim_end_matches(|c: char| lexicon::is_closing_quote(c) || matches!(c, ')' | ']' | '}'));
@@ -730,8 +732,7 @@ fn sentence_kind(text: &str, start: usize, end: usize) -> SentenceKind {
     let ends_line =
         text[end..].chars().find(|c| !c.is_whitespace() || is_line_break(*c)).is_none_or(is_line_break);
     if !ends_punctuated
-        && starts_line
-        && ends_line
+        && (starts_line || ends_line)
         && !body.contains(is_line_break)
         && body.split_whitespace().count() <= 20
     {
@@ -888,6 +889,16 @@ mod tests {
             kinds(text),
             [SentenceKind::Heading, SentenceKind::Sentence, SentenceKind::Heading, SentenceKind::Heading]
         );
+    }
+
+    #[test]
+    fn a_headline_and_its_dateline_on_one_line_are_both_headings() {
+        let text = "Biologist tells Wikinews about ants Tuesday, September 1, 2015\n\nThe team used ants.";
+        assert_eq!(
+            sentences(text),
+            ["Biologist tells Wikinews about ants", "Tuesday, September 1, 2015", "The team used ants."]
+        );
+        assert_eq!(kinds(text), [SentenceKind::Heading, SentenceKind::Heading, SentenceKind::Sentence]);
     }
 
     #[test]
