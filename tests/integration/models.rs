@@ -5,6 +5,11 @@ use serde_json::Value;
 
 use crate::support::{json_lines, repo, run_with_stdin, tenor};
 
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(bytes))
+}
+
 #[test]
 fn train_reproduces_the_model_file_byte_for_byte() {
     let dir = tempfile::tempdir().unwrap();
@@ -15,30 +20,29 @@ fn train_reproduces_the_model_file_byte_for_byte() {
         let output = tenor()
             .current_dir(repo())
             .args(["train", "stance", "--date", "2026-01-01", "--out"])
-            .arg(dir.path().join(out).join("small"))
+            .arg(dir.path().join(out).join("stance"))
             .args(small)
             .output()
             .unwrap();
         assert!(output.status.success(), "stderr: {}", String::from_utf8_lossy(&output.stderr));
     }
-    let a = std::fs::read(dir.path().join("a/small/model.json")).unwrap();
-    let b = std::fs::read(dir.path().join("b/small/model.json")).unwrap();
+    // The model's name is its folder's name, so both runs write to a folder named `stance`.
+    let a = std::fs::read(dir.path().join("a/stance/model.json")).unwrap();
+    let b = std::fs::read(dir.path().join("b/stance/model.json")).unwrap();
     assert!(a.len() > 1000);
     assert!(a == b, "two training runs wrote different model files");
-    let card = std::fs::read_to_string(dir.path().join("a/small/MODEL_CARD.md")).unwrap();
+    let card = std::fs::read_to_string(dir.path().join("a/stance/MODEL_CARD.md")).unwrap();
     assert!(card.contains("sha256") && card.contains("macro-F1") && card.contains("MIT"), "{card}");
     // The small model serves: classify with it through an override directory.
-    std::fs::create_dir_all(dir.path().join("m")).unwrap();
-    std::fs::rename(dir.path().join("a/small"), dir.path().join("m/stance")).unwrap();
-    std::fs::create_dir_all(dir.path().join("m/claim")).unwrap();
-    std::fs::copy(repo().join("models/claim/model.json"), dir.path().join("m/claim/model.json")).unwrap();
+    std::fs::create_dir_all(dir.path().join("a/claim")).unwrap();
+    std::fs::copy(repo().join("models/claim/model.json"), dir.path().join("a/claim/model.json")).unwrap();
     let output = run_with_stdin(
-        tenor().args(["classify", "--models"]).arg(dir.path().join("m")),
+        tenor().args(["classify", "--models"]).arg(dir.path().join("a")),
         br#"{"id":"s","text":"Talks went well."}"#,
     );
     assert!(output.status.success(), "stderr: {}", String::from_utf8_lossy(&output.stderr));
     let record = &json_lines(&output.stdout)[0];
-    assert_eq!(record["model"]["stance"]["name"], "small");
+    assert_eq!(record["model"]["stance"]["sha256"].as_str().unwrap(), sha256_hex(&a));
 }
 
 #[test]

@@ -100,3 +100,46 @@ impl Models {
 fn model_error(scorer: &Scorer, error: FeatureError) -> InputError {
     InputError::Model(format!("{} {}: {error}", scorer.model_ref().name, scorer.model_ref().version))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Pipeline, PipelineConfig};
+    use tenor_core::Origin;
+
+    #[test]
+    fn scored_records_carry_body_spans_and_a_stance_mix() {
+        let pipeline = Pipeline::with_models(PipelineConfig::default(), Models::shipped().unwrap());
+        let body = "Zürich — talks began. Critics condemned the plan as a cruel and reckless failure.";
+        let payload = serde_json::json!({"id": "a", "body": body}).to_string();
+        let out =
+            pipeline.process_message(payload.as_bytes(), Origin::File { file: "t".into(), line: 1 }).unwrap();
+        let chars: Vec<char> = body.chars().collect();
+        for record in &out.sentences {
+            let stance = record.stance.as_ref().unwrap();
+            for e in &stance.evidence {
+                assert_eq!(chars[e.span.start..e.span.end].iter().collect::<String>(), e.text, "{e:?}");
+            }
+            assert_eq!(record.model.len(), 2);
+        }
+        let last = out.sentences.last().unwrap();
+        assert_eq!(last.stance.as_ref().unwrap().label, StanceLabel::Negative);
+        let mix = out.article.stance.unwrap();
+        assert_eq!(mix.negative + mix.neutral + mix.positive, out.sentences.len());
+        assert!(mix.mean_confidence > 0.3);
+    }
+
+    #[test]
+    fn a_target_outside_the_sentence_is_an_input_error() {
+        let models = Models::shipped().unwrap();
+        let pipeline = Pipeline::new(PipelineConfig::default());
+        let article =
+            tenor_core::ArticleMessage::decode(br#"{"id":"a","body":"Prices rose."}"#, &Default::default())
+                .unwrap();
+        let mut records =
+            pipeline.segment(&article, &Origin::File { file: "t".into(), line: 1 }, chrono::Utc::now()).unwrap();
+        let target = TargetMention { mention: "x".into(), from: 3, to: 99 };
+        let err = models.score_record(&mut records[0], &[target]).unwrap_err();
+        assert_eq!(err.reason(), "model_error");
+    }
+}

@@ -40,19 +40,19 @@ pub struct TrainingArgs {
     #[arg(long)]
     pub data: Option<PathBuf>,
     /// L2 strengths to choose from by cross-validation (comma-separated).
-    #[arg(long, value_delimiter = ',', default_values_t = vec![1.0, 3.0, 10.0])]
+    #[arg(long, value_delimiter = ',', default_values_t = vec![3.0, 10.0])]
     pub alphas: Vec<f64>,
     /// Cross-validation folds (grouped by sentence).
     #[arg(long, default_value_t = 5)]
     pub folds: usize,
     /// L-BFGS iterations per fit.
-    #[arg(long, default_value_t = 100)]
+    #[arg(long, default_value_t = 80)]
     pub max_iterations: u64,
     /// Keep hashed buckets seen in at least this many training examples.
     #[arg(long, default_value_t = 2)]
     pub min_df: usize,
     /// At most this many buckets become training columns (linfa fits dense matrices).
-    #[arg(long, default_value_t = 16384)]
+    #[arg(long, default_value_t = 5000)]
     pub max_columns: usize,
     /// Hash space size 2^bits (at most 14 for training: linfa fits dense matrices).
     #[arg(long)]
