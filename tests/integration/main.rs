@@ -2,7 +2,12 @@
 //!
 //! Each module is a chapter of the user's story; read them as documentation of what Tenor promises.
 
+mod broker;
 mod support;
 
+mod kafka_aggregate;
+mod kafka_restart;
+mod kafka_serve;
+mod kafka_split;
 mod run;
 mod schemas;

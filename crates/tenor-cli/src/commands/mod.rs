@@ -1,7 +1,12 @@
 //! One module per subcommand.
 
+pub mod aggregator;
 pub mod run;
+pub mod scorer;
 pub mod segment;
+pub mod segmenter;
+pub mod serve;
+pub mod service;
 
 /// The bundled example stream: GUM's Wikinews news and interview articles (CC BY 2.5, see examples/README.md).
 pub const EXAMPLE_STREAM: &[u8] = include_bytes!("../../../../examples/articles.jsonl");
