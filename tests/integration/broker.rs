@@ -56,7 +56,8 @@ impl Tansu {
 
     /// A broker keeping its data in SQLite, so that it survives [`Tansu::restart`].
     pub fn start_durable() -> Tansu {
-        Tansu::start_with(|dir| format!("sqlite://{}", dir.join("tansu.db").display()))
+        // Tansu 0.6 resolves the SQLite path against its working directory (which is the temporary directory).
+        Tansu::start_with(|_| "sqlite://tansu.db".to_owned())
     }
 
     fn start_with(storage: impl FnOnce(&Path) -> String) -> Tansu {
@@ -74,6 +75,7 @@ impl Tansu {
         let child = Command::new(tansu_binary())
             .args(["broker", "--listener-url", &url, "--advertised-listener-url", &url])
             .args(["--storage-engine", &self.storage])
+            .current_dir(self._dir.path())
             .stdout(log.try_clone().unwrap())
             .stderr(log)
             .spawn()
@@ -149,9 +151,31 @@ impl Tansu {
         producer.flush(Duration::from_secs(30)).expect("test messages acknowledged");
     }
 
-    /// Reads `topic` from the beginning (all partitions, no consumer group) until `done` says the records
-    /// are complete or `timeout` passes. Tansu's high watermark is not trusted: reading stops on content.
-    pub fn read_until(&self, topic: &str, timeout: Duration, done: impl Fn(&[Record]) -> bool) -> Vec<Record> {
+    /// Reads `topic` from the beginning (all partitions, no consumer group), calling `done` on each record,
+    /// until it returns true or `timeout` passes. Tansu's high watermark is not trusted: reading stops on
+    /// content, never at the watermark.
+    pub fn read_until(&self, topic: &str, timeout: Duration, done: impl FnMut(&Record) -> bool) -> Vec<Record> {
+        self.read(topic, timeout, None, false, done)
+    }
+
+    /// Reads `topic` until it holds at least `n` records (or `timeout`), then for `settle` longer to catch
+    /// anything unexpected beyond them.
+    pub fn read_at_least(&self, topic: &str, n: usize, timeout: Duration, settle: Duration) -> Vec<Record> {
+        let mut count = 0;
+        self.read(topic, timeout, Some(settle), n == 0, |_| {
+            count += 1;
+            count >= n
+        })
+    }
+
+    fn read(
+        &self,
+        topic: &str,
+        timeout: Duration,
+        settle: Option<Duration>,
+        already_done: bool,
+        mut done: impl FnMut(&Record) -> bool,
+    ) -> Vec<Record> {
         let consumer: BaseConsumer = ClientConfig::new()
             .set("bootstrap.servers", self.bootstrap())
             .set("group.id", "tenor-tests-reader")
@@ -177,36 +201,51 @@ impl Tansu {
         }
         consumer.assign(&list).unwrap();
         let mut records = Vec::new();
-        while !done(&records) && Instant::now() < deadline {
-            if let Some(Ok(message)) = consumer.poll(Duration::from_millis(100)) {
-                records.push(Record {
+        let mut finished_at = already_done.then(Instant::now);
+        loop {
+            let now = Instant::now();
+            match (finished_at, settle) {
+                (Some(at), Some(settle)) if now >= at + settle => break,
+                (Some(_), None) => break,
+                _ if now >= deadline => break,
+                _ => {}
+            }
+            if let Some(Ok(message)) = consumer.poll(Duration::from_millis(50)) {
+                let record = Record {
                     partition: message.partition(),
-                    offset: message.offset(),
                     key: message.key().map(|k| String::from_utf8_lossy(k).into_owned()),
                     value: serde_json::from_slice(message.payload().unwrap_or_default())
                         .unwrap_or_else(|e| panic!("{topic} holds a non-JSON record: {e}")),
-                });
+                };
+                if finished_at.is_none() && done(&record) {
+                    finished_at = Some(Instant::now());
+                }
+                records.push(record);
             }
         }
         records
     }
 
-    /// Reads `topic` until it holds at least `n` records (or `timeout`), then for `settle` longer to catch
-    /// anything unexpected beyond them.
-    pub fn read_at_least(&self, topic: &str, n: usize, timeout: Duration, settle: Duration) -> Vec<Record> {
-        let settle_until = std::cell::Cell::new(None::<Instant>);
-        self.read_until(topic, timeout, |records| {
-            if records.len() < n {
-                return false;
-            }
-            let until = settle_until.get().unwrap_or_else(|| {
-                let t = Instant::now() + settle;
-                settle_until.set(Some(t));
-                t
-            });
-            Instant::now() >= until
-        })
+    /// The offsets `group` committed on each of the `partitions` of `topic` (0 when none).
+    pub fn committed(&self, group: &str, topic: &str, partitions: i32) -> Vec<i64> {
+        let consumer: BaseConsumer = ClientConfig::new()
+            .set("bootstrap.servers", self.bootstrap())
+            .set("group.id", group)
+            .create()
+            .expect("consumer");
+        let mut list = TopicPartitionList::new();
+        for p in 0..partitions {
+            list.add_partition(topic, p);
+        }
+        let committed = consumer.committed_offsets(list, Duration::from_secs(10)).expect("committed offsets");
+        (0..partitions)
+            .map(|p| match committed.find_partition(topic, p).map(|e| e.offset()) {
+                Some(Offset::Offset(o)) => o,
+                _ => 0,
+            })
+            .collect()
     }
+
 }
 
 impl Drop for Tansu {
@@ -219,7 +258,6 @@ impl Drop for Tansu {
 #[derive(Debug, Clone)]
 pub struct Record {
     pub partition: i32,
-    pub offset: i64,
     pub key: Option<String>,
     pub value: Value,
 }
@@ -256,7 +294,7 @@ impl Service {
     fn launch(&mut self, broker: &Tansu, extra: &[&str]) {
         let log = std::fs::OpenOptions::new().create(true).append(true).open(&self.log).unwrap();
         let child = tenor()
-            .arg("--log=info")
+            .arg(std::env::var("TENOR_TEST_SERVICE_LOG").map_or("--log=info".to_owned(), |l| format!("--log={l}")))
             .arg(&self.name)
             .args(["--brokers", &broker.bootstrap()])
             .args(["--metrics-addr", &format!("127.0.0.1:{}", self.metrics_port)])

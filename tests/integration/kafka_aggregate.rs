@@ -74,7 +74,11 @@ fn aggregator_counts_claims_per_speaker_and_source_per_window() {
         }
         sums
     };
-    let out = broker.read_until("tenor.speakers", Duration::from_secs(30), |r| totals(r) == want);
+    let mut seen = Vec::new();
+    let out = broker.read_until("tenor.speakers", Duration::from_secs(30), |r| {
+        seen.push(r.clone());
+        totals(&seen) == want
+    });
     assert_eq!(totals(&out), want, "{}", aggregator.log_text());
     let late: Vec<&Value> = out.iter().map(|r| &r.value).filter(|v| v["kind"] == "late").collect();
     assert!(!late.is_empty() && late.iter().all(|v| v["window_start"] == "2024-01-01T00:00:00Z"), "{late:?}");

@@ -30,20 +30,24 @@ pub fn copies_of_examples(dir: &std::path::Path, copies: usize) -> (std::path::P
     (path, messages)
 }
 
-/// True once every (article, sentence index) of `expected` has been read.
-pub fn complete(expected: &[Value]) -> impl Fn(&[Record]) -> bool {
-    let want: HashSet<(String, u64)> = expected
+/// A `read_until` condition: true once every (article, sentence index) of `expected` has been read.
+pub fn complete(expected: &[Value]) -> impl FnMut(&Record) -> bool {
+    let mut missing: HashSet<(String, u64)> = expected
         .iter()
         .filter(|r| r["schema"] == "tenor.sentence/1")
         .map(|r| (r["article_id"].as_str().unwrap().to_owned(), r["sentence_index"].as_u64().unwrap()))
         .collect();
-    move |records: &[Record]| {
-        let got: HashSet<(String, u64)> = records
-            .iter()
-            .map(|r| (r.value["article_id"].as_str().unwrap().to_owned(), r.value["sentence_index"].as_u64().unwrap()))
-            .collect();
-        want.is_subset(&got)
+    move |record: &Record| {
+        let id = record.value["article_id"].as_str().unwrap_or_default().to_owned();
+        missing.remove(&(id, record.value["sentence_index"].as_u64().unwrap_or(u64::MAX)));
+        missing.is_empty()
     }
+}
+
+/// True when `records` hold every (article, sentence index) of `expected`.
+pub fn has_all(expected: &[Value], records: &[Record]) -> bool {
+    let mut check = complete(expected);
+    records.iter().any(|r| check(r))
 }
 
 #[test]
@@ -80,6 +84,10 @@ fn killing_the_scorer_mid_stream_loses_nothing() {
 
     scorer.restart(&broker, &[]);
     let sentences = broker.read_until("tenor.sentences", Duration::from_secs(90), complete(&expected));
+    if !has_all(&expected, &sentences) {
+        let log = scorer.log_text();
+        panic!("records missing after the restart; scorer log:\n{log}");
+    }
     let articles = broker.read_at_least("tenor.articles", messages.len(), Duration::from_secs(30), Duration::from_millis(500));
     let duplicates = check_outputs(&expected, &sentences, &articles, true);
     eprintln!(
