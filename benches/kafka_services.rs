@@ -100,7 +100,8 @@ fn throughput(
     broker.create_topics(&["articles"]);
     produce_all(&broker, articles);
     let started_at = Instant::now();
-    let mut running: Vec<ServiceProcess> = services.iter().map(|(cmd, extra)| ServiceProcess::start(&broker, cmd, extra)).collect();
+    let mut running: Vec<ServiceProcess> =
+        services.iter().map(|(cmd, extra)| ServiceProcess::start(&broker, cmd, extra)).collect();
     for service in &mut running {
         service.wait_ready();
     }
@@ -121,7 +122,12 @@ fn throughput(
     rate
 }
 
-fn latency(articles: &[(String, Vec<u8>)], sentences_per_article: f64, sentences_per_second: f64, duration: Duration) {
+fn latency(
+    articles: &[(String, Vec<u8>)],
+    sentences_per_article: f64,
+    sentences_per_second: f64,
+    duration: Duration,
+) {
     let broker = Broker::start();
     broker.create_topics(&["articles"]);
     let mut serve = ServiceProcess::start(&broker, "serve", &[]);
@@ -223,7 +229,8 @@ impl Broker {
         use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
         let admin: AdminClient<_> =
             ClientConfig::new().set("bootstrap.servers", self.bootstrap()).create().unwrap();
-        let new: Vec<_> = topics.iter().map(|t| NewTopic::new(t, PARTITIONS, TopicReplication::Fixed(1))).collect();
+        let new: Vec<_> =
+            topics.iter().map(|t| NewTopic::new(t, PARTITIONS, TopicReplication::Fixed(1))).collect();
         let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
         rt.block_on(admin.create_topics(&new, &AdminOptions::new())).unwrap();
     }
@@ -237,11 +244,7 @@ impl Drop for Broker {
 }
 
 fn producer(bootstrap: &str) -> ThreadedProducer<DefaultProducerContext> {
-    ClientConfig::new()
-        .set("bootstrap.servers", bootstrap)
-        .set("linger.ms", "1")
-        .create()
-        .unwrap()
+    ClientConfig::new().set("bootstrap.servers", bootstrap).set("linger.ms", "1").create().unwrap()
 }
 
 fn send(producer: &ThreadedProducer<DefaultProducerContext>, topic: &str, key: &str, payload: &[u8]) {

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use rdkafka::config::ClientConfig;
 use rdkafka::consumer::{BaseConsumer, Consumer};
-use rdkafka::message::Message;
+use rdkafka::message::Message as _;
 use rdkafka::producer::{BaseRecord, DefaultProducerContext, Producer, ThreadedProducer};
 use rdkafka::{Offset, TopicPartitionList};
 use serde_json::Value;
@@ -27,7 +27,8 @@ pub fn tansu_binary() -> PathBuf {
         .flat_map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
         .map(|dir| dir.join("tansu"))
         .find(|p| p.is_file());
-    let in_cargo = std::env::var_os("HOME").map(|h| Path::new(&h).join(".cargo/bin/tansu")).filter(|p| p.is_file());
+    let in_cargo =
+        std::env::var_os("HOME").map(|h| Path::new(&h).join(".cargo/bin/tansu")).filter(|p| p.is_file());
     on_path.or(in_cargo).unwrap_or_else(|| {
         panic!("the Tansu broker is not installed: run scripts/install-tansu.sh (scripts/test.sh does it for you)")
     })
@@ -115,7 +116,8 @@ impl Tansu {
         use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
         let admin: AdminClient<_> =
             ClientConfig::new().set("bootstrap.servers", self.bootstrap()).create().expect("admin client");
-        let new: Vec<_> = topics.iter().map(|t| NewTopic::new(t, partitions, TopicReplication::Fixed(1))).collect();
+        let new: Vec<_> =
+            topics.iter().map(|t| NewTopic::new(t, partitions, TopicReplication::Fixed(1))).collect();
         let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
         let results = rt.block_on(admin.create_topics(&new, &AdminOptions::new())).expect("create topics");
         for result in results {
@@ -126,7 +128,7 @@ impl Tansu {
     }
 
     /// Produces `(key, payload)` messages to `topic` and waits until all are acknowledged.
-    pub fn produce(&self, topic: &str, messages: &[(Option<String>, Vec<u8>)]) {
+    pub fn produce(&self, topic: &str, messages: &[Message]) {
         let producer: ThreadedProducer<DefaultProducerContext> = ClientConfig::new()
             .set("bootstrap.servers", self.bootstrap())
             .set("linger.ms", "5")
@@ -245,7 +247,6 @@ impl Tansu {
             })
             .collect()
     }
-
 }
 
 impl Drop for Tansu {
@@ -253,6 +254,9 @@ impl Drop for Tansu {
         self.kill();
     }
 }
+
+/// A message to produce: optional key, payload.
+pub type Message = (Option<String>, Vec<u8>);
 
 /// A record read back from a topic.
 #[derive(Debug, Clone)]
@@ -285,8 +289,7 @@ impl Service {
         let dir = tempfile::tempdir().unwrap();
         let log = dir.path().join(format!("{command}.log"));
         let metrics_port = free_port();
-        let mut service =
-            Service { child: None, name: command.to_owned(), metrics_port, log, _dir: dir };
+        let mut service = Service { child: None, name: command.to_owned(), metrics_port, log, _dir: dir };
         service.launch(broker, extra);
         service
     }
@@ -418,7 +421,7 @@ pub fn by_article(records: &[Record]) -> HashMap<String, Vec<&Record>> {
 }
 
 /// The example stream as `(key, payload)` messages keyed by article id.
-pub fn example_messages() -> Vec<(Option<String>, Vec<u8>)> {
+pub fn example_messages() -> Vec<Message> {
     crate::support::example_articles()
         .into_iter()
         .map(|a| (Some(a["id"].as_str().unwrap().to_owned()), serde_json::to_vec(&a).unwrap()))

@@ -25,8 +25,12 @@ fn services_survive_a_broker_restart_without_losing_records() {
     broker.produce("articles", second);
 
     let sentences = broker.read_until("tenor.sentences", Duration::from_secs(120), complete(&expected));
-    let articles =
-        broker.read_at_least("tenor.articles", messages.len(), Duration::from_secs(60), Duration::from_millis(500));
+    let articles = broker.read_at_least(
+        "tenor.articles",
+        messages.len(),
+        Duration::from_secs(60),
+        Duration::from_millis(500),
+    );
     let duplicates = check_outputs(&expected, &sentences, &articles, true);
     eprintln!("broker restart: {} sentence records read, {duplicates} duplicates", sentences.len());
     assert!(serve.is_running(), "serve must ride out the restart: {}", serve.log_text());

@@ -19,7 +19,11 @@ fn malformed() -> Vec<(Option<String>, Vec<u8>, &'static str)> {
         (Some("array".into()), b"[1,2,3]".to_vec(), "not_an_object"),
         (Some("blank".into()), br#"{"id":"blank","body":"  \n "}"#.to_vec(), "empty_body"),
         (Some("big".into()), big_body.into_bytes(), "oversize"),
-        (Some("date".into()), br#"{"id":"date","body":"A sentence.","published_at":"yesterday"}"#.to_vec(), "invalid_field"),
+        (
+            Some("date".into()),
+            br#"{"id":"date","body":"A sentence.","published_at":"yesterday"}"#.to_vec(),
+            "invalid_field",
+        ),
         (Some("typed".into()), br#"{"id":5,"body":"A sentence."}"#.to_vec(), "wrong_type"),
         (Some("tombstone".into()), Vec::new(), "invalid_json"),
     ]
@@ -50,7 +54,12 @@ fn comparable(record: &Value) -> Value {
 /// Checks sentence and article topics against `tenor run`'s records: every record present (duplicates
 /// allowed only if `allow_duplicates`), in order within each article, summaries consistent. Returns the
 /// number of duplicate sentence records.
-pub fn check_outputs(expected: &[Value], sentences: &[Record], articles: &[Record], allow_duplicates: bool) -> usize {
+pub fn check_outputs(
+    expected: &[Value],
+    sentences: &[Record],
+    articles: &[Record],
+    allow_duplicates: bool,
+) -> usize {
     let mut expected_sentences: HashMap<String, Vec<Value>> = HashMap::new();
     let mut expected_articles: HashMap<String, Value> = HashMap::new();
     for record in expected {
@@ -153,7 +162,9 @@ fn serve_turns_the_example_stream_into_records_and_dead_letters_bad_messages() {
         assert_eq!(v["schema"], "tenor.dead_letter/1");
         assert_eq!(v["service"], "tenor-serve");
         assert_eq!(v["source"]["topic"], "articles");
-        assert!(v["source"]["offset"].is_i64() && v["time"].is_string() && !v["error"].as_str().unwrap().is_empty());
+        assert!(
+            v["source"]["offset"].is_i64() && v["time"].is_string() && !v["error"].as_str().unwrap().is_empty()
+        );
         let original = bad.iter().find(|b| b.2 == v["reason"] && b.0.as_deref() == letter.key.as_deref());
         let (_, payload, _) = original.unwrap_or_else(|| panic!("dead letter for an unknown message: {v}"));
         match v["payload_encoding"].as_str().unwrap() {
@@ -164,10 +175,8 @@ fn serve_turns_the_example_stream_into_records_and_dead_letters_bad_messages() {
     }
 
     // Review: exactly the sentence records whose stance confidence is below the threshold (0.5 by default).
-    let low: usize = sentences
-        .iter()
-        .filter(|r| r.value["stance"]["confidence"].as_f64().is_some_and(|c| c < 0.5))
-        .count();
+    let low: usize =
+        sentences.iter().filter(|r| r.value["stance"]["confidence"].as_f64().is_some_and(|c| c < 0.5)).count();
     let review = broker.read_at_least("tenor.review", low, Duration::from_secs(10), settle);
     assert_eq!(review.len(), low);
 
@@ -194,6 +203,12 @@ fn serve_turns_the_example_stream_into_records_and_dead_letters_bad_messages() {
     assert_eq!(labels, with_stance as f64);
     assert_eq!(series("tenor_end_to_end_latency_seconds_count"), messages.len() as f64);
     assert_eq!(series("tenor_in_flight_messages"), 0.0);
+    // Offsets are committed while running (every 200 ms here), not only at shutdown.
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while series("tenor_offset_commits_total{result=\"ok\"}") < 1.0 {
+        assert!(std::time::Instant::now() < deadline, "no commit while running: {}", serve.log_text());
+        std::thread::sleep(Duration::from_millis(100));
+    }
     let text = serve.metrics();
     assert!(text.contains("tenor_build_info{service=\"serve\""), "{text}");
     assert!(text.contains("tenor_stage_seconds_count{stage=\"pipeline\"}"), "{text}");

@@ -6,13 +6,13 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::broker::{Record, Service, Tansu};
+use crate::broker::{Message, Record, Service, Tansu};
 use crate::kafka_serve::{check_outputs, expected_records, sentence_total};
 use crate::support::example_articles;
 
 /// `copies` of the example stream, each article under a new id, written to a file (for `tenor run`) and
 /// returned as messages keyed by id.
-pub fn copies_of_examples(dir: &std::path::Path, copies: usize) -> (std::path::PathBuf, Vec<(Option<String>, Vec<u8>)>) {
+pub fn copies_of_examples(dir: &std::path::Path, copies: usize) -> (std::path::PathBuf, Vec<Message>) {
     let mut messages = Vec::new();
     let mut file = String::new();
     for copy in 0..copies {
@@ -46,8 +46,8 @@ pub fn complete(expected: &[Value]) -> impl FnMut(&Record) -> bool {
 
 /// True when `records` hold every (article, sentence index) of `expected`.
 pub fn has_all(expected: &[Value], records: &[Record]) -> bool {
-    let mut check = complete(expected);
-    records.iter().any(|r| check(r))
+    let check = complete(expected);
+    records.iter().any(check)
 }
 
 #[test]
@@ -73,7 +73,7 @@ fn killing_the_scorer_mid_stream_loses_nothing() {
     let deadline = Instant::now() + Duration::from_secs(60);
     let produced_before_kill = loop {
         let produced = scorer.metric("tenor_records_produced_total{topic=\"tenor.sentences\"}");
-        if produced >= total as f64 / 10.0 {
+        if produced >= total as f64 / 3.0 {
             break produced;
         }
         assert!(Instant::now() < deadline, "scorer made no progress: {}", scorer.log_text());
@@ -84,11 +84,16 @@ fn killing_the_scorer_mid_stream_loses_nothing() {
 
     scorer.restart(&broker, &[]);
     let sentences = broker.read_until("tenor.sentences", Duration::from_secs(90), complete(&expected));
-    if !has_all(&expected, &sentences) {
+    if !has_all(&expected, &sentences) || std::env::var_os("TENOR_TEST_DUMP").is_some() {
         let log = scorer.log_text();
         panic!("records missing after the restart; scorer log:\n{log}");
     }
-    let articles = broker.read_at_least("tenor.articles", messages.len(), Duration::from_secs(30), Duration::from_millis(500));
+    let articles = broker.read_at_least(
+        "tenor.articles",
+        messages.len(),
+        Duration::from_secs(30),
+        Duration::from_millis(500),
+    );
     let duplicates = check_outputs(&expected, &sentences, &articles, true);
     eprintln!(
         "crash test: {} sentence records expected, {} read, {duplicates} duplicates after kill -9 at ~{produced_before_kill} records",

@@ -507,7 +507,8 @@ fn set_path(tree: &mut Value, path: &str, raw: &str, origin: &str) -> Result<(),
     let (last, parents) = parts.split_last().ok_or_else(|| err("empty key".into()))?;
     let mut node = tree;
     for (i, part) in parents.iter().enumerate() {
-        let table = node.as_table_mut().ok_or_else(|| err(format!("`{}` is not a section", parents[..i].join("."))))?;
+        let table =
+            node.as_table_mut().ok_or_else(|| err(format!("`{}` is not a section", parents[..i].join("."))))?;
         node = table.get_mut(part).ok_or_else(|| err(format!("unknown key `{}`", parents[..=i].join("."))))?;
     }
     let parent_path = parents.join(".");
@@ -525,8 +526,8 @@ fn set_path(tree: &mut Value, path: &str, raw: &str, origin: &str) -> Result<(),
         }
         Some(Value::Table(_)) => return Err(err("is a section, not a value".into())),
         Some(_) => {
-            let wrapped: toml::Table =
-                toml::from_str(&format!("v = {raw}")).map_err(|e| err(format!("{raw:?} is not a TOML value ({e})")))?;
+            let wrapped: toml::Table = toml::from_str(&format!("v = {raw}"))
+                .map_err(|e| err(format!("{raw:?} is not a TOML value ({e})")))?;
             wrapped["v"].clone()
         }
         None if PASS_THROUGH_MAPS.contains(&parent_path.as_str()) => Value::String(raw.to_owned()),
@@ -563,7 +564,10 @@ mod tests {
                 ("TENOR_LOG", "debug"),
                 ("OTHER", "x"),
             ]),
-            overrides: vec![("topics.input".into(), "news".into()), ("kafka.librdkafka.linger.ms".into(), "2".into())],
+            overrides: vec![
+                ("topics.input".into(), "news".into()),
+                ("kafka.librdkafka.linger.ms".into(), "2".into()),
+            ],
         };
         let config: ServeConfig = load(&layers).unwrap();
         assert_eq!(config.kafka.bootstrap_servers, "file:1");

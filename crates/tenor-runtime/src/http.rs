@@ -56,7 +56,11 @@ pub struct MetricsServer {
 
 impl MetricsServer {
     /// Binds `addr` and serves until [`MetricsServer::stop`] (or the runtime ends).
-    pub async fn start(addr: &str, metrics: Arc<Metrics>, health: Arc<Health>) -> Result<MetricsServer, HttpError> {
+    pub async fn start(
+        addr: &str,
+        metrics: Arc<Metrics>,
+        health: Arc<Health>,
+    ) -> Result<MetricsServer, HttpError> {
         let listener = tokio::net::TcpListener::bind(addr)
             .await
             .map_err(|source| HttpError::Bind { addr: addr.to_owned(), source })?;
@@ -107,7 +111,10 @@ mod tests {
 
     async fn get(addr: SocketAddr, path: &str) -> String {
         let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
-        stream.write_all(format!("GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").as_bytes()).await.unwrap();
+        stream
+            .write_all(format!("GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").as_bytes())
+            .await
+            .unwrap();
         let mut out = String::new();
         stream.read_to_string(&mut out).await.unwrap();
         out

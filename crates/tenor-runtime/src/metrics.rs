@@ -79,9 +79,8 @@ impl Metrics {
             registry.register(Box::new(c.clone())).expect("unique metric");
             c
         };
-        let latency_buckets = vec![
-            0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0,
-        ];
+        let latency_buckets =
+            vec![0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0];
         let messages_consumed =
             counter_vec("tenor_messages_consumed_total", "Input messages consumed, by topic.", &["topic"]);
         let records_produced = counter_vec(
@@ -89,8 +88,11 @@ impl Metrics {
             "Records acknowledged by the broker, by topic (dead letters included).",
             &["topic"],
         );
-        let dead_letters =
-            counter_vec("tenor_dead_letters_total", "Dead letters acknowledged by the broker, by reason.", &["reason"]);
+        let dead_letters = counter_vec(
+            "tenor_dead_letters_total",
+            "Dead letters acknowledged by the broker, by reason.",
+            &["reason"],
+        );
         for reason in InputError::REASONS {
             dead_letters.with_label_values(&[reason]);
         }

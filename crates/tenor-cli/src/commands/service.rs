@@ -36,7 +36,10 @@ pub struct ServiceArgs {
 
 impl ServiceArgs {
     /// Loads the configuration, with `extra` flag overrides (named flags of the command) applied last.
-    pub fn load<T: Serialize + DeserializeOwned + Default>(&self, extra: Vec<(String, String)>) -> anyhow::Result<T> {
+    pub fn load<T: Serialize + DeserializeOwned + Default>(
+        &self,
+        extra: Vec<(String, String)>,
+    ) -> anyhow::Result<T> {
         let mut overrides = self.overrides.clone();
         let named = [
             ("kafka.bootstrap_servers", &self.brokers),

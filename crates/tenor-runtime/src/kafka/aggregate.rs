@@ -185,7 +185,11 @@ impl Aggregator {
                 positive: counts.positive,
                 neutral: counts.neutral,
                 negative: counts.negative,
-                mean_confidence: if counts.claims() == 0 { 0.0 } else { counts.confidence_sum / counts.claims() as f64 },
+                mean_confidence: if counts.claims() == 0 {
+                    0.0
+                } else {
+                    counts.confidence_sum / counts.claims() as f64
+                },
                 emitted_at: now,
             };
             let dimension_name = match dimension {
@@ -244,7 +248,11 @@ impl StatefulStage for Aggregator {
         let is_late = start + width <= self.closed_before;
         let window = if is_late {
             metrics.late_records.inc();
-            tracing::debug!(window_start = start, offset = message.offset, "late record, published as a late increment");
+            tracing::debug!(
+                window_start = start,
+                offset = message.offset,
+                "late record, published as a late increment"
+            );
             self.late.entry(start).or_default()
         } else {
             self.open.entry(start).or_default()
@@ -255,7 +263,8 @@ impl StatefulStage for Aggregator {
         if !window.holds.contains_key(&input.tp) {
             window.holds.insert(input.tp.clone(), tracker.hold(input));
         }
-        self.max_event_time = Some(self.max_event_time.map_or(contribution.event_time, |m| m.max(contribution.event_time)));
+        self.max_event_time =
+            Some(self.max_event_time.map_or(contribution.event_time, |m| m.max(contribution.event_time)));
         let out = self.close_due(metrics);
         metrics.stage_seconds.with_label_values(&[stage::AGGREGATE]).observe(started.elapsed().as_secs_f64());
         Ok(out)
@@ -267,7 +276,9 @@ impl StatefulStage for Aggregator {
             out.push(self.emit(start, window, "late", metrics));
         }
         let idle = self.config.idle_flush_ms > 0
-            && self.last_input.is_some_and(|t| now.duration_since(t) >= Duration::from_millis(self.config.idle_flush_ms));
+            && self
+                .last_input
+                .is_some_and(|t| now.duration_since(t) >= Duration::from_millis(self.config.idle_flush_ms));
         if idle && !self.open.is_empty() {
             tracing::info!(windows = self.open.len(), "input idle, emitting open windows");
             let width = self.width();
@@ -286,7 +297,13 @@ mod tests {
     use std::collections::BTreeMap as Map;
     use tenor_core::{Attribution, Origin, SentenceKind, Span, Speaker, Stance, StanceProbs, TextSpan};
 
-    fn record(source: &str, speaker: Option<&str>, label: StanceLabel, confidence: f64, published: &str) -> Vec<u8> {
+    fn record(
+        source: &str,
+        speaker: Option<&str>,
+        label: StanceLabel,
+        confidence: f64,
+        published: &str,
+    ) -> Vec<u8> {
         let record = SentenceRecord {
             schema: "tenor.sentence/1".into(),
             article_id: "a".into(),
@@ -339,12 +356,26 @@ mod tests {
         let mut tracker = OffsetTracker::new();
         let tp = TopicPartition::new("s", 0);
         use StanceLabel::*;
-        assert!(feed(&mut agg, &mut tracker, 0, record("Wire", Some("Ann"), Positive, 0.9, "2024-01-01T00:00:10Z")).is_empty());
-        assert!(feed(&mut agg, &mut tracker, 1, record("Wire", None, Negative, 0.7, "2024-01-01T00:00:50Z")).is_empty());
+        assert!(feed(
+            &mut agg,
+            &mut tracker,
+            0,
+            record("Wire", Some("Ann"), Positive, 0.9, "2024-01-01T00:00:10Z")
+        )
+        .is_empty());
+        assert!(feed(&mut agg, &mut tracker, 1, record("Wire", None, Negative, 0.7, "2024-01-01T00:00:50Z"))
+            .is_empty());
         assert_eq!(tracker.committable(&tp), Some(0), "the open window holds offset 0");
         // 00:01:20 is not yet 30 s past the first window's end.
-        assert!(feed(&mut agg, &mut tracker, 2, record("Wire", Some("Ann"), Neutral, 0.5, "2024-01-01T00:01:20Z")).is_empty());
-        let out = feed(&mut agg, &mut tracker, 3, record("Post", Some("Bob"), Positive, 0.8, "2024-01-01T00:01:31Z"));
+        assert!(feed(
+            &mut agg,
+            &mut tracker,
+            2,
+            record("Wire", Some("Ann"), Neutral, 0.5, "2024-01-01T00:01:20Z")
+        )
+        .is_empty());
+        let out =
+            feed(&mut agg, &mut tracker, 3, record("Post", Some("Bob"), Positive, 0.8, "2024-01-01T00:01:31Z"));
         assert_eq!(out.len(), 1);
         let records = decode(&out[0]);
         let wire = records.iter().find(|r| r.dimension == Dimension::Source && r.name == "Wire").unwrap();
@@ -358,7 +389,8 @@ mod tests {
         assert_eq!(tracker.committable(&tp), Some(2));
 
         // A record for the closed first window is late: it waits for the next tick as an increment.
-        assert!(feed(&mut agg, &mut tracker, 4, record("Wire", None, Negative, 0.6, "2024-01-01T00:00:05Z")).is_empty());
+        assert!(feed(&mut agg, &mut tracker, 4, record("Wire", None, Negative, 0.6, "2024-01-01T00:00:05Z"))
+            .is_empty());
         let ticked = agg.tick(Instant::now(), &Metrics::new("test"));
         assert_eq!(ticked.len(), 1);
         let late = decode(&ticked[0]);

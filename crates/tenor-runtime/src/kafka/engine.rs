@@ -189,9 +189,9 @@ impl Delivery {
                     Err((KafkaError::MessageProduction(RDKafkaErrorCode::QueueFull), _)) => {
                         // The producer is saturated: wait for an acknowledgement (or a moment) to free room.
                         tracing::debug!("producer queue full, waiting for acknowledgements");
-                        match tokio::time::timeout(Duration::from_millis(50), self.work.next()).await {
-                            Ok(Some(work)) => self.handle(work),
-                            Ok(None) | Err(_) => {}
+                        let next = tokio::time::timeout(Duration::from_millis(50), self.work.next()).await;
+                        if let Ok(Some(work)) = next {
+                            self.handle(work);
                         }
                     }
                     Err((error, _)) => {
@@ -314,8 +314,11 @@ pub async fn run(
     let tracker = Arc::new(Mutex::new(OffsetTracker::new()));
     let context =
         TenorConsumerContext { tracker: tracker.clone(), health: health.clone(), metrics: metrics.clone() };
-    let consumer: StreamConsumer<TenorConsumerContext> =
-        consumer_config(kafka).create_with_context(context).map_err(ServiceError::kafka("creating the consumer"))?;
+    let consumer: Arc<StreamConsumer<TenorConsumerContext>> = Arc::new(
+        consumer_config(kafka)
+            .create_with_context(context)
+            .map_err(ServiceError::kafka("creating the consumer"))?,
+    );
     let producer: FutureProducer<ProducerContext> = producer_config(kafka)
         .create_with_context(ProducerContext)
         .map_err(ServiceError::kafka("creating the producer"))?;
@@ -344,6 +347,9 @@ pub async fn run(
     let mut stopping_since: Option<Instant> = None;
     let mut paused = false;
     let mut consumer_backoff = Duration::from_millis(settings.delivery.retry_backoff_ms);
+    // Commits are synchronous (their outcome is known before the tracker records them) and run on a blocking
+    // thread, one at a time, so that a slow or unreachable broker never stalls the loop.
+    let mut commit_task: Option<tokio::task::JoinHandle<CommitOutcome>> = None;
 
     loop {
         while let Some(emission) = delivery.resend.pop_front() {
@@ -440,7 +446,23 @@ pub async fn run(
                     consumer_backoff = (consumer_backoff * 2).min(Duration::from_millis(settings.delivery.retry_backoff_max_ms));
                 }
             },
-            _ = commit_tick.tick() => commit(&consumer, &tracker, CommitMode::Async),
+            _ = commit_tick.tick(), if commit_task.is_none() => {
+                let commits = tracker.lock().unwrap_or_else(|e| e.into_inner()).to_commit();
+                if !commits.is_empty() {
+                    let consumer = consumer.clone();
+                    commit_task = Some(tokio::task::spawn_blocking(move || {
+                        let result = consumer.commit(&to_list(&commits), CommitMode::Sync);
+                        CommitOutcome { commits, result }
+                    }));
+                }
+            }
+            outcome = async { commit_task.as_mut().expect("guarded").await }, if commit_task.is_some() => {
+                commit_task = None;
+                match outcome {
+                    Ok(outcome) => record_commit(&tracker, &metrics, outcome),
+                    Err(error) => tracing::warn!(%error, "commit task failed; retrying at the next interval"),
+                }
+            }
             _ = stage_tick.tick(), if matches!(stage, Stage::Stateful(_)) && !stopping => {
                 if let Stage::Stateful(stage) = &mut stage {
                     for emission in stage.tick(Instant::now(), &metrics) {
@@ -451,15 +473,30 @@ pub async fn run(
         }
     }
 
-    commit(&consumer, &tracker, CommitMode::Sync);
+    if let Some(task) = commit_task.take() {
+        if let Ok(outcome) = task.await {
+            record_commit(&tracker, &metrics, outcome);
+        }
+    }
+    let commits = tracker.lock().unwrap_or_else(|e| e.into_inner()).to_commit();
+    if !commits.is_empty() {
+        let result = consumer.commit(&to_list(&commits), CommitMode::Sync);
+        record_commit(&tracker, &metrics, CommitOutcome { commits, result });
+    }
     if let Err(error) = delivery.producer.flush(Duration::from_secs(1)) {
         tracing::warn!(%error, "producer flush at shutdown");
     }
     metrics.in_flight.set(tracker.lock().unwrap_or_else(|e| e.into_inner()).pending() as i64);
     health.set_partitions_assigned(false);
     let mut summary = delivery.summary;
-    summary.consumed = settings.input_topics.iter().map(|t| metrics.messages_consumed.with_label_values(&[t]).get()).sum();
-    tracing::info!(consumed = summary.consumed, produced = summary.produced, dead_letters = summary.dead_letters, "stopped");
+    summary.consumed =
+        settings.input_topics.iter().map(|t| metrics.messages_consumed.with_label_values(&[t]).get()).sum();
+    tracing::info!(
+        consumed = summary.consumed,
+        produced = summary.produced,
+        dead_letters = summary.dead_letters,
+        "stopped"
+    );
     Ok(summary)
 }
 
@@ -516,20 +553,23 @@ fn into_emission(
     }
 }
 
-/// Commits every partition whose committable offset moved.
-fn commit(consumer: &StreamConsumer<TenorConsumerContext>, tracker: &Mutex<OffsetTracker>, mode: CommitMode) {
-    let commits = tracker.lock().unwrap_or_else(|e| e.into_inner()).to_commit();
-    if commits.is_empty() {
-        return;
-    }
-    match consumer.commit(&to_list(&commits), mode) {
+struct CommitOutcome {
+    commits: Vec<(TopicPartition, i64)>,
+    result: rdkafka::error::KafkaResult<()>,
+}
+
+/// Records the outcome of a commit: the tracker learns what is committed; a failure is retried next time.
+fn record_commit(tracker: &Mutex<OffsetTracker>, metrics: &Metrics, outcome: CommitOutcome) {
+    match outcome.result {
         Ok(()) => {
-            tracker.lock().unwrap_or_else(|e| e.into_inner()).mark_committed(&commits);
-            if matches!(mode, CommitMode::Sync) {
-                tracing::info!(partitions = commits.len(), "offsets committed");
-            }
+            metrics.commits.with_label_values(&["ok"]).inc();
+            tracing::debug!(commits = ?outcome.commits, "offsets committed");
+            tracker.lock().unwrap_or_else(|e| e.into_inner()).mark_committed(&outcome.commits);
         }
-        Err(error) => tracing::warn!(%error, "offset commit failed; retrying at the next interval"),
+        Err(error) => {
+            metrics.commits.with_label_values(&["error"]).inc();
+            tracing::warn!(%error, "offset commit failed; retrying at the next interval");
+        }
     }
 }
 
@@ -574,8 +614,12 @@ mod tests {
             workers: 2,
         };
         let pipeline = Arc::new(Pipeline::new(PipelineConfig::default()));
-        let topics =
-            OutputTopics { sentences: "s".into(), articles: "a".into(), review: "r".into(), review_threshold: 0.5 };
+        let topics = OutputTopics {
+            sentences: "s".into(),
+            articles: "a".into(),
+            review: "r".into(),
+            review_threshold: 0.5,
+        };
         let stage = Stage::Stateless(Arc::new(ServeStage { pipeline, topics }));
         let metrics = Arc::new(Metrics::new("test"));
         let health = Arc::new(Health::default());

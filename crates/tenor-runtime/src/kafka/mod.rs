@@ -167,8 +167,14 @@ impl ConsumerContext for TenorConsumerContext {
                 self.tracker().to_commit().into_iter().filter(|(tp, _)| revoked.contains(tp)).collect();
             if !commits.is_empty() {
                 match consumer.commit(&to_list(&commits), CommitMode::Sync) {
-                    Ok(()) => tracing::info!(partitions = commits.len(), "committed offsets of revoked partitions"),
-                    Err(error) => tracing::warn!(%error, "cannot commit offsets of revoked partitions"),
+                    Ok(()) => {
+                        self.metrics.commits.with_label_values(&["ok"]).inc();
+                        tracing::info!(partitions = commits.len(), "committed offsets of revoked partitions")
+                    }
+                    Err(error) => {
+                        self.metrics.commits.with_label_values(&["error"]).inc();
+                        tracing::warn!(%error, "cannot commit offsets of revoked partitions")
+                    }
                 }
             }
             let mut tracker = self.tracker();
@@ -196,19 +202,11 @@ impl ConsumerContext for TenorConsumerContext {
         }
     }
 
+    /// Commits are synchronous and counted by the engine; this only reports failures of commits made
+    /// elsewhere (librdkafka's own, at close).
     fn commit_callback(&self, result: KafkaResult<()>, offsets: &TopicPartitionList) {
-        match result {
-            Ok(()) => {
-                self.metrics.commits.with_label_values(&["ok"]).inc();
-                tracing::debug!(partitions = offsets.count(), "offsets committed");
-            }
-            Err(error) => {
-                self.metrics.commits.with_label_values(&["error"]).inc();
-                tracing::warn!(%error, "offset commit failed; it is retried at the next commit interval");
-                let failed: Vec<TopicPartition> =
-                    offsets.elements().iter().map(|e| TopicPartition::new(e.topic(), e.partition())).collect();
-                self.tracker().mark_uncommitted(&failed);
-            }
+        if let Err(error) = result {
+            tracing::debug!(%error, partitions = offsets.count(), "commit callback reported an error");
         }
     }
 }

@@ -110,8 +110,9 @@ pub struct ServeStage {
 
 impl StatelessStage for ServeStage {
     fn process(&self, message: &Incoming, metrics: &Metrics) -> Result<Processed, InputError> {
-        let article =
-            timed(metrics, stage::DECODE, || ArticleMessage::decode(&message.payload, &self.pipeline.config().limits))?;
+        let article = timed(metrics, stage::DECODE, || {
+            ArticleMessage::decode(&message.payload, &self.pipeline.config().limits)
+        })?;
         let processed =
             timed(metrics, stage::PIPELINE, || self.pipeline.process(&article, message.origin(), Utc::now()))?;
         Ok(publish(&processed, &self.topics, metrics))
@@ -127,8 +128,9 @@ pub struct SegmenterStage {
 
 impl StatelessStage for SegmenterStage {
     fn process(&self, message: &Incoming, metrics: &Metrics) -> Result<Processed, InputError> {
-        let article =
-            timed(metrics, stage::DECODE, || ArticleMessage::decode(&message.payload, &self.pipeline.config().limits))?;
+        let article = timed(metrics, stage::DECODE, || {
+            ArticleMessage::decode(&message.payload, &self.pipeline.config().limits)
+        })?;
         let origin = message.origin();
         let now = Utc::now();
         let sentences = timed(metrics, stage::SEGMENT, || self.pipeline.segment(&article, &origin, now))?;
@@ -177,10 +179,10 @@ impl ScorerStage {
                 limit: limits.max_message_bytes.saturating_mul(2),
             });
         }
-        let text = std::str::from_utf8(payload)
-            .map_err(|e| InputError::InvalidUtf8 { valid_up_to: e.valid_up_to() })?;
-        let segments: SegmentsMessage =
-            serde_json::from_str(text).map_err(|e| InputError::InvalidJson(format!("not a segments message: {e}")))?;
+        let text =
+            std::str::from_utf8(payload).map_err(|e| InputError::InvalidUtf8 { valid_up_to: e.valid_up_to() })?;
+        let segments: SegmentsMessage = serde_json::from_str(text)
+            .map_err(|e| InputError::InvalidJson(format!("not a segments message: {e}")))?;
         if segments.schema != SEGMENTS_SCHEMA {
             return Err(InputError::InvalidField {
                 field: "schema",
@@ -196,10 +198,15 @@ impl ScorerStage {
 impl StatelessStage for ScorerStage {
     fn process(&self, message: &Incoming, metrics: &Metrics) -> Result<Processed, InputError> {
         let (segments, article) = timed(metrics, stage::DECODE, || self.decode(&message.payload))?;
-        let processed =
-            timed(metrics, stage::PIPELINE, || self.pipeline.process(&article, segments.source.clone(), Utc::now()))?;
+        let processed = timed(metrics, stage::PIPELINE, || {
+            self.pipeline.process(&article, segments.source.clone(), Utc::now())
+        })?;
         let agrees = processed.sentences.len() == segments.sentences.len()
-            && processed.sentences.iter().zip(&segments.sentences).all(|(r, s)| r.span == s.span && r.kind == s.kind);
+            && processed
+                .sentences
+                .iter()
+                .zip(&segments.sentences)
+                .all(|(r, s)| r.span == s.span && r.kind == s.kind);
         if !agrees {
             tracing::warn!(
                 article_id = %article.id,
@@ -221,12 +228,7 @@ mod tests {
     use tenor_pipeline::PipelineConfig;
 
     fn topics() -> OutputTopics {
-        OutputTopics {
-            sentences: "s".into(),
-            articles: "a".into(),
-            review: "r".into(),
-            review_threshold: 0.5,
-        }
+        OutputTopics { sentences: "s".into(), articles: "a".into(), review: "r".into(), review_threshold: 0.5 }
     }
 
     fn incoming(topic: &str, offset: i64, payload: &[u8]) -> Incoming {
@@ -274,7 +276,8 @@ mod tests {
 
     #[test]
     fn bad_segments_messages_are_input_errors() {
-        let scorer = ScorerStage { pipeline: Arc::new(Pipeline::new(PipelineConfig::default())), topics: topics() };
+        let scorer =
+            ScorerStage { pipeline: Arc::new(Pipeline::new(PipelineConfig::default())), topics: topics() };
         let metrics = Metrics::new("test");
         let cases: [(&[u8], &str); 3] = [
             (b"{oops", "invalid_json"),
