@@ -118,7 +118,7 @@ impl Default for DeliveryConfig {
         DeliveryConfig {
             max_in_flight: 1024,
             max_dead_letter_payload_bytes: 256 * 1024,
-            shutdown_timeout_ms: 8000,
+            shutdown_timeout_ms: 7000,
             retry_backoff_ms: 100,
             retry_backoff_max_ms: 10_000,
         }

@@ -112,15 +112,6 @@ impl OffsetTracker {
         self.partitions.values().map(|s| s.pending.len()).sum()
     }
 
-    /// Forgets that `tps` were committed (a commit failed), so that they are committed again.
-    pub fn mark_uncommitted(&mut self, tps: &[TopicPartition]) {
-        for tp in tps {
-            if let Some(state) = self.partitions.get_mut(tp) {
-                state.committed = None;
-            }
-        }
-    }
-
     /// The committable offset (the next offset to read) of every partition whose committable offset moved
     /// since the last [`OffsetTracker::mark_committed`].
     pub fn to_commit(&self) -> Vec<(TopicPartition, i64)> {

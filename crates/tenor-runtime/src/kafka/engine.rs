@@ -378,6 +378,7 @@ pub async fn run(
                 if changed.is_err() || *shutdown.borrow() {
                     tracing::info!(pending, "shutting down: no more fetching, finishing in-flight work");
                     stopping_since = Some(Instant::now());
+                    health.set_partitions_assigned(false);
                 }
             }
             _ = sleep_until_opt(shutdown_deadline), if stopping => {
@@ -480,10 +481,21 @@ pub async fn run(
     }
     let commits = tracker.lock().unwrap_or_else(|e| e.into_inner()).to_commit();
     if !commits.is_empty() {
-        let result = consumer.commit(&to_list(&commits), CommitMode::Sync);
-        record_commit(&tracker, &metrics, CommitOutcome { commits, result });
+        // Bounded, so that an unreachable broker cannot hold the exit past the shutdown budget.
+        let final_commit = tokio::task::spawn_blocking({
+            let consumer = consumer.clone();
+            move || {
+                let result = consumer.commit(&to_list(&commits), CommitMode::Sync);
+                CommitOutcome { commits, result }
+            }
+        });
+        match tokio::time::timeout(Duration::from_millis(1500), final_commit).await {
+            Ok(Ok(outcome)) => record_commit(&tracker, &metrics, outcome),
+            Ok(Err(error)) => tracing::warn!(%error, "final commit failed"),
+            Err(_) => tracing::warn!("final commit timed out; uncommitted work is replayed on restart"),
+        }
     }
-    if let Err(error) = delivery.producer.flush(Duration::from_secs(1)) {
+    if let Err(error) = delivery.producer.flush(Duration::from_millis(500)) {
         tracing::warn!(%error, "producer flush at shutdown");
     }
     metrics.in_flight.set(tracker.lock().unwrap_or_else(|e| e.into_inner()).pending() as i64);
