@@ -2,8 +2,11 @@
 //! pipeline in-process. Not a criterion bench: it drives processes and a broker, and prints a report.
 //!
 //! ```sh
-//! cargo bench -p tenor-cli --bench kafka_services -- [ARTICLES] [LATENCY_SECONDS]
+//! cargo bench -p tenor-cli --bench kafka_services -- [ARTICLES] [LATENCY_SECONDS] [LATENCY_RATES...]
 //! ```
+//!
+//! LATENCY_RATES are input rates in sentences/s for the latency runs (default: half the measured `serve`
+//! backlog rate).
 //!
 //! 1. in-process: `Pipeline::process` over the articles on one thread;
 //! 2. throughput: ARTICLES articles are produced to the input topic first, then `tenor serve` (and then
@@ -43,8 +46,16 @@ fn main() {
     let serve_rate = throughput(&articles, sentences_per_article, &[("serve", &[])], "serve");
     throughput(&articles, sentences_per_article, &[("segmenter", &[]), ("scorer", &[])], "segmenter + scorer");
 
-    let target = serve_rate * sentences_per_article / 2.0;
-    latency(&articles, sentences_per_article, target, Duration::from_secs(latency_seconds));
+    let mut rates: Vec<f64> = args.iter().skip(2).filter_map(|a| a.parse().ok()).collect();
+    if rates.is_empty() {
+        rates.push(serve_rate * sentences_per_article / 2.0);
+    }
+    println!("\n## End-to-end latency, `tenor serve` at a fixed input rate\n");
+    println!("| Input rate | Articles | p50 | p99 | max | Peak RSS |");
+    println!("|---|---:|---:|---:|---:|---:|");
+    for rate in rates {
+        latency(&articles, sentences_per_article, rate, Duration::from_secs(latency_seconds));
+    }
 }
 
 /// `n` articles: copies of the example stream under new ids.
@@ -167,14 +178,11 @@ fn latency(
     producer_thread.join().unwrap();
     latencies.sort_by(f64::total_cmp);
     let pct = |p: f64| latencies[((latencies.len() as f64 - 1.0) * p).round() as usize] * 1000.0;
-    println!("\n## End-to-end latency, `tenor serve` at a fixed input rate\n");
-    println!("| Input rate | Articles | p50 | p99 | max | Peak RSS |");
-    println!("|---|---:|---:|---:|---:|---:|");
     println!(
-        "| {:.0} articles/s ({:.0} sentences/s) for {} s | {} | {:.1} ms | {:.1} ms | {:.1} ms | {:.0} MB |",
+        "| {:.0} articles/s ({:.0} sentences/s) for {:.0} s | {} | {:.1} ms | {:.1} ms | {:.1} ms | {:.0} MB |",
         articles_per_second,
         sentences_per_second,
-        duration.as_secs(),
+        count as f64 / articles_per_second,
         latencies.len(),
         pct(0.5),
         pct(0.99),

@@ -116,7 +116,7 @@ pub struct DeliveryConfig {
 impl Default for DeliveryConfig {
     fn default() -> Self {
         DeliveryConfig {
-            max_in_flight: 1024,
+            max_in_flight: 256,
             max_dead_letter_payload_bytes: 256 * 1024,
             shutdown_timeout_ms: 7000,
             retry_backoff_ms: 100,

@@ -85,7 +85,7 @@ pub fn producer_config(kafka: &KafkaConfig) -> ClientConfig {
         .set("acks", "all")
         .set("linger.ms", "2")
         .set("queue.buffering.max.messages", "100000")
-        .set("queue.buffering.max.kbytes", "32768");
+        .set("queue.buffering.max.kbytes", "16384");
     apply_pass_through(&mut config, kafka);
     config
 }
