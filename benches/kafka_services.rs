@@ -145,6 +145,13 @@ fn latency(
     serve.wait_ready();
     let articles_per_second = sentences_per_second / sentences_per_article;
     let count = ((articles_per_second * duration.as_secs_f64()) as usize).min(articles.len());
+    // Connect the reader before the first article is sent, so that its own start-up (metadata, connection,
+    // first fetch) is not counted as latency of the first articles.
+    let consumer = reader(&broker, "tenor.articles");
+    let warm_up = Instant::now() + Duration::from_secs(1);
+    while Instant::now() < warm_up {
+        let _ = consumer.poll(Duration::from_millis(50));
+    }
     let bootstrap = broker.bootstrap();
     let to_send: Vec<(String, Vec<u8>)> = articles[..count].to_vec();
     let sent_at: std::sync::Arc<std::sync::Mutex<HashMap<String, Instant>>> = Default::default();
@@ -162,7 +169,6 @@ fn latency(
         }
         producer.flush(Duration::from_secs(30)).unwrap();
     });
-    let consumer = reader(&broker, "tenor.articles");
     let mut latencies = Vec::with_capacity(count);
     let deadline = Instant::now() + duration + Duration::from_secs(60);
     while latencies.len() < count && Instant::now() < deadline {
