@@ -13,6 +13,10 @@ fn bench_split(c: &mut Criterion) {
     let mut group = c.benchmark_group("split");
     group.throughput(Throughput::Bytes(text.len() as u64));
     group.bench_function("news", |b| b.iter(|| splitter.split(std::hint::black_box(&text)).len()));
+    // The `sentencex` crate on the same text, for comparison (docs/SPLITTING.md).
+    group.bench_function("news_sentencex", |b| {
+        b.iter(|| sentencex::get_sentence_boundaries("en", std::hint::black_box(&text)).len())
+    });
     group.finish();
 }
 

@@ -85,8 +85,25 @@ fn killing_the_scorer_mid_stream_loses_nothing() {
     scorer.restart(&broker, &[]);
     let sentences = broker.read_until("tenor.sentences", Duration::from_secs(90), complete(&expected));
     if !has_all(&expected, &sentences) || std::env::var_os("TENOR_TEST_DUMP").is_some() {
+        let got: HashSet<(String, u64)> = sentences
+            .iter()
+            .map(|r| {
+                (r.value["article_id"].as_str().unwrap().to_owned(), r.value["sentence_index"].as_u64().unwrap())
+            })
+            .collect();
+        let missing: Vec<(String, u64)> = expected
+            .iter()
+            .filter(|r| r["schema"] == "tenor.sentence/1")
+            .map(|r| (r["article_id"].as_str().unwrap().to_owned(), r["sentence_index"].as_u64().unwrap()))
+            .filter(|k| !got.contains(k))
+            .collect();
         let log = scorer.log_text();
-        panic!("records missing after the restart; scorer log:\n{log}");
+        panic!(
+            "{} sentence records missing after the restart (of {total}; {} read), e.g. {:?}; scorer log:\n{log}",
+            missing.len(),
+            sentences.len(),
+            &missing[..missing.len().min(10)]
+        );
     }
     let articles = broker.read_at_least(
         "tenor.articles",

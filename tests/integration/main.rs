@@ -5,9 +5,13 @@
 mod broker;
 mod support;
 
+mod attribution;
+mod eval_attribution;
+mod eval_split;
 mod kafka_aggregate;
 mod kafka_restart;
 mod kafka_serve;
 mod kafka_split;
+mod models;
 mod run;
 mod schemas;

@@ -42,6 +42,14 @@ enum Command {
     Scorer(commands::scorer::ScorerArgs),
     /// Kafka service: sentence records in, per-speaker and per-source counts over event-time windows out.
     Aggregator(commands::aggregator::AggregatorArgs),
+    /// Score JSONL sentences (with optional target mentions) or article messages into records.
+    Classify(commands::classify::ClassifyArgs),
+    /// Measure Tenor against labelled data: models beside the plain baseline, attribution on GUM.
+    Eval(commands::eval::EvalArgs),
+    /// Score the sentence splitter against gold sentence boundaries (GUM news/interview/speech, UD EWT).
+    EvalSplit(commands::eval_split::EvalSplitArgs),
+    /// Train the stance or claim model and write models/<name>/ (model.json, MODEL_CARD.md).
+    Train(commands::train::TrainArgs),
 }
 
 fn main() -> ExitCode {
@@ -54,6 +62,10 @@ fn main() -> ExitCode {
         Command::Segmenter(args) => commands::segmenter::run(args),
         Command::Scorer(args) => commands::scorer::run(args),
         Command::Aggregator(args) => commands::aggregator::run(args),
+        Command::Train(args) => commands::train::run(args),
+        Command::Classify(args) => commands::classify::run(args),
+        Command::Eval(args) => commands::eval::run(args),
+        Command::EvalSplit(args) => commands::eval_split::run(args),
     };
     match result {
         Ok(code) => code,

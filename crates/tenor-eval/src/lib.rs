@@ -3,3 +3,7 @@
 //! Pure and synchronous: readers take `&str` (the caller reads files), metrics take slices.
 
 pub mod conllu;
+pub mod corpora;
+pub mod gum_rsd;
+pub mod metrics;
+pub mod split_eval;

@@ -1,1 +1,641 @@
-//! Featurizer: text (and an optional target mention) to a stable hashed sparse vector.
+//! Featurizer: a sentence (and optionally one target mention in it) to a hashed sparse feature vector.
+//!
+//! Pure and allocation-light: [`Featurizer::featurize`] fills a caller-owned [`FeatureBuffer`], so a scoring
+//! thread reuses one buffer for every sentence. Every feature carries the token range that produced it, which
+//! is how a scorer explains its decision with evidence spans.
+//!
+//! Stability: feature indices come from 64-bit FNV-1a ([`hash::Fnv1a`]) with fixed namespace bytes, so the same
+//! text gives the same features on every machine and every build. Anything that changes which features a text
+//! gets must bump [`FEATURE_VERSION`]; models store the version they were trained with and refuse to load
+//! under another.
+
+pub mod hash;
+pub mod lexicon;
+pub mod tokens;
+
+use std::ops::Range;
+
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+use hash::Fnv1a;
+pub use lexicon::{LexEntry, Lexicons};
+pub use tokens::{tokenize, Token};
+
+/// Version of the feature extraction code. Bump on any change to tokenization, hashing or feature
+/// definitions.
+pub const FEATURE_VERSION: u32 = 1;
+
+/// The largest sentence featurized, in bytes; longer input is an error, never silently truncated.
+pub const MAX_SENTENCE_BYTES: usize = 20_000;
+
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum FeatureError {
+    #[error("sentence is empty or only white space")]
+    Empty,
+    #[error("sentence is {size} bytes, over the limit of {limit} bytes")]
+    TooLong { size: usize, limit: usize },
+    #[error("target {from}..{to} is invalid: {detail}")]
+    InvalidTarget { from: usize, to: usize, detail: String },
+    #[error("feature configuration is invalid: {0}")]
+    InvalidConfig(String),
+}
+
+/// What features a model uses. Stored in the model file; the featurizer is rebuilt from it at load time.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FeatureConfig {
+    /// [`FEATURE_VERSION`] of the code that trained the model.
+    pub version: u32,
+    /// Feature space size is `2^hash_bits`.
+    pub hash_bits: u32,
+    /// Word n-grams up to this length (1 or 2).
+    pub word_ngrams: u8,
+    /// Word-bounded character n-grams `[min, max]` (like scikit-learn's `char_wb`), or none.
+    pub char_ngrams: Option<(u8, u8)>,
+    /// Mark words in a negation scope (after a negator, up to clause punctuation or `negation_window` words).
+    pub negation: bool,
+    /// VADER and Pattern polarity/subjectivity sums, and hedge, reporting-verb and negator counts.
+    pub lexicons: bool,
+    /// Number and sentence-shape features (digits, percent, currency, first person, question).
+    pub shape: bool,
+    /// Target-relative features (words near the mention, by side and distance, lexicon scores in that window).
+    pub target: bool,
+    /// Words on each side of the mention that count as "near".
+    pub target_window: u8,
+}
+
+impl FeatureConfig {
+    /// The plain baseline every evaluation reports beside Tenor: TF-IDF-like word 1–2 grams and char_wb 2–5
+    /// grams, no lexicons, no negation, no target marker.
+    pub fn baseline() -> FeatureConfig {
+        FeatureConfig {
+            version: FEATURE_VERSION,
+            hash_bits: 14,
+            word_ngrams: 2,
+            char_ngrams: Some((2, 5)),
+            negation: false,
+            lexicons: false,
+            shape: false,
+            target: false,
+            target_window: 0,
+        }
+    }
+
+    /// Tenor's stance features.
+    pub fn stance() -> FeatureConfig {
+        FeatureConfig {
+            version: FEATURE_VERSION,
+            hash_bits: 14,
+            word_ngrams: 2,
+            char_ngrams: Some((3, 5)),
+            negation: true,
+            lexicons: true,
+            shape: false,
+            target: true,
+            target_window: 4,
+        }
+    }
+
+    /// Tenor's claim features.
+    pub fn claim() -> FeatureConfig {
+        FeatureConfig {
+            version: FEATURE_VERSION,
+            hash_bits: 14,
+            word_ngrams: 2,
+            char_ngrams: Some((3, 5)),
+            negation: true,
+            lexicons: true,
+            shape: true,
+            target: false,
+            target_window: 0,
+        }
+    }
+
+    pub fn validate(&self) -> Result<(), FeatureError> {
+        if self.version != FEATURE_VERSION {
+            return Err(FeatureError::InvalidConfig(format!(
+                "feature version {} does not match this build's feature version {FEATURE_VERSION}; retrain the model",
+                self.version
+            )));
+        }
+        if !(8..=20).contains(&self.hash_bits) {
+            return Err(FeatureError::InvalidConfig(format!("hash_bits {} is outside 8..=20", self.hash_bits)));
+        }
+        if !(1..=2).contains(&self.word_ngrams) {
+            return Err(FeatureError::InvalidConfig(format!("word_ngrams {} is not 1 or 2", self.word_ngrams)));
+        }
+        if let Some((lo, hi)) = self.char_ngrams {
+            if lo == 0 || lo > hi || hi > 8 {
+                return Err(FeatureError::InvalidConfig(format!(
+                    "char_ngrams ({lo}, {hi}) is not 1 <= min <= max <= 8"
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// One hashed feature, with the tokens `[from, to)` that produced it (`from == to`: the whole sentence).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Feature {
+    pub index: u32,
+    pub value: f32,
+    pub from: u16,
+    pub to: u16,
+}
+
+/// Reusable working memory for [`Featurizer::featurize`]; after a call it holds the features and the tokens.
+#[derive(Debug, Default, Clone)]
+pub struct FeatureBuffer {
+    pub features: Vec<Feature>,
+    pub tokens: Vec<Token>,
+    norm: String,
+    padded: String,
+    bounds: Vec<usize>,
+    negated: Vec<bool>,
+    lex: Vec<Option<LexEntry>>,
+}
+
+impl FeatureBuffer {
+    pub fn new() -> FeatureBuffer {
+        FeatureBuffer::default()
+    }
+
+    /// The normalised form of token `i`.
+    pub fn norm(&self, i: usize) -> &str {
+        let t = &self.tokens[i];
+        &self.norm[t.norm_start as usize..t.norm_end as usize]
+    }
+}
+
+/// A target mention as a byte range of the sentence, validated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TargetRange(pub Range<usize>);
+
+impl TargetRange {
+    /// Converts NewsMTSC-style code-point offsets `[from, to)` into a byte range of `text`.
+    ///
+    /// Errors when the range is empty or reversed, ends past the text, or starts or ends inside a
+    /// user-perceived character (before a combining mark, zero-width joiner, variation selector or emoji skin
+    /// tone modifier, which belong to the character before them).
+    pub fn from_code_points(text: &str, from: usize, to: usize) -> Result<TargetRange, FeatureError> {
+        let invalid = |detail: String| FeatureError::InvalidTarget { from, to, detail };
+        if from >= to {
+            return Err(invalid("`from` must be smaller than `to`".into()));
+        }
+        let mut start = None;
+        let mut end = None;
+        let mut count = 0;
+        for (i, (byte, c)) in text.char_indices().enumerate() {
+            if i == from || i == to {
+                if is_extending(c) {
+                    return Err(invalid(format!(
+                        "offset {i} splits a character (U+{:04X} extends the one before)",
+                        c as u32
+                    )));
+                }
+                if i == from {
+                    start = Some(byte);
+                } else {
+                    end = Some(byte);
+                    break;
+                }
+            }
+            count = i + 1;
+        }
+        if to == count && end.is_none() {
+            end = Some(text.len());
+        }
+        match (start, end) {
+            (Some(start), Some(end)) => Ok(TargetRange(start..end)),
+            _ => Err(invalid(format!("the text has only {} code points", text.chars().count()))),
+        }
+    }
+}
+
+fn is_extending(c: char) -> bool {
+    matches!(c as u32,
+        0x0300..=0x036F | 0x1AB0..=0x1AFF | 0x1DC0..=0x1DFF | 0x20D0..=0x20FF | 0xFE20..=0xFE2F
+        | 0xFE00..=0xFE0F | 0x200C..=0x200D | 0x1F3FB..=0x1F3FF | 0xE0020..=0xE007F | 0xE0100..=0xE01EF)
+}
+
+// Namespace bytes: one per feature family, fixed forever (see FEATURE_VERSION).
+const NS_WORD: u8 = 1;
+const NS_WORD_NEG: u8 = 2;
+const NS_BIGRAM: u8 = 3;
+const NS_CHAR: u8 = 4;
+const NS_DENSE: u8 = 5;
+const NS_NEAR_LEFT: u8 = 6;
+const NS_NEAR_RIGHT: u8 = 7;
+const NS_NEAR_LEFT_NEG: u8 = 8;
+const NS_NEAR_RIGHT_NEG: u8 = 9;
+const NS_ADJACENT: u8 = 10;
+const NS_MENTION: u8 = 11;
+
+/// Words after a negator that stay in its scope when no clause punctuation comes first.
+const NEGATION_WINDOW: usize = 4;
+
+/// Builds feature vectors for one [`FeatureConfig`]. Immutable: share it across threads.
+#[derive(Debug, Clone)]
+pub struct Featurizer {
+    config: FeatureConfig,
+    lexicons: Option<Lexicons>,
+}
+
+impl Featurizer {
+    pub fn new(config: FeatureConfig) -> Result<Featurizer, FeatureError> {
+        config.validate()?;
+        let lexicons = (config.lexicons || config.negation).then(Lexicons::builtin);
+        Ok(Featurizer { config, lexicons })
+    }
+
+    pub fn config(&self) -> &FeatureConfig {
+        &self.config
+    }
+
+    pub fn dimension(&self) -> usize {
+        1 << self.config.hash_bits
+    }
+
+    /// Featurizes `text`, optionally toward the mention at byte range `target`, into `buf.features`.
+    ///
+    /// Feature values are grouped and each group is scaled by `1/sqrt(n)` (n = features in the group), a
+    /// cheap stand-in for L2 normalisation that keeps long and short sentences comparable. Repeated indices
+    /// are not merged: a dot product sums them, which is what counts are for.
+    pub fn featurize(
+        &self,
+        text: &str,
+        target: Option<&TargetRange>,
+        buf: &mut FeatureBuffer,
+    ) -> Result<(), FeatureError> {
+        if text.len() > MAX_SENTENCE_BYTES {
+            return Err(FeatureError::TooLong { size: text.len(), limit: MAX_SENTENCE_BYTES });
+        }
+        if text.trim().is_empty() {
+            return Err(FeatureError::Empty);
+        }
+        if let Some(t) = target {
+            if t.0.start >= t.0.end
+                || t.0.end > text.len()
+                || !text.is_char_boundary(t.0.start)
+                || !text.is_char_boundary(t.0.end)
+            {
+                return Err(FeatureError::InvalidTarget {
+                    from: t.0.start,
+                    to: t.0.end,
+                    detail: "not a byte range of the text".into(),
+                });
+            }
+        }
+        tokenize(text, &mut buf.tokens, &mut buf.norm);
+        // Provenance is stored in u16; tokens past that still count but point at the last representable one.
+        buf.features.clear();
+        let bits = self.config.hash_bits;
+        let n = buf.tokens.len();
+        let tok = |i: usize| i.min(u16::MAX as usize - 1) as u16;
+
+        // Negation scopes and lexicon lookups.
+        buf.negated.clear();
+        buf.negated.resize(n, false);
+        buf.lex.clear();
+        if let Some(lex) = &self.lexicons {
+            let mut scope = 0usize;
+            for i in 0..n {
+                let t = buf.tokens[i];
+                let entry = lex.get(&buf.norm[t.norm_start as usize..t.norm_end as usize]).copied();
+                if t.break_before {
+                    scope = 0;
+                }
+                if self.config.negation && scope > 0 {
+                    buf.negated[i] = true;
+                    scope -= 1;
+                }
+                if entry.is_some_and(|e| e.negator) {
+                    scope = NEGATION_WINDOW;
+                }
+                buf.lex.push(entry);
+            }
+        }
+
+        // Words and bigrams.
+        let group = buf.features.len();
+        for i in 0..n {
+            let t = buf.tokens[i];
+            let word = &buf.norm.as_bytes()[t.norm_start as usize..t.norm_end as usize];
+            let ns = if buf.negated[i] { NS_WORD_NEG } else { NS_WORD };
+            buf.features.push(Feature {
+                index: Fnv1a::new(ns).bytes(word).bucket(bits),
+                value: 1.0,
+                from: tok(i),
+                to: tok(i + 1),
+            });
+            if self.config.word_ngrams >= 2 && i > 0 {
+                let p = buf.tokens[i - 1];
+                let prev = &buf.norm.as_bytes()[p.norm_start as usize..p.norm_end as usize];
+                let h = Fnv1a::new(NS_BIGRAM).bytes(prev).byte(0x1f).bytes(word);
+                buf.features.push(Feature { index: h.bucket(bits), value: 1.0, from: tok(i - 1), to: tok(i + 1) });
+            }
+        }
+        scale_group(&mut buf.features[group..]);
+
+        // Word-bounded character n-grams.
+        if let Some((lo, hi)) = self.config.char_ngrams {
+            let (lo, hi) = (lo as usize, hi as usize);
+            let group = buf.features.len();
+            for i in 0..n {
+                let t = buf.tokens[i];
+                buf.padded.clear();
+                buf.padded.push(' ');
+                buf.padded.push_str(&buf.norm[t.norm_start as usize..t.norm_end as usize]);
+                buf.padded.push(' ');
+                buf.bounds.clear();
+                buf.bounds.extend(buf.padded.char_indices().map(|(b, _)| b));
+                buf.bounds.push(buf.padded.len());
+                let chars = buf.bounds.len() - 1;
+                let bytes = buf.padded.as_bytes();
+                for s in 0..chars {
+                    let mut h = Fnv1a::new(NS_CHAR);
+                    for len in 1..=hi {
+                        if s + len > chars {
+                            break;
+                        }
+                        h = h.bytes(&bytes[buf.bounds[s + len - 1]..buf.bounds[s + len]]);
+                        if len >= lo {
+                            buf.features.push(Feature {
+                                index: h.bucket(bits),
+                                value: 1.0,
+                                from: tok(i),
+                                to: tok(i + 1),
+                            });
+                        }
+                    }
+                }
+            }
+            scale_group(&mut buf.features[group..]);
+        }
+
+        // Lexicon sums over the sentence, spread over the tokens that carry them so evidence can point at them.
+        if self.config.lexicons && !buf.lex.is_empty() {
+            self.lexicon_features(buf, 0..n, b"all", 1.0);
+        }
+
+        if self.config.shape {
+            self.shape_features(text, buf);
+        }
+
+        if self.config.target {
+            match target {
+                Some(target) => self.target_features(target, buf),
+                // No mention: the stance of the sentence itself, so the whole sentence is the mention's
+                // context and its lexicon sums count as "near". (Training rows always have a mention, so this
+                // adds no feature a model was not trained on.)
+                None if self.config.lexicons && !buf.lex.is_empty() => {
+                    self.lexicon_features(buf, 0..n, b"near", 1.0)
+                }
+                None => {}
+            }
+        }
+        Ok(())
+    }
+
+    fn dense(&self, name: &[u8]) -> u32 {
+        Fnv1a::new(NS_DENSE).bytes(name).bucket(self.config.hash_bits)
+    }
+
+    /// Polarity (VADER, Pattern; negated words flip), subjectivity, hedge, reporting-verb and negator
+    /// features over tokens `range`, named with `prefix`.
+    fn lexicon_features(&self, buf: &mut FeatureBuffer, range: Range<usize>, prefix: &[u8], weight: f32) {
+        let mut sums = [0f32; 4]; // vader+, vader-, pattern+, pattern-
+        let mut counts = [0u32; 4]; // subjective, hedge, reporting, negator
+        for i in range.clone() {
+            let Some(e) = buf.lex[i] else { continue };
+            let flip = if buf.negated[i] { -0.74 } else { 1.0 };
+            let v = e.vader * flip;
+            let p = e.polarity * flip;
+            if v > 0.0 {
+                sums[0] += v
+            } else {
+                sums[1] -= v
+            }
+            if p > 0.0 {
+                sums[2] += p
+            } else {
+                sums[3] -= p
+            }
+            counts[0] += u32::from(e.subjectivity >= 0.5);
+            counts[1] += u32::from(e.hedge);
+            counts[2] += u32::from(e.reporting);
+            counts[3] += u32::from(e.negator);
+        }
+        // Squash sums to 0..1 so one long sentence cannot dominate: x / (x + k).
+        let squash = |x: f32, k: f32| x / (x + k);
+        let names: [&[u8]; 4] = [b"vader_pos", b"vader_neg", b"pattern_pos", b"pattern_neg"];
+        let scales = [2.0, 2.0, 0.5, 0.5];
+        for (slot, name) in names.iter().enumerate() {
+            if sums[slot] <= 0.0 {
+                continue;
+            }
+            let total = sums[slot];
+            let value = squash(total, scales[slot]) * weight;
+            let index = self.dense_named(prefix, name);
+            for i in range.clone() {
+                let Some(e) = buf.lex[i] else { continue };
+                let flip = if buf.negated[i] { -0.74 } else { 1.0 };
+                let raw = if slot < 2 { e.vader * flip } else { e.polarity * flip };
+                let share = if slot % 2 == 0 { raw.max(0.0) } else { (-raw).max(0.0) };
+                if share > 0.0 {
+                    buf.features.push(Feature {
+                        index,
+                        value: value * share / total,
+                        from: i as u16,
+                        to: i as u16 + 1,
+                    });
+                }
+            }
+        }
+        let count_names: [&[u8]; 4] = [b"subjective", b"hedge", b"reporting", b"negator"];
+        for (slot, name) in count_names.iter().enumerate() {
+            if counts[slot] > 0 {
+                let value = (counts[slot].min(3) as f32 / 3.0) * weight;
+                let index = self.dense_named(prefix, name);
+                buf.features.push(Feature {
+                    index,
+                    value,
+                    from: range.start as u16,
+                    to: range.end.min(u16::MAX as usize) as u16,
+                });
+            }
+        }
+    }
+
+    fn dense_named(&self, prefix: &[u8], name: &[u8]) -> u32 {
+        Fnv1a::new(NS_DENSE).bytes(prefix).byte(b':').bytes(name).bucket(self.config.hash_bits)
+    }
+
+    fn shape_features(&self, text: &str, buf: &mut FeatureBuffer) {
+        let n = buf.tokens.len();
+        let numbers = (0..n).filter(|&i| buf.norm(i).starts_with('0')).count();
+        let push = |buf: &mut FeatureBuffer, name: &[u8], value: f32| {
+            let index = self.dense(name);
+            buf.features.push(Feature { index, value, from: 0, to: 0 });
+        };
+        if numbers > 0 {
+            push(buf, b"has_number", 1.0);
+            push(buf, b"numbers", numbers.min(4) as f32 / 4.0);
+        }
+        if text.contains('%') || text.contains("percent") {
+            push(buf, b"percent", 1.0);
+        }
+        if text.contains('$') || text.contains('€') || text.contains('£') {
+            push(buf, b"currency", 1.0);
+        }
+        if text.trim_end().ends_with('?') {
+            push(buf, b"question", 1.0);
+        }
+        let first_person =
+            (0..n).filter(|&i| matches!(buf.norm(i), "i" | "we" | "me" | "my" | "our" | "us")).count();
+        if first_person > 0 {
+            push(buf, b"first_person", first_person.min(3) as f32 / 3.0);
+        }
+        let length_bucket: &[u8] = match n {
+            0..=5 => b"len_0_5",
+            6..=12 => b"len_6_12",
+            13..=25 => b"len_13_25",
+            _ => b"len_26_",
+        };
+        push(buf, length_bucket, 1.0);
+    }
+
+    fn target_features(&self, target: &TargetRange, buf: &mut FeatureBuffer) {
+        let n = buf.tokens.len();
+        let bits = self.config.hash_bits;
+        let (start, end) = (target.0.start as u32, target.0.end as u32);
+        let first = buf.tokens.iter().position(|t| t.end > start && t.start < end);
+        let Some(first) = first else {
+            // A mention with no word in it (punctuation only): only say so.
+            let index = self.dense(b"mention_no_word");
+            buf.features.push(Feature { index, value: 1.0, from: 0, to: 0 });
+            return;
+        };
+        let last = buf.tokens.iter().rposition(|t| t.end > start && t.start < end).unwrap_or(first) + 1;
+        let window = self.config.target_window as usize;
+        let group = buf.features.len();
+        for i in first..last {
+            let index = Fnv1a::new(NS_MENTION).bytes(buf.norm(i).as_bytes()).bucket(bits);
+            buf.features.push(Feature { index, value: 1.0, from: i as u16, to: i as u16 + 1 });
+        }
+        let left = first.saturating_sub(window)..first;
+        let right = last..(last + window).min(n);
+        for (range, ns, ns_neg, side) in [
+            (left.clone(), NS_NEAR_LEFT, NS_NEAR_LEFT_NEG, b'L'),
+            (right.clone(), NS_NEAR_RIGHT, NS_NEAR_RIGHT_NEG, b'R'),
+        ] {
+            for i in range {
+                let word = buf.norm(i).as_bytes();
+                let ns = if buf.negated[i] { ns_neg } else { ns };
+                let index = Fnv1a::new(ns).bytes(word).bucket(bits);
+                let distance = if side == b'L' { first - i } else { i - last + 1 };
+                let adjacent = (distance <= 2)
+                    .then(|| Fnv1a::new(NS_ADJACENT).byte(side).byte(distance as u8).bytes(word).bucket(bits));
+                buf.features.push(Feature { index, value: 1.0, from: i as u16, to: i as u16 + 1 });
+                if let Some(index) = adjacent {
+                    buf.features.push(Feature { index, value: 1.0, from: i as u16, to: i as u16 + 1 });
+                }
+            }
+        }
+        scale_group(&mut buf.features[group..]);
+        let position: &[u8] = if first == 0 {
+            b"mention_first"
+        } else if last == n {
+            b"mention_last"
+        } else if first * 3 < n {
+            b"mention_early"
+        } else {
+            b"mention_late"
+        };
+        let index = self.dense(position);
+        buf.features.push(Feature { index, value: 1.0, from: first as u16, to: last as u16 });
+        if self.config.lexicons && !buf.lex.is_empty() {
+            let near = left.start..right.end;
+            self.lexicon_features(buf, near, b"near", 1.0);
+        }
+    }
+}
+
+fn scale_group(features: &mut [Feature]) {
+    if features.is_empty() {
+        return;
+    }
+    let scale = 1.0 / (features.len() as f32).sqrt();
+    for f in features {
+        f.value *= scale;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn indices(f: &Featurizer, text: &str, target: Option<(usize, usize)>) -> Vec<(u32, u32)> {
+        let mut buf = FeatureBuffer::new();
+        let target = target.map(|(a, b)| TargetRange::from_code_points(text, a, b).unwrap());
+        f.featurize(text, target.as_ref(), &mut buf).unwrap();
+        buf.features.iter().map(|x| (x.index, x.value.to_bits())).collect()
+    }
+
+    #[test]
+    fn the_same_text_always_gives_the_same_features() {
+        let f = Featurizer::new(FeatureConfig::stance()).unwrap();
+        let a = indices(&f, "Talks were productive, officials said.", Some((0, 5)));
+        assert_eq!(a, indices(&f, "Talks were productive, officials said.", Some((0, 5))));
+        // Pinned: the hash is part of the model format. If this changes, bump FEATURE_VERSION.
+        assert_eq!(Fnv1a::new(NS_WORD).bytes(b"talks").bucket(14), 4192);
+    }
+
+    #[test]
+    fn negation_changes_the_words_in_scope_only() {
+        let f = Featurizer::new(FeatureConfig::stance()).unwrap();
+        let mut buf = FeatureBuffer::new();
+        f.featurize("There was no significant breakthrough, but talks go on", None, &mut buf).unwrap();
+        let word = |w: &str, ns: u8| Fnv1a::new(ns).bytes(w.as_bytes()).bucket(14);
+        let has = |i: u32| buf.features.iter().any(|x| x.index == i);
+        assert!(has(word("breakthrough", NS_WORD_NEG)));
+        assert!(!has(word("breakthrough", NS_WORD)));
+        assert!(has(word("talks", NS_WORD)), "the comma ends the scope");
+        let plain = Featurizer::new(FeatureConfig::baseline()).unwrap();
+        plain.featurize("There was no significant breakthrough", None, &mut buf).unwrap();
+        assert!(buf.features.iter().any(|x| x.index == word("breakthrough", NS_WORD)));
+    }
+
+    #[test]
+    fn target_features_depend_on_the_mention() {
+        let f = Featurizer::new(FeatureConfig::stance()).unwrap();
+        let text = "Smith praised the deal while Jones attacked it.";
+        assert_ne!(indices(&f, text, Some((0, 5))), indices(&f, text, Some((29, 34))));
+        assert_ne!(indices(&f, text, Some((0, 5))), indices(&f, text, None));
+    }
+
+    #[test]
+    fn target_offsets_are_checked() {
+        let text = "Café e\u{301} 👍🏽 ok";
+        assert_eq!(TargetRange::from_code_points(text, 0, 4).unwrap().0, 0..5);
+        assert_eq!(TargetRange::from_code_points(text, 11, 13).unwrap().0, text.len() - 2..text.len());
+        assert!(TargetRange::from_code_points(text, 3, 3).is_err());
+        assert!(TargetRange::from_code_points(text, 12, 15).is_err(), "past the end");
+        assert!(TargetRange::from_code_points(text, 5, 6).is_err(), "splits e + combining accent");
+        assert!(TargetRange::from_code_points(text, 8, 9).is_err(), "splits the emoji from its skin tone");
+    }
+
+    #[test]
+    fn bad_input_is_an_error() {
+        let f = Featurizer::new(FeatureConfig::baseline()).unwrap();
+        let mut buf = FeatureBuffer::new();
+        assert_eq!(f.featurize("  ", None, &mut buf), Err(FeatureError::Empty));
+        let huge = "word ".repeat(MAX_SENTENCE_BYTES);
+        assert!(matches!(f.featurize(&huge, None, &mut buf), Err(FeatureError::TooLong { .. })));
+        let mut old = FeatureConfig::stance();
+        old.version = 0;
+        assert!(Featurizer::new(old).is_err());
+    }
+}

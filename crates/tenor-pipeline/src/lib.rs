@@ -5,15 +5,21 @@
 //! every worker thread and every service (`tenor run`, `tenor serve`, the split segmenter/scorer) produces
 //! identical records for the same input.
 
+pub mod attribution;
+
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use tenor_attribution::Attributor;
 use tenor_core::{
     ArticleCounts, ArticleMessage, ArticleRecord, DecodeLimits, InputError, Origin, SentenceKind, SentenceRecord,
     Span, ARTICLE_SCHEMA, SENTENCE_SCHEMA,
 };
 use tenor_text::{CharOffsets, Splitter};
+
+pub mod scoring;
+pub use scoring::{Models, TargetMention};
 
 /// Pipeline settings that change what is accepted or produced.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -43,11 +49,23 @@ pub struct ProcessedArticle {
 pub struct Pipeline {
     config: PipelineConfig,
     splitter: Splitter,
+    attributor: Attributor,
+    /// Stance and claim scorers; without them records keep `stance` null and `claim` comes from attribution.
+    models: Option<Models>,
 }
 
 impl Pipeline {
     pub fn new(config: PipelineConfig) -> Pipeline {
-        Pipeline { config, splitter: Splitter::new() }
+        Pipeline { config, splitter: Splitter::new(), attributor: Attributor::new(), models: None }
+    }
+
+    /// A pipeline that also scores stance and claims with `models`.
+    pub fn with_models(config: PipelineConfig, models: Models) -> Pipeline {
+        Pipeline { config, splitter: Splitter::new(), attributor: Attributor::new(), models: Some(models) }
+    }
+
+    pub fn models(&self) -> Option<&Models> {
+        self.models.as_ref()
     }
 
     pub fn config(&self) -> &PipelineConfig {
@@ -67,8 +85,20 @@ impl Pipeline {
         origin: Origin,
         processed_at: DateTime<Utc>,
     ) -> Result<ProcessedArticle, InputError> {
-        let sentences = self.segment(article, &origin, processed_at)?;
-        let article = summarise(article, origin, processed_at, &sentences);
+        let mut sentences = self.segment(article, &origin, processed_at)?;
+        if let Some(models) = &self.models {
+            for record in &mut sentences {
+                models.score_record(record, &[])?;
+            }
+        }
+        // Attribution runs after the claim model: an attributed sentence is a claim whatever the model says.
+        let attribution = attribution::annotate(&self.attributor, &article.body, &mut sentences);
+        let mut article = summarise(article, origin, processed_at, &sentences);
+        if let Some(models) = &self.models {
+            models.summarise(&sentences, &mut article);
+        }
+        article.speakers = attribution.speakers;
+        article.claims = attribution.claims;
         Ok(ProcessedArticle { sentences, article })
     }
 

@@ -5,6 +5,7 @@
 //!
 //! Architecture invariant: pure functions over `&str`; no I/O, no async, no allocation per character.
 
+mod lexicon;
 mod offsets;
 mod split;
 

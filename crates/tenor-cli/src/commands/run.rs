@@ -33,13 +33,15 @@ pub struct RunArgs {
     /// Write a summary of the run as JSON to this file.
     #[arg(long)]
     pub stats: Option<PathBuf>,
+    #[command(flatten)]
+    pub models: super::classify::ModelArgs,
 }
 
 pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     let mut config = PipelineConfig::default();
     config.limits.max_body_bytes = args.max_body_bytes;
     config.limits.max_message_bytes = args.max_message_bytes;
-    let pipeline = Pipeline::new(config);
+    let pipeline = Pipeline::with_models(config, args.models.load()?);
 
     let (mut input, name): (Box<dyn BufRead + Send>, String) = match &args.input {
         None => (Box::new(EXAMPLE_STREAM), EXAMPLE_STREAM_NAME.to_owned()),

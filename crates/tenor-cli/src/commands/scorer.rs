@@ -12,6 +12,8 @@ use super::service::{finish, flag, runtime, ServiceArgs};
 pub struct ScorerArgs {
     #[command(flatten)]
     pub service: ServiceArgs,
+    #[command(flatten)]
+    pub models: super::classify::ModelArgs,
     /// Sentence records below this stance confidence also go to the review topic (`review.threshold`).
     #[arg(long)]
     pub review_threshold: Option<f64>,
@@ -24,7 +26,7 @@ pub fn run(args: ScorerArgs) -> anyhow::Result<ExitCode> {
         print!("{}", config::redacted(&config));
         return Ok(ExitCode::SUCCESS);
     }
-    let pipeline = Arc::new(Pipeline::new(config.pipeline.clone()));
+    let pipeline = Arc::new(Pipeline::with_models(config.pipeline.clone(), args.models.load()?));
     let summary = runtime()?.block_on(async {
         let shutdown = service::shutdown_on_signals();
         service::scorer(&config, pipeline, shutdown).await

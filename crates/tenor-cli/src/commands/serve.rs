@@ -12,6 +12,8 @@ use super::service::{finish, flag, runtime, ServiceArgs};
 pub struct ServeArgs {
     #[command(flatten)]
     pub service: ServiceArgs,
+    #[command(flatten)]
+    pub models: super::classify::ModelArgs,
     /// Topic of article messages (`topics.input`).
     #[arg(long)]
     pub input_topic: Option<String>,
@@ -27,7 +29,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         print!("{}", config::redacted(&config));
         return Ok(ExitCode::SUCCESS);
     }
-    let pipeline = Arc::new(Pipeline::new(config.pipeline.clone()));
+    let pipeline = Arc::new(Pipeline::with_models(config.pipeline.clone(), args.models.load()?));
     let summary = runtime()?.block_on(async {
         let shutdown = service::shutdown_on_signals();
         service::serve(&config, pipeline, shutdown).await

@@ -89,6 +89,14 @@ async fn run_service(
     summary
 }
 
+/// Exports `tenor_model_info` for the pipeline's models as soon as they are loaded.
+fn register_models(pipeline: &Pipeline, metrics: &Metrics) {
+    if let Some(models) = pipeline.models() {
+        metrics.observe_model(models.stance.model_ref());
+        metrics.observe_model(models.claim.model_ref());
+    }
+}
+
 fn output_topics(sentences: &str, articles: &str, review: &str, threshold: f64) -> OutputTopics {
     OutputTopics {
         sentences: sentences.into(),
@@ -115,7 +123,11 @@ pub async fn serve(
         dlq: &t.dlq,
     };
     let topics = output_topics(&t.sentences, &t.articles, &t.review, config.review.threshold);
-    run_service(common, |_| Stage::Stateless(Arc::new(ServeStage { pipeline, topics })), shutdown).await
+    let stage = |metrics: &Arc<Metrics>| {
+        register_models(&pipeline, metrics);
+        Stage::Stateless(Arc::new(ServeStage { pipeline, topics }))
+    };
+    run_service(common, stage, shutdown).await
 }
 
 /// `tenor segmenter`.
@@ -155,7 +167,11 @@ pub async fn scorer(
         dlq: &t.dlq,
     };
     let topics = output_topics(&t.sentences, &t.articles, &t.review, config.review.threshold);
-    run_service(common, |_| Stage::Stateless(Arc::new(ScorerStage { pipeline, topics })), shutdown).await
+    let stage = |metrics: &Arc<Metrics>| {
+        register_models(&pipeline, metrics);
+        Stage::Stateless(Arc::new(ScorerStage { pipeline, topics }))
+    };
+    run_service(common, stage, shutdown).await
 }
 
 /// `tenor aggregator`.

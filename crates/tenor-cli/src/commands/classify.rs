@@ -1,0 +1,160 @@
+//! `tenor classify`: scores JSONL input — single sentences (with optional target mentions) or article
+//! messages — into sentence records (and article summaries for articles).
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context;
+use chrono::Utc;
+use clap::Args;
+use serde::Deserialize;
+use tenor_core::{DeadLetter, InputError, Origin, SentenceKind, SentenceRecord, Span, SENTENCE_SCHEMA};
+use tenor_pipeline::{Models, Pipeline, PipelineConfig, TargetMention};
+use tenor_runtime::file::{open_input, open_output, read_line_capped, write_json_line, RunStats, MAX_LINE_BYTES};
+
+#[derive(Debug, Args)]
+pub struct ClassifyArgs {
+    /// JSONL input (`-` is standard input, `.gz` is decompressed): sentences
+    /// `{"id","text","targets":[{"mention","from","to"}]}` or article messages `{"id","body",...}`.
+    #[arg(long, short, default_value = "-")]
+    pub input: String,
+    /// Records out, as JSON lines (`-` is standard output).
+    #[arg(long, short, default_value = "-")]
+    pub output: String,
+    /// Where rejected lines go, as dead letters (`-` is standard error).
+    #[arg(long, default_value = "-")]
+    pub dead_letter: String,
+    #[command(flatten)]
+    pub models: ModelArgs,
+}
+
+/// Which models score: the ones built into the binary, or a directory holding `stance/model.json` and
+/// `claim/model.json` (the layout of `models/`).
+#[derive(Debug, Clone, Args)]
+pub struct ModelArgs {
+    /// Directory with `stance/model.json` and `claim/model.json` to use instead of the built-in models.
+    #[arg(long)]
+    pub models: Option<PathBuf>,
+}
+
+impl ModelArgs {
+    pub fn load(&self) -> anyhow::Result<Models> {
+        match &self.models {
+            None => Models::shipped().context("the built-in models do not load"),
+            Some(dir) => load_dir(dir),
+        }
+    }
+}
+
+fn load_dir(dir: &Path) -> anyhow::Result<Models> {
+    let read = |kind: &str| {
+        let path = dir.join(kind).join("model.json");
+        std::fs::read(&path).with_context(|| format!("cannot read model file {}", path.display()))
+    };
+    let (stance, claim) = (read("stance")?, read("claim")?);
+    Models::from_bytes(&stance, &claim).with_context(|| format!("cannot load the models in {}", dir.display()))
+}
+
+/// One input sentence.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SentenceLine {
+    id: String,
+    text: String,
+    #[serde(default)]
+    targets: Vec<TargetLine>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TargetLine {
+    mention: String,
+    from: usize,
+    to: usize,
+}
+
+pub fn run(args: ClassifyArgs) -> anyhow::Result<ExitCode> {
+    let pipeline = Pipeline::with_models(PipelineConfig::default(), args.models.load()?);
+    let models = pipeline.models().expect("built with models");
+    let mut input = open_input(&args.input)?;
+    let mut output = open_output(&args.output)?;
+    let mut dead_letters: Box<dyn Write + Send> =
+        if args.dead_letter == "-" { Box::new(std::io::stderr()) } else { open_output(&args.dead_letter)? };
+    let mut stats = RunStats::default();
+    let mut line = Vec::new();
+    let mut line_no = 0;
+    while read_line_capped(&mut input, &mut line, MAX_LINE_BYTES)?.is_some() {
+        line_no += 1;
+        if line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        stats.messages += 1;
+        let origin = Origin::File { file: args.input.clone(), line: line_no };
+        let is_article =
+            serde_json::from_slice::<serde_json::Value>(&line).ok().is_some_and(|v| v.get("body").is_some());
+        let result = if is_article {
+            pipeline.process_message(&line, origin.clone()).map(|done| {
+                let mut records: Vec<serde_json::Value> =
+                    done.sentences.iter().map(|r| serde_json::to_value(r).expect("record serialises")).collect();
+                records.push(serde_json::to_value(&done.article).expect("record serialises"));
+                stats.articles += 1;
+                stats.sentence_records += done.sentences.len() as u64;
+                records
+            })
+        } else {
+            sentence_record(models, &line, origin.clone()).map(|r| {
+                stats.sentence_records += 1;
+                vec![serde_json::to_value(&r).expect("record serialises")]
+            })
+        };
+        match result {
+            Ok(records) => {
+                for r in &records {
+                    write_json_line(&mut output, r)?;
+                }
+            }
+            Err(error) => {
+                stats.dead_letters += 1;
+                let letter = DeadLetter::new(&error, &line, origin, "tenor-classify", usize::MAX);
+                write_json_line(&mut dead_letters, &letter)?;
+            }
+        }
+    }
+    dead_letters.flush()?;
+    output.flush()?;
+    super::run::report(&stats, None)
+}
+
+/// Scores one `{"id","text","targets"}` line into a sentence record (no splitting).
+fn sentence_record(models: &Models, line: &[u8], origin: Origin) -> Result<SentenceRecord, InputError> {
+    let text = std::str::from_utf8(line).map_err(|e| InputError::InvalidUtf8 { valid_up_to: e.valid_up_to() })?;
+    let parsed: SentenceLine = serde_json::from_str(text).map_err(|e| InputError::InvalidJson(e.to_string()))?;
+    if parsed.id.trim().is_empty() {
+        return Err(InputError::InvalidField { field: "id", detail: "must not be empty".into() });
+    }
+    let targets: Vec<TargetMention> =
+        parsed.targets.into_iter().map(|t| TargetMention { mention: t.mention, from: t.from, to: t.to }).collect();
+    let characters = parsed.text.chars().count();
+    let mut record = SentenceRecord {
+        schema: SENTENCE_SCHEMA.to_owned(),
+        article_id: parsed.id,
+        sentence_index: 0,
+        text: parsed.text,
+        span: Span::new(0, characters),
+        kind: SentenceKind::Sentence,
+        source: origin,
+        processed_at: Utc::now(),
+        published_at: None,
+        article_source: None,
+        claim: None,
+        attribution: None,
+        stance: None,
+        targets: Vec::new(),
+        hedge: None,
+        model: BTreeMap::new(),
+    };
+    models.score_record(&mut record, &targets)?;
+    Ok(record)
+}

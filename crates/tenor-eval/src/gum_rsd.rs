@@ -1,0 +1,359 @@
+//! GUM `.rsd` discourse files: the attribution units, mapped onto the document text rebuilt from CoNLL-U,
+//! and the speaker / cue scores Tenor reports on them.
+//!
+//! An `.rsd` row is one elementary discourse unit (EDU): column 2 is its tokens, column 8 its relation, column
+//! 10 its signals. Rows whose relation starts with `attribution` (`attribution-positive_r`,
+//! `attribution-negative_r`) are the gold units; their `semantic-attribution_source-<ids>` signal gives the
+//! speaker tokens and `lexical-indicative_word-<ids>` the cue tokens. Token ids count from 1 over the whole
+//! document (`Document::document_tokens`), as lists (`3,7`) of single ids or ranges (`31-41`).
+//!
+//! Scoring. Gold speaker and cue token sets are cut into runs of consecutive tokens (GUM may list the
+//! source as several mentions, "George Bush ... James Baker", or two cue words, "report ... say"). A
+//! predicted span matches a gold unit *exactly* when it covers exactly the tokens of one of its runs, and by
+//! *overlap* when it shares at least one token with one of them. Matching is one-to-one, in document order.
+//! Precision = matched predictions / predictions; recall = matched units / units that have that annotation.
+//! A predicted cue inside a gold attribution EDU whose cue GUM leaves unannotated (e.g. "according to") is
+//! neither a hit nor a false positive: it is counted as `unscored`.
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use serde::Serialize;
+
+use crate::conllu::Document;
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum RsdError {
+    #[error("line {line}: expected at least 10 tab-separated columns")]
+    Columns { line: usize },
+    #[error("line {line}: bad token id list {spec:?}")]
+    TokenIds { line: usize, spec: String },
+    #[error("line {line}: token id {id} is beyond the document's {tokens} tokens")]
+    TokenOutOfRange { line: usize, id: usize, tokens: usize },
+    #[error("the EDUs hold {edus} tokens but the document has {tokens}")]
+    TokenCount { edus: usize, tokens: usize },
+}
+
+/// One gold attribution unit, in byte ranges of [`Document::text`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttributionUnit {
+    /// The EDU that carries the relation.
+    pub edu: Range<usize>,
+    /// Runs of consecutive speaker tokens, each as a byte range; empty when not annotated.
+    pub speaker: Vec<Range<usize>>,
+    /// Runs of consecutive cue tokens; empty when not annotated.
+    pub cue: Vec<Range<usize>>,
+    /// `attribution-negative_r` ("did not say", "don't know").
+    pub negative: bool,
+}
+
+/// Splits of GUM (`splits.md`): document name to split name (`train`, `dev`, `test`, `test2`).
+pub fn parse_splits(markdown: &str) -> HashMap<String, String> {
+    let mut current = String::new();
+    let mut out = HashMap::new();
+    for line in markdown.lines() {
+        let line = line.trim();
+        if let Some(name) = line.strip_prefix("## ") {
+            current = name.trim().to_owned();
+        } else if let Some(doc) = line.strip_prefix("* ") {
+            if !current.is_empty() {
+                out.insert(doc.trim().to_owned(), current.clone());
+            }
+        }
+    }
+    out
+}
+
+fn parse_ids(spec: &str, line: usize) -> Result<Vec<usize>, RsdError> {
+    let bad = || RsdError::TokenIds { line, spec: spec.to_owned() };
+    let mut ids = Vec::new();
+    for part in spec.split(',') {
+        match part.split_once('-') {
+            Some((a, b)) => {
+                let (a, b): (usize, usize) = (a.parse().map_err(|_| bad())?, b.parse().map_err(|_| bad())?);
+                if a == 0 || b < a || b - a > 10_000 {
+                    return Err(bad());
+                }
+                ids.extend(a..=b);
+            }
+            None => ids.push(part.parse().map_err(|_| bad())?),
+        }
+    }
+    Ok(ids)
+}
+
+/// The id list of a signal such as `semantic-attribution_source-31-41-_` (prefix `semantic-attribution_source-`).
+fn signal_ids(signals: &str, prefix: &str, line: usize) -> Result<Vec<usize>, RsdError> {
+    let mut ids = Vec::new();
+    for signal in signals.split(';') {
+        if let Some(rest) = signal.strip_prefix(prefix) {
+            // The id list is followed by `-<status>` (`_` or `gold`).
+            let spec = rest.rsplit_once('-').map_or(rest, |(spec, _)| spec);
+            ids.extend(parse_ids(spec, line)?);
+        }
+    }
+    ids.sort_unstable();
+    ids.dedup();
+    Ok(ids)
+}
+
+/// Byte ranges of the runs of consecutive token ids (1-based) in `tokens` (byte ranges by token index).
+fn runs(ids: &[usize], tokens: &[Range<usize>], line: usize) -> Result<Vec<Range<usize>>, RsdError> {
+    let mut out: Vec<Range<usize>> = Vec::new();
+    let mut previous: Option<usize> = None;
+    for &id in ids {
+        let token =
+            tokens.get(id.wrapping_sub(1)).ok_or(RsdError::TokenOutOfRange { line, id, tokens: tokens.len() })?;
+        match (previous, out.last_mut()) {
+            (Some(p), Some(run)) if p + 1 == id => run.end = token.end,
+            _ => out.push(token.clone()),
+        }
+        previous = Some(id);
+    }
+    Ok(out)
+}
+
+/// The attribution units of one `.rsd` file, mapped onto `document` (its CoNLL-U twin).
+pub fn attribution_units(rsd: &str, document: &Document) -> Result<Vec<AttributionUnit>, RsdError> {
+    let tokens: Vec<Range<usize>> = document.document_tokens().map(|t| t.range.clone()).collect();
+    let mut units = Vec::new();
+    let mut next_token = 0;
+    for (index, row) in rsd.lines().enumerate() {
+        let line = index + 1;
+        if row.trim().is_empty() {
+            continue;
+        }
+        let cols: Vec<&str> = row.split('\t').collect();
+        if cols.len() < 10 {
+            return Err(RsdError::Columns { line });
+        }
+        let edu_tokens = cols[1].split_whitespace().count();
+        let first = next_token;
+        next_token += edu_tokens;
+        if next_token > tokens.len() {
+            return Err(RsdError::TokenCount { edus: next_token, tokens: tokens.len() });
+        }
+        if !cols[7].starts_with("attribution") {
+            continue;
+        }
+        let edu = tokens[first].start..tokens[next_token - 1].end;
+        let speaker = runs(&signal_ids(cols[9], "semantic-attribution_source-", line)?, &tokens, line)?;
+        let cue = runs(&signal_ids(cols[9], "lexical-indicative_word-", line)?, &tokens, line)?;
+        units.push(AttributionUnit { edu, speaker, cue, negative: cols[7].starts_with("attribution-negative") });
+    }
+    if next_token != tokens.len() {
+        return Err(RsdError::TokenCount { edus: next_token, tokens: tokens.len() });
+    }
+    Ok(units)
+}
+
+/// One predicted attribution, in byte ranges of [`Document::text`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PredictedAttribution {
+    pub speaker: Range<usize>,
+    /// `None` for a source named without a cue (a photo credit): scored as a speaker only.
+    pub cue: Option<Range<usize>>,
+}
+
+/// Precision, recall and F1 with the counts behind them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct Prf {
+    pub precision: f64,
+    pub recall: f64,
+    pub f1: f64,
+    /// Matched predictions.
+    pub true_positives: usize,
+    pub predicted: usize,
+    /// Gold units with this annotation.
+    pub gold: usize,
+}
+
+impl Prf {
+    fn new(true_positives: usize, predicted: usize, gold: usize) -> Prf {
+        let precision = if predicted == 0 { 0.0 } else { true_positives as f64 / predicted as f64 };
+        let recall = if gold == 0 { 0.0 } else { true_positives as f64 / gold as f64 };
+        let f1 = if precision + recall == 0.0 { 0.0 } else { 2.0 * precision * recall / (precision + recall) };
+        Prf { precision, recall, f1, true_positives, predicted, gold }
+    }
+}
+
+/// Speaker and cue scores over a set of documents.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct AttributionScores {
+    pub documents: usize,
+    pub units: usize,
+    pub speaker_exact: Prf,
+    pub speaker_overlap: Prf,
+    pub cue_exact: Prf,
+    pub cue_overlap: Prf,
+    /// Predicted cues inside gold attribution EDUs whose cue GUM does not annotate (left out of cue scores).
+    pub cue_unscored: usize,
+}
+
+/// Counts accumulated over documents before the ratios are taken.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct AttributionTally {
+    documents: usize,
+    units: usize,
+    /// (true positives, predicted, gold) for speaker exact, speaker overlap, cue exact, cue overlap.
+    counts: [(usize, usize, usize); 4],
+    cue_unscored: usize,
+}
+
+fn token_indexes(document_tokens: &[Range<usize>], span: &Range<usize>) -> Range<usize> {
+    let first = document_tokens.partition_point(|t| t.end <= span.start);
+    let last = document_tokens.partition_point(|t| t.start < span.end);
+    first..last.max(first)
+}
+
+fn overlaps(a: &Range<usize>, b: &Range<usize>) -> bool {
+    a.start < b.end && b.start < a.end
+}
+
+/// Greedy one-to-one matching in document order; returns the number of matches.
+fn match_count(
+    predictions: &[Range<usize>],
+    gold: &[&[Range<usize>]],
+    matches: impl Fn(&Range<usize>, &Range<usize>) -> bool,
+) -> usize {
+    let mut used = vec![false; gold.len()];
+    let mut hits = 0;
+    for p in predictions {
+        if let Some(g) = (0..gold.len()).find(|&g| !used[g] && gold[g].iter().any(|run| matches(p, run))) {
+            used[g] = true;
+            hits += 1;
+        }
+    }
+    hits
+}
+
+impl AttributionTally {
+    /// Adds one document's gold units and predictions.
+    pub fn add(&mut self, document: &Document, units: &[AttributionUnit], predictions: &[PredictedAttribution]) {
+        let tokens: Vec<Range<usize>> = document.document_tokens().map(|t| t.range.clone()).collect();
+        // Predicted spans snapped to whole tokens, so exactness is judged on tokens, not stray bytes.
+        let snap = |span: &Range<usize>| -> Range<usize> {
+            let idx = token_indexes(&tokens, span);
+            if idx.is_empty() {
+                span.clone()
+            } else {
+                tokens[idx.start].start..tokens[idx.end - 1].end
+            }
+        };
+        let exact = |p: &Range<usize>, g: &Range<usize>| snap(p) == *g;
+        let overlap = |p: &Range<usize>, g: &Range<usize>| overlaps(&snap(p), g);
+
+        let speakers: Vec<Range<usize>> = predictions.iter().map(|p| p.speaker.clone()).collect();
+        let gold_speakers: Vec<&[Range<usize>]> =
+            units.iter().filter(|u| !u.speaker.is_empty()).map(|u| u.speaker.as_slice()).collect();
+        let cueless: Vec<&Range<usize>> = units.iter().filter(|u| u.cue.is_empty()).map(|u| &u.edu).collect();
+        let gold_cues: Vec<&[Range<usize>]> =
+            units.iter().filter(|u| !u.cue.is_empty()).map(|u| u.cue.as_slice()).collect();
+        let mut cues = Vec::new();
+        for p in predictions {
+            let Some(cue) = &p.cue else { continue };
+            let in_cueless = cueless.iter().any(|edu| edu.start <= cue.start && cue.end <= edu.end);
+            let matches_gold = gold_cues.iter().any(|runs| runs.iter().any(|run| overlap(cue, run)));
+            if in_cueless && !matches_gold {
+                self.cue_unscored += 1;
+            } else {
+                cues.push(cue.clone());
+            }
+        }
+        let results = [
+            (match_count(&speakers, &gold_speakers, exact), speakers.len(), gold_speakers.len()),
+            (match_count(&speakers, &gold_speakers, overlap), speakers.len(), gold_speakers.len()),
+            (match_count(&cues, &gold_cues, exact), cues.len(), gold_cues.len()),
+            (match_count(&cues, &gold_cues, overlap), cues.len(), gold_cues.len()),
+        ];
+        for (total, r) in self.counts.iter_mut().zip(results) {
+            total.0 += r.0;
+            total.1 += r.1;
+            total.2 += r.2;
+        }
+        self.documents += 1;
+        self.units += units.len();
+    }
+
+    pub fn scores(&self) -> AttributionScores {
+        let prf = |i: usize| Prf::new(self.counts[i].0, self.counts[i].1, self.counts[i].2);
+        AttributionScores {
+            documents: self.documents,
+            units: self.units,
+            speaker_exact: prf(0),
+            speaker_overlap: prf(1),
+            cue_exact: prf(2),
+            cue_overlap: prf(3),
+            cue_unscored: self.cue_unscored,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::conllu;
+
+    fn token_line(id: usize, form: &str) -> String {
+        format!("{id}\t{form}\t_\tX\tX\t_\t0\tx\t_\t_\n")
+    }
+
+    fn document() -> Document {
+        let mut text = String::from("# newdoc id = d\n");
+        for (i, w) in ["Prices", "rose", ",", "the", "minister", "said", "."].iter().enumerate() {
+            text.push_str(&token_line(i + 1, w));
+        }
+        conllu::parse(&text).remove(0)
+    }
+
+    const RSD: &str = "1\tPrices rose ,\t0\t_\t_\t_\t0\tROOT\t_\t_\n\
+2\tthe minister said .\t0\t_\t_\t_\t1\tattribution-positive_r\t_\tsemantic-attribution_source-4-5-_;lexical-indicative_word-6-_\n";
+
+    #[test]
+    fn reads_units_and_maps_token_ids_to_text() {
+        let doc = document();
+        let units = attribution_units(RSD, &doc).unwrap();
+        assert_eq!(units.len(), 1);
+        assert_eq!(&doc.text[units[0].speaker[0].clone()], "the minister");
+        assert_eq!(&doc.text[units[0].cue[0].clone()], "said");
+        assert_eq!(&doc.text[units[0].edu.clone()], "the minister said .");
+        assert!(!units[0].negative);
+    }
+
+    #[test]
+    fn scores_exact_and_overlap_matches() {
+        let doc = document();
+        let units = attribution_units(RSD, &doc).unwrap();
+        let find = |s: &str| {
+            let i = doc.text.find(s).unwrap();
+            i..i + s.len()
+        };
+        let mut tally = AttributionTally::default();
+        tally.add(&doc, &units, &[PredictedAttribution { speaker: find("minister"), cue: Some(find("said")) }]);
+        let s = tally.scores();
+        assert_eq!(s.speaker_exact.true_positives, 0);
+        assert_eq!(s.speaker_overlap.true_positives, 1);
+        assert_eq!(s.cue_exact.f1, 1.0);
+        let mut tally = AttributionTally::default();
+        tally.add(&doc, &units, &[PredictedAttribution { speaker: find("Prices"), cue: Some(find("rose")) }]);
+        assert_eq!(tally.scores().cue_overlap.precision, 0.0);
+        assert_eq!(tally.scores().speaker_overlap.recall, 0.0);
+    }
+
+    #[test]
+    fn bad_rows_are_errors_not_panics() {
+        let doc = document();
+        assert!(matches!(attribution_units("1\tPrices\n", &doc), Err(RsdError::Columns { .. })));
+        let far = RSD.replace("6-_", "99-_");
+        assert!(matches!(attribution_units(&far, &doc), Err(RsdError::TokenOutOfRange { .. })));
+        let short = "1\tPrices rose\t0\t_\t_\t_\t0\tROOT\t_\t_\n";
+        assert!(matches!(attribution_units(short, &doc), Err(RsdError::TokenCount { .. })));
+    }
+
+    #[test]
+    fn splits_are_read_from_markdown() {
+        let splits = parse_splits("# Splits\n## dev\n\n  * GUM_news_iodine\n## train\n  * GUM_news_afghan\n");
+        assert_eq!(splits["GUM_news_iodine"], "dev");
+        assert_eq!(splits["GUM_news_afghan"], "train");
+    }
+}

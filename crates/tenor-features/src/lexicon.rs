@@ -1,0 +1,147 @@
+//! Word lists compiled into the binary: VADER and Pattern sentiment, hedges, reporting verbs, negators.
+//!
+//! The files come from `models/data/lexicons` (licences beside them). They are parsed once, when a
+//! [`Lexicons`] is built, into one map from lower-cased word to [`LexEntry`], so featurizing costs one lookup
+//! per token.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+use crate::hash::{FNV_OFFSET, FNV_PRIME};
+
+const VADER: &str = include_str!("../../../models/data/lexicons/vader/vader_lexicon.txt");
+const PATTERN: &str = include_str!("../../../models/data/lexicons/pattern_textblob/en-sentiment.xml");
+const HEDGES: &str = include_str!("../../../models/data/lexicons/hedges_wooorm.txt");
+const WEASELS: &str = include_str!("../../../models/data/lexicons/weasels_wooorm.txt");
+const REPORTING: &str = include_str!("../../../models/data/lexicons/quote_verb_list.GenderGapTracker.txt");
+
+/// Words that open a negation scope. `n't` is split off by the tokenizer as its own token.
+const NEGATORS: &[&str] = &[
+    "not", "no", "never", "n't", "nor", "neither", "none", "nobody", "nothing", "nowhere", "without", "cannot",
+    "hardly", "barely", "scarcely", "lack", "lacks", "lacked", "lacking", "fail", "fails", "failed",
+];
+
+/// What the lexicons say about one lower-cased word.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct LexEntry {
+    /// VADER valence, -4..4 (0 when absent).
+    pub vader: f32,
+    /// Pattern polarity, -1..1 (mean over senses; 0 when absent).
+    pub polarity: f32,
+    /// Pattern subjectivity, 0..1 (mean over senses; 0 when absent).
+    pub subjectivity: f32,
+    pub hedge: bool,
+    pub reporting: bool,
+    pub negator: bool,
+}
+
+/// A 64-bit FNV-1a `Hasher` for the lexicon map: deterministic and fast on short keys.
+#[derive(Debug, Clone, Copy)]
+pub struct FnvHasher(u64);
+
+impl Default for FnvHasher {
+    fn default() -> Self {
+        FnvHasher(FNV_OFFSET)
+    }
+}
+
+impl Hasher for FnvHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(FNV_PRIME);
+        }
+    }
+}
+
+/// The merged lexicons.
+#[derive(Debug, Clone)]
+pub struct Lexicons {
+    words: HashMap<String, LexEntry, BuildHasherDefault<FnvHasher>>,
+}
+
+impl Lexicons {
+    /// Parses the compiled-in lexicon files.
+    pub fn builtin() -> Lexicons {
+        let mut words: HashMap<String, LexEntry, BuildHasherDefault<FnvHasher>> = HashMap::default();
+        for line in VADER.lines() {
+            let mut fields = line.split('\t');
+            let (Some(word), Some(score)) = (fields.next(), fields.next()) else { continue };
+            if let Ok(score) = score.trim().parse::<f32>() {
+                words.entry(word.to_lowercase()).or_default().vader = score;
+            }
+        }
+        let mut senses: HashMap<String, (f32, f32, u32)> = HashMap::new();
+        for line in PATTERN.lines().filter(|l| l.trim_start().starts_with("<word ")) {
+            let (Some(form), Some(pol), Some(subj)) =
+                (xml_attr(line, "form"), xml_attr(line, "polarity"), xml_attr(line, "subjectivity"))
+            else {
+                continue;
+            };
+            let (Ok(pol), Ok(subj)) = (pol.parse::<f32>(), subj.parse::<f32>()) else { continue };
+            let entry = senses.entry(form.to_lowercase()).or_insert((0.0, 0.0, 0));
+            entry.0 += pol;
+            entry.1 += subj;
+            entry.2 += 1;
+        }
+        for (form, (pol, subj, n)) in senses {
+            let entry = words.entry(form).or_default();
+            entry.polarity = pol / n as f32;
+            entry.subjectivity = subj / n as f32;
+        }
+        // Only one-word hedges and weasel words: multi-word entries ("and so forth") would need phrase matching
+        // and are rare in news sentences.
+        for word in
+            HEDGES.lines().chain(WEASELS.lines()).map(str::trim).filter(|w| !w.is_empty() && !w.contains(' '))
+        {
+            words.entry(word.to_lowercase()).or_default().hedge = true;
+        }
+        for word in REPORTING.lines().map(str::trim).filter(|w| !w.is_empty() && !w.contains(' ')) {
+            words.entry(word.to_lowercase()).or_default().reporting = true;
+        }
+        for word in NEGATORS {
+            words.entry((*word).to_owned()).or_default().negator = true;
+        }
+        Lexicons { words }
+    }
+
+    #[inline]
+    pub fn get(&self, word: &str) -> Option<&LexEntry> {
+        self.words.get(word)
+    }
+
+    pub fn len(&self) -> usize {
+        self.words.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.words.is_empty()
+    }
+}
+
+fn xml_attr<'a>(line: &'a str, name: &str) -> Option<&'a str> {
+    let key = format!(" {name}=\"");
+    let start = line.find(&key)? + key.len();
+    let len = line[start..].find('"')?;
+    Some(&line[start..start + len])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn merges_every_lexicon() {
+        let lex = Lexicons::builtin();
+        assert!(lex.len() > 8000, "{}", lex.len());
+        let good = lex.get("good").unwrap();
+        assert!(good.vader > 1.0 && good.polarity > 0.5, "{good:?}");
+        assert!(lex.get("horrible").unwrap().vader < -2.0);
+        assert!(lex.get("said").unwrap().reporting);
+        assert!(lex.get("perhaps").unwrap().hedge);
+        assert!(lex.get("n't").unwrap().negator);
+        assert!(lex.get("qwertyuiop").is_none());
+    }
+}

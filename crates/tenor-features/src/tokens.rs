@@ -1,0 +1,123 @@
+//! The featurizer's tokenizer: words with byte spans, normalised for hashing.
+
+/// One word of a sentence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Token {
+    /// Byte span in the sentence.
+    pub start: u32,
+    pub end: u32,
+    /// Byte range of the normalised form in the scratch buffer's `norm` string.
+    pub norm_start: u32,
+    pub norm_end: u32,
+    /// Clause punctuation (`, . ; : ! ? ( ) "`) stands between the previous token and this one; it ends a
+    /// negation scope.
+    pub break_before: bool,
+}
+
+/// Splits `text` into word tokens: runs of letters and digits, keeping an inner apostrophe (`don't`,
+/// `Trump's`) and splitting a final `n't` into its own token (`did` `n't`) so it can open a negation scope.
+/// Normal form: lower case, `’` as `'`, every digit as `0`.
+pub fn tokenize(text: &str, tokens: &mut Vec<Token>, norm: &mut String) {
+    tokens.clear();
+    norm.clear();
+    let mut pending_break = false;
+    let mut chars = text.char_indices().peekable();
+    while let Some((start, c)) = chars.next() {
+        if !c.is_alphanumeric() {
+            if matches!(c, ',' | '.' | ';' | ':' | '!' | '?' | '(' | ')' | '"' | '“' | '”' | '—' | '–') {
+                pending_break = true;
+            }
+            continue;
+        }
+        let norm_start = norm.len();
+        push_norm(norm, c);
+        let mut end = start + c.len_utf8();
+        while let Some(&(i, next)) = chars.peek() {
+            if next.is_alphanumeric() {
+                push_norm(norm, next);
+                end = i + next.len_utf8();
+                chars.next();
+            } else if (next == '\'' || next == '’') && text[i + next.len_utf8()..].starts_with(char::is_alphabetic)
+            {
+                norm.push('\'');
+                end = i + next.len_utf8();
+                chars.next();
+            } else {
+                break;
+            }
+        }
+        let word = &norm[norm_start..];
+        if word.len() > 3 && word.ends_with("n't") {
+            // "didn't" -> "did" + "n't"; the split point in the text is 3 code points before the end ("n't").
+            let split_text = text[..end].char_indices().rev().nth(2).map_or(start, |(i, _)| i);
+            let split_norm = norm.len() - 3;
+            tokens.push(Token {
+                start: start as u32,
+                end: split_text as u32,
+                norm_start: norm_start as u32,
+                norm_end: split_norm as u32,
+                break_before: pending_break,
+            });
+            tokens.push(Token {
+                start: split_text as u32,
+                end: end as u32,
+                norm_start: split_norm as u32,
+                norm_end: norm.len() as u32,
+                break_before: false,
+            });
+        } else {
+            tokens.push(Token {
+                start: start as u32,
+                end: end as u32,
+                norm_start: norm_start as u32,
+                norm_end: norm.len() as u32,
+                break_before: pending_break,
+            });
+        }
+        pending_break = false;
+    }
+}
+
+#[inline]
+fn push_norm(norm: &mut String, c: char) {
+    if c.is_ascii() {
+        let b = c.to_ascii_lowercase();
+        norm.push(if b.is_ascii_digit() { '0' } else { b });
+    } else if c.is_numeric() {
+        norm.push('0');
+    } else {
+        norm.extend(c.to_lowercase());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(text: &str) -> Vec<(String, String, bool)> {
+        let (mut tokens, mut norm) = (Vec::new(), String::new());
+        tokenize(text, &mut tokens, &mut norm);
+        tokens
+            .iter()
+            .map(|t| {
+                (
+                    text[t.start as usize..t.end as usize].to_owned(),
+                    norm[t.norm_start as usize..t.norm_end as usize].to_owned(),
+                    t.break_before,
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn splits_words_keeps_spans_and_normalises() {
+        let w = words("Trump’s aides didn't say, 2019 Zürich.");
+        let norms: Vec<&str> = w.iter().map(|x| x.1.as_str()).collect();
+        assert_eq!(norms, ["trump's", "aides", "did", "n't", "say", "0000", "zürich"]);
+        assert_eq!(w[0].0, "Trump’s");
+        assert_eq!(w[2].0, "did");
+        assert_eq!(w[3].0, "n't");
+        assert!(w[5].2, "the comma breaks the clause");
+        assert!(!w[4].2);
+    }
+}

@@ -1,0 +1,343 @@
+//! Serving: a sparse dot-product scorer built from a model file's weights.
+
+use std::cell::RefCell;
+
+use sha2::{Digest, Sha256};
+use tenor_core::{Claim, ClaimKind, Evidence, ModelRef, Span, Stance, StanceLabel, StanceProbs};
+use tenor_features::{FeatureBuffer, FeatureError, Featurizer, TargetRange};
+
+use crate::artifact::{BucketWeights, Calibration, ModelError, ModelFile, Task};
+
+thread_local! {
+    // One feature buffer per thread, so scoring never allocates after warm-up and the scorer stays immutable.
+    static BUFFER: RefCell<FeatureBuffer> = RefCell::new(FeatureBuffer::new());
+}
+
+/// Largest number of evidence spans a stance reports.
+const MAX_EVIDENCE: usize = 3;
+
+/// A loaded model, ready to score. Immutable: share one across threads (`Send + Sync`).
+#[derive(Debug)]
+pub struct Scorer {
+    model_ref: ModelRef,
+    task: Task,
+    classes: usize,
+    featurizer: Featurizer,
+    /// Dense `[bucket * classes + class]`: one cache-friendly lookup per feature.
+    weights: Vec<f32>,
+    intercept: Vec<f32>,
+    calibration: Calibration,
+}
+
+/// Raw and calibrated scores of one text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scores {
+    pub raw: Vec<f64>,
+    pub probs: Vec<f64>,
+}
+
+impl Scorer {
+    /// Loads a model file's bytes (as written by `tenor train`).
+    pub fn from_bytes(bytes: &[u8]) -> Result<Scorer, ModelError> {
+        let file = ModelFile::from_bytes(bytes)?;
+        let sha256 = hex::encode(Sha256::digest(bytes));
+        let featurizer = Featurizer::new(file.features.clone())
+            .map_err(|e| ModelError::Corrupt { name: file.name.clone(), detail: e.to_string() })?;
+        let classes = file.labels.len();
+        let mut weights = vec![0f32; featurizer.dimension() * classes];
+        for BucketWeights(bucket, w) in &file.weights {
+            let at = *bucket as usize * classes;
+            weights[at..at + classes].copy_from_slice(w);
+        }
+        Ok(Scorer {
+            model_ref: ModelRef { name: file.name, version: file.version, sha256 },
+            task: file.task,
+            classes,
+            featurizer,
+            weights,
+            intercept: file.intercept,
+            calibration: file.calibration,
+        })
+    }
+
+    /// Loads a model and checks that it does `task`.
+    pub fn from_bytes_for(bytes: &[u8], task: Task) -> Result<Scorer, ModelError> {
+        let scorer = Scorer::from_bytes(bytes)?;
+        if scorer.task != task {
+            return Err(ModelError::WrongTask { name: scorer.model_ref.name, found: scorer.task, expected: task });
+        }
+        Ok(scorer)
+    }
+
+    pub fn model_ref(&self) -> &ModelRef {
+        &self.model_ref
+    }
+
+    pub fn task(&self) -> Task {
+        self.task
+    }
+
+    /// Raw (uncalibrated) and calibrated class scores of `text`, toward `target` when given.
+    pub fn score(&self, text: &str, target: Option<&TargetRange>) -> Result<Scores, FeatureError> {
+        BUFFER.with(|buf| {
+            let mut buf = buf.borrow_mut();
+            self.featurizer.featurize(text, target, &mut buf)?;
+            Ok(self.scores(&buf))
+        })
+    }
+
+    fn scores(&self, buf: &FeatureBuffer) -> Scores {
+        let k = self.classes;
+        let mut raw = [0f32; 3];
+        raw[..k].copy_from_slice(&self.intercept);
+        for f in &buf.features {
+            let at = f.index as usize * k;
+            for (r, w) in raw[..k].iter_mut().zip(&self.weights[at..at + k]) {
+                *r += f.value * w;
+            }
+        }
+        let raw: Vec<f64> = raw[..k].iter().map(|&x| f64::from(x)).collect();
+        let mut probs = raw.clone();
+        self.calibration.apply(&mut probs);
+        Scores { raw, probs }
+    }
+
+    /// The stance of `text` (toward `target` when given), with the spans that pushed it. Evidence spans are
+    /// code points into `text`.
+    pub fn stance(&self, text: &str, target: Option<&TargetRange>) -> Result<Stance, FeatureError> {
+        debug_assert_eq!(self.task, Task::Stance);
+        BUFFER.with(|buf| {
+            let mut buf = buf.borrow_mut();
+            self.featurizer.featurize(text, target, &mut buf)?;
+            let scores = self.scores(&buf);
+            let (label, confidence) = argmax(&scores.probs);
+            let evidence = self.evidence(text, &buf, label);
+            Ok(Stance {
+                label: StanceLabel::ALL[label],
+                confidence,
+                probs: StanceProbs {
+                    negative: scores.probs[0],
+                    neutral: scores.probs[1],
+                    positive: scores.probs[2],
+                },
+                evidence,
+            })
+        })
+    }
+
+    /// Whether `text` is a check-worthy factual claim. `kind` is `assertion` for a claim (attribution may
+    /// later make it `attributed`), `none` otherwise.
+    pub fn claim(&self, text: &str) -> Result<Claim, FeatureError> {
+        debug_assert_eq!(self.task, Task::Claim);
+        let scores = self.score(text, None)?;
+        let score = scores.probs[1];
+        let is_claim = score >= 0.5;
+        Ok(Claim { is_claim, score, kind: if is_claim { ClaimKind::Assertion } else { ClaimKind::None } })
+    }
+
+    /// Spans of consecutive tokens that pushed toward `label`: each feature's margin for `label` over the
+    /// mean of the other classes is shared among the tokens that produced it; runs of tokens with a clear
+    /// positive share (at least a quarter of the strongest token) become spans, strongest first.
+    fn evidence(&self, text: &str, buf: &FeatureBuffer, label: usize) -> Vec<Evidence> {
+        let k = self.classes;
+        let n = buf.tokens.len();
+        if n == 0 {
+            return Vec::new();
+        }
+        let mut per_token = vec![0f64; n];
+        for f in &buf.features {
+            if f.to <= f.from {
+                continue;
+            }
+            let w = &self.weights[f.index as usize * k..f.index as usize * k + k];
+            let others = (w.iter().sum::<f32>() - w[label]) / (k - 1) as f32;
+            let margin = f64::from(f.value * (w[label] - others));
+            let (from, to) = (f.from as usize, (f.to as usize).min(n));
+            let share = margin / (to - from) as f64;
+            for t in &mut per_token[from..to] {
+                *t += share;
+            }
+        }
+        let strongest = per_token.iter().copied().fold(0.0, f64::max);
+        if strongest <= 0.0 {
+            return Vec::new();
+        }
+        let threshold = strongest * 0.25;
+        let mut spans: Vec<(usize, usize, f64)> = Vec::new();
+        let mut i = 0;
+        while i < n {
+            if per_token[i] >= threshold {
+                let start = i;
+                let mut weight = 0.0;
+                // Extend over strong tokens, and over one weak token between two strong ones ("no significant").
+                while i < n
+                    && (per_token[i] >= threshold
+                        || (i + 1 < n && per_token[i + 1] >= threshold && per_token[i] > 0.0))
+                {
+                    weight += per_token[i];
+                    i += 1;
+                }
+                spans.push((start, i, weight));
+            } else {
+                i += 1;
+            }
+        }
+        spans.sort_by(|a, b| b.2.total_cmp(&a.2).then(a.0.cmp(&b.0)));
+        spans.truncate(MAX_EVIDENCE);
+        spans
+            .into_iter()
+            .map(|(from, to, weight)| {
+                let (start, end) = (buf.tokens[from].start as usize, buf.tokens[to - 1].end as usize);
+                let cp_start = text[..start].chars().count();
+                let piece = &text[start..end];
+                Evidence {
+                    text: piece.to_owned(),
+                    span: Span::new(cp_start, cp_start + piece.chars().count()),
+                    weight,
+                }
+            })
+            .collect()
+    }
+}
+
+fn argmax(probs: &[f64]) -> (usize, f64) {
+    probs.iter().enumerate().fold((0, f64::NEG_INFINITY), |best, (i, &p)| if p > best.1 { (i, p) } else { best })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::artifact::ModelError;
+    use crate::shipped;
+    use crate::train::{train, Example, TrainConfig};
+    use tenor_features::FeatureConfig;
+
+    fn stance() -> Scorer {
+        Scorer::from_bytes_for(shipped::STANCE, Task::Stance).unwrap()
+    }
+
+    #[test]
+    fn scorers_are_shared_across_threads() {
+        fn assert_send_sync<T: Send + Sync>() {}
+        assert_send_sync::<Scorer>();
+        let scorer = stance();
+        let text = "The deal is a disaster for workers.";
+        let here = scorer.score(text, None).unwrap();
+        std::thread::scope(|s| {
+            let there = s.spawn(|| scorer.score(text, None).unwrap()).join().unwrap();
+            assert_eq!(here, there);
+        });
+    }
+
+    /// Sentences whose tone a reader agrees on, scored without a target (sentence-level stance).
+    const CASES: &[(&str, StanceLabel)] = &[
+        ("no significant breakthrough has emerged", StanceLabel::Negative),
+        ("The senator praised the agreement as a historic success.", StanceLabel::Positive),
+        ("Critics condemned the plan as a cruel and reckless failure.", StanceLabel::Negative),
+        ("The president was accused of lying to investigators.", StanceLabel::Negative),
+        ("The meeting is scheduled for Tuesday at the White House.", StanceLabel::Neutral),
+    ];
+
+    #[test]
+    fn shipped_stance_model_gets_the_clear_cases() {
+        let scorer = stance();
+        let mut misses = Vec::new();
+        for &(text, label) in CASES {
+            let s = scorer.stance(text, None).unwrap();
+            if s.label != label {
+                misses.push(format!("{text:?}: {:?} {:.3} (want {label:?})", s.label, s.confidence));
+            }
+        }
+        assert!(misses.is_empty(), "{misses:#?}");
+    }
+
+    /// The issue's two reference sentences. What the shipped model achieves today: the polarity leans the
+    /// right way, clearly. NOT yet met (see docs/MODELS.md): "Envoys ..." is labelled neutral, and neither
+    /// reaches confidence 0.7, because the stance model is trained on target mentions only.
+    #[test]
+    fn reference_sentences_lean_the_right_way() {
+        let scorer = stance();
+        let envoys = scorer.stance("Envoys described the talks as productive and constructive", None).unwrap();
+        assert!(envoys.probs.positive > 2.0 * envoys.probs.negative, "{:?}", envoys.probs);
+        let breakthrough = scorer.stance("no significant breakthrough has emerged", None).unwrap();
+        assert_eq!(breakthrough.label, StanceLabel::Negative);
+        assert!(breakthrough.probs.negative > 2.0 * breakthrough.probs.positive, "{:?}", breakthrough.probs);
+    }
+
+    #[test]
+    fn evidence_points_at_the_words_that_decided() {
+        let text = "After hours of talks, no significant breakthrough has emerged";
+        let s = stance().stance(text, None).unwrap();
+        assert_eq!(s.label, StanceLabel::Negative);
+        let first = &s.evidence[0];
+        assert!(first.text.contains("breakthrough") || first.text.contains("no"), "{:?}", s.evidence);
+        let chars: Vec<char> = text.chars().collect();
+        for e in &s.evidence {
+            assert_eq!(chars[e.span.start..e.span.end].iter().collect::<String>(), e.text);
+            assert!(e.weight > 0.0);
+        }
+    }
+
+    #[test]
+    fn shipped_claim_model_separates_facts_from_chatter() {
+        let claim = Scorer::from_bytes_for(shipped::CLAIM, Task::Claim).unwrap();
+        let fact =
+            claim.claim("Unemployment fell to 3.5 percent last year, the lowest rate in 50 years.").unwrap();
+        let chatter = claim.claim("Thank you all very much, it is great to be here tonight.").unwrap();
+        assert!(fact.is_claim && fact.kind == ClaimKind::Assertion, "{fact:?}");
+        assert!(!chatter.is_claim && chatter.kind == ClaimKind::None, "{chatter:?}");
+        assert!(fact.score > chatter.score);
+    }
+
+    #[test]
+    fn bad_model_files_say_what_is_wrong() {
+        assert!(matches!(Scorer::from_bytes(b"\x00\x01"), Err(ModelError::NotAModel(_))));
+        assert!(matches!(Scorer::from_bytes(br#"{"format":"x"}"#), Err(ModelError::Format { .. })));
+        let text = std::str::from_utf8(shipped::STANCE).unwrap();
+        let old = text.replacen("\"version\":1", "\"version\":0", 1);
+        assert!(matches!(Scorer::from_bytes(old.as_bytes()), Err(ModelError::FeatureVersion { model: 0, .. })));
+        let truncated = &shipped::STANCE[..shipped::STANCE.len() / 2];
+        assert!(matches!(Scorer::from_bytes(truncated), Err(ModelError::NotAModel(_))));
+        let mut file = ModelFile::from_bytes(shipped::STANCE).unwrap();
+        file.weights[0].1.pop();
+        let err = Scorer::from_bytes(&file.to_bytes()).unwrap_err();
+        assert!(err.to_string().contains("finite weights"), "{err}");
+        assert!(matches!(Scorer::from_bytes_for(shipped::CLAIM, Task::Stance), Err(ModelError::WrongTask { .. })));
+    }
+
+    #[test]
+    fn training_is_deterministic_and_the_scorer_matches_it() {
+        let texts = [
+            ("wonderful great success praised", 2),
+            ("terrible awful failure condemned", 0),
+            ("the meeting is on tuesday", 1),
+        ];
+        let examples: Vec<Example> = (0..60)
+            .map(|i| {
+                let (text, label) = texts[i % 3];
+                Example { text: format!("{text} {i}"), target: None, label, group: i.to_string() }
+            })
+            .collect();
+        let mut features = FeatureConfig::stance();
+        features.hash_bits = 10;
+        let config = TrainConfig {
+            name: "t".into(),
+            version: "0".into(),
+            task: Task::Stance,
+            features,
+            alphas: vec![0.1, 1.0],
+            folds: 3,
+            max_iterations: 30,
+            min_df: 1,
+            max_columns: 1024,
+            data: "synthetic".into(),
+        };
+        let a = train(&config, &examples, &mut |_| {}).unwrap();
+        let b = train(&config, &examples, &mut |_| {}).unwrap();
+        assert_eq!(a.model.to_bytes(), b.model.to_bytes());
+        let scorer = Scorer::from_bytes(&a.model.to_bytes()).unwrap();
+        let s = scorer.stance("a wonderful success", None).unwrap();
+        assert_eq!(s.label, StanceLabel::Positive);
+        assert!(a.cv.probs.iter().all(|p| (p.iter().sum::<f64>() - 1.0).abs() < 1e-9));
+    }
+}

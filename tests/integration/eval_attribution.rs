@@ -1,0 +1,62 @@
+//! `tenor eval attribution`: Tenor's attribution rules measured against GUM's attribution units, through the
+//! real binary, with the figures published in docs/ATTRIBUTION.md.
+
+use serde_json::Value;
+
+use crate::support::{repo, tenor};
+
+/// Floors under the figures measured on GUM dev (docs/ATTRIBUTION.md). Speaker overlap F1 meets the issue's
+/// goal (0.80) exactly, so its floor is the goal; cue exact F1 sits below its goal (0.85), which the rules do
+/// not reach yet. A change that lowers the measured figures fails here.
+const DEV_CUE_EXACT_F1_FLOOR: f64 = 0.76;
+const DEV_SPEAKER_OVERLAP_F1_FLOOR: f64 = 0.80;
+
+fn eval_json(args: &[&str]) -> Value {
+    let output = tenor().current_dir(repo()).args(["eval", "attribution", "--json"]).args(args).output().unwrap();
+    assert!(output.status.success(), "stderr: {}", String::from_utf8_lossy(&output.stderr));
+    serde_json::from_slice(&output.stdout).expect("JSON report")
+}
+
+#[test]
+fn dev_scores_hold_their_measured_level() {
+    let report = eval_json(&["--split", "dev"]);
+    let dev = &report["splits"]["dev"];
+    assert_eq!(dev["documents"], 6, "GUM dev has six news, interview and speech documents");
+    assert_eq!(dev["units"], 56);
+    let cue = dev["cue_exact"]["f1"].as_f64().unwrap();
+    let speaker = dev["speaker_overlap"]["f1"].as_f64().unwrap();
+    assert!(cue >= DEV_CUE_EXACT_F1_FLOOR, "dev cue exact F1 {cue}");
+    assert!(speaker >= DEV_SPEAKER_OVERLAP_F1_FLOOR, "dev speaker overlap F1 {speaker}");
+    // Overlap is the lenient measure: never below exact.
+    assert!(dev["speaker_overlap"]["f1"].as_f64() >= dev["speaker_exact"]["f1"].as_f64());
+    assert!(report["splits"].get("train").is_none(), "--split dev scores dev only");
+}
+
+#[test]
+fn credits_count_only_as_speakers_and_can_be_left_out() {
+    let with = eval_json(&["--split", "dev"]);
+    let without = eval_json(&["--split", "dev", "--no-credits"]);
+    let (with, without) = (&with["splits"]["dev"], &without["splits"]["dev"]);
+    // Credits have no cue: the cue scores do not move, the speaker predictions do.
+    assert_eq!(with["cue_exact"], without["cue_exact"]);
+    assert!(with["speaker_overlap"]["predicted"].as_u64() > without["speaker_overlap"]["predicted"].as_u64());
+    assert_eq!(with["units"], without["units"], "gold units are the same either way");
+}
+
+#[test]
+fn the_table_reports_both_splits_by_default() {
+    let output = tenor().current_dir(repo()).args(["eval", "attribution"]).output().unwrap();
+    assert!(output.status.success());
+    let table = String::from_utf8(output.stdout).unwrap();
+    for needle in ["dev ", "train ", "speaker exact", "speaker overlap", "cue exact", "cue overlap"] {
+        assert!(table.contains(needle), "table lacks {needle:?}:\n{table}");
+    }
+}
+
+#[test]
+fn a_missing_data_folder_is_an_error_not_a_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = tenor().args(["eval", "attribution", "--data"]).arg(dir.path()).output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("splits.md"));
+}

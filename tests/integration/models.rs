@@ -1,0 +1,158 @@
+//! Stance and claim models: `tenor train` is reproducible, `tenor classify` scores sentences and targets,
+//! `tenor run` fills every record, and bad input or bad model files fail clearly.
+
+use serde_json::Value;
+
+use crate::support::{json_lines, repo, run_with_stdin, tenor};
+
+#[test]
+fn train_reproduces_the_model_file_byte_for_byte() {
+    let dir = tempfile::tempdir().unwrap();
+    let small =
+        ["--limit", "300", "--alphas", "1,10", "--folds", "3", "--max-columns", "400", "--max-iterations", "15"];
+    // The model is named after its directory: both runs write a model called "small".
+    for out in ["a", "b"] {
+        let output = tenor()
+            .current_dir(repo())
+            .args(["train", "stance", "--date", "2026-01-01", "--out"])
+            .arg(dir.path().join(out).join("small"))
+            .args(small)
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "stderr: {}", String::from_utf8_lossy(&output.stderr));
+    }
+    let a = std::fs::read(dir.path().join("a/small/model.json")).unwrap();
+    let b = std::fs::read(dir.path().join("b/small/model.json")).unwrap();
+    assert!(a.len() > 1000);
+    assert!(a == b, "two training runs wrote different model files");
+    let card = std::fs::read_to_string(dir.path().join("a/small/MODEL_CARD.md")).unwrap();
+    assert!(card.contains("sha256") && card.contains("macro-F1") && card.contains("MIT"), "{card}");
+    // The small model serves: classify with it through an override directory.
+    std::fs::create_dir_all(dir.path().join("m")).unwrap();
+    std::fs::rename(dir.path().join("a/small"), dir.path().join("m/stance")).unwrap();
+    std::fs::create_dir_all(dir.path().join("m/claim")).unwrap();
+    std::fs::copy(repo().join("models/claim/model.json"), dir.path().join("m/claim/model.json")).unwrap();
+    let output = run_with_stdin(
+        tenor().args(["classify", "--models"]).arg(dir.path().join("m")),
+        br#"{"id":"s","text":"Talks went well."}"#,
+    );
+    assert!(output.status.success(), "stderr: {}", String::from_utf8_lossy(&output.stderr));
+    let record = &json_lines(&output.stdout)[0];
+    assert_eq!(record["model"]["stance"]["name"], "small");
+}
+
+#[test]
+fn classify_scores_sentences_and_targets_in_input_order() {
+    let input = concat!(
+        r#"{"id":"s1","text":"The senator praised the agreement as a historic success."}"#,
+        "\n",
+        r#"{"id":"s2","text":"Smith praised the deal, but Jones called it a disaster.","targets":[{"mention":"Jones","from":28,"to":33},{"mention":"Smith","from":0,"to":5}]}"#,
+        "\n"
+    );
+    let output = run_with_stdin(tenor().arg("classify"), input.as_bytes());
+    assert!(output.status.success(), "stderr: {}", String::from_utf8_lossy(&output.stderr));
+    let records = json_lines(&output.stdout);
+    assert_eq!(records.len(), 2);
+    let first = &records[0];
+    assert_eq!(first["article_id"], "s1");
+    assert_eq!(first["stance"]["label"], "positive");
+    let probs = &first["stance"]["probs"];
+    let sum: f64 = ["negative", "neutral", "positive"].iter().map(|k| probs[k].as_f64().unwrap()).sum();
+    assert!((sum - 1.0).abs() < 1e-9);
+    assert!(first["claim"]["score"].as_f64().unwrap() >= 0.0);
+    for role in ["stance", "claim"] {
+        assert_eq!(first["model"][role]["sha256"].as_str().unwrap().len(), 64);
+    }
+    let targets = records[1]["targets"].as_array().unwrap();
+    assert_eq!(targets.len(), 2);
+    assert_eq!(targets[0]["mention"], "Jones");
+    assert_eq!(targets[0]["span"], serde_json::json!({"start": 28, "end": 33}));
+    assert_eq!(targets[1]["mention"], "Smith");
+    assert_ne!(targets[0]["stance"]["probs"], targets[1]["stance"]["probs"], "the mention changes the score");
+    // Evidence spans slice the text.
+    let text: Vec<char> = records[0]["text"].as_str().unwrap().chars().collect();
+    for e in first["stance"]["evidence"].as_array().unwrap() {
+        let (s, t) = (e["span"]["start"].as_u64().unwrap() as usize, e["span"]["end"].as_u64().unwrap() as usize);
+        assert_eq!(text[s..t].iter().collect::<String>(), e["text"].as_str().unwrap());
+    }
+}
+
+#[test]
+fn bad_targets_and_empty_text_are_dead_lettered_not_fatal() {
+    let input = concat!(
+        r#"{"id":"ok","text":"Prices rose."}"#,
+        "\n",
+        r#"{"id":"out","text":"Prices rose.","targets":[{"mention":"x","from":5,"to":50}]}"#,
+        "\n",
+        r#"{"id":"split","text":"Cafe\u0301 owners","targets":[{"mention":"Cafe","from":0,"to":4}]}"#,
+        "\n",
+        r#"{"id":"empty","text":"   "}"#,
+        "\n"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let dead = dir.path().join("dead.jsonl");
+    let output = run_with_stdin(tenor().args(["classify", "--dead-letter"]).arg(&dead), input.as_bytes());
+    assert_eq!(output.status.code(), Some(2), "stderr: {}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(json_lines(&output.stdout).len(), 1);
+    let letters = json_lines(&std::fs::read(&dead).unwrap());
+    assert_eq!(letters.len(), 3);
+    for letter in &letters {
+        assert_eq!(letter["reason"], "model_error", "{letter}");
+    }
+    let errors: Vec<&str> = letters.iter().map(|l| l["error"].as_str().unwrap()).collect();
+    assert!(errors[0].contains("code points"), "{}", errors[0]);
+    assert!(errors[1].contains("splits a character"), "{}", errors[1]);
+    assert!(errors[2].contains("empty"), "{}", errors[2]);
+}
+
+#[test]
+fn unknown_or_mismatched_model_files_fail_with_the_cause() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("stance")).unwrap();
+    std::fs::create_dir_all(dir.path().join("claim")).unwrap();
+    std::fs::copy(repo().join("models/claim/model.json"), dir.path().join("claim/model.json")).unwrap();
+    let stance = std::fs::read_to_string(repo().join("models/stance/model.json")).unwrap();
+    let cases = [
+        ("not json at all", "not a Tenor model"),
+        (r#"{"format":"other/9"}"#, "format"),
+        (&stance.replacen("\"version\":1", "\"version\":999", 1), "feature version 999"),
+    ];
+    for (content, expected) in cases {
+        std::fs::write(dir.path().join("stance/model.json"), content).unwrap();
+        let output = run_with_stdin(tenor().args(["classify", "--models"]).arg(dir.path()), b"");
+        assert_eq!(output.status.code(), Some(1));
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(expected), "expected {expected:?} in: {stderr}");
+    }
+}
+
+#[test]
+fn run_fills_stance_claim_and_models_in_every_record() {
+    let output = tenor().arg("run").output().unwrap();
+    assert!(output.status.success(), "stderr: {}", String::from_utf8_lossy(&output.stderr));
+    let records = json_lines(&output.stdout);
+    let mut scored = 0;
+    for r in &records {
+        if r["schema"] == "tenor.sentence/1" {
+            assert!(r["stance"]["label"].is_string(), "{r}");
+            assert!(matches!(r["claim"]["kind"].as_str(), Some("attributed" | "assertion" | "none")), "{r}");
+            assert_eq!(r["claim"]["is_claim"], Value::Bool(r["claim"]["kind"] != "none"));
+            if r["attribution"].is_object() && r["claim"]["kind"] != "attributed" {
+                // Only a negated report ("did not say") is attributed without being an attributed claim.
+                let cue = r["attribution"]["cue"]["text"].as_str().unwrap();
+                assert!(["not", "n't", "never"].iter().any(|n| cue.contains(n)), "{r}");
+            }
+            assert!(r["model"]["stance"]["version"].is_string());
+            scored += 1;
+        } else {
+            let stance = &r["stance"];
+            let n = stance["negative"].as_u64().unwrap()
+                + stance["neutral"].as_u64().unwrap()
+                + stance["positive"].as_u64().unwrap();
+            assert_eq!(n, r["counts"]["sentences"].as_u64().unwrap() + r["counts"]["headings"].as_u64().unwrap());
+            let mean = stance["mean_confidence"].as_f64().unwrap();
+            assert!((1.0 / 3.0..=1.0).contains(&mean), "{mean}");
+        }
+    }
+    assert!(scored > 100);
+}
