@@ -97,9 +97,12 @@ fn killing_the_scorer_mid_stream_loses_nothing() {
             .map(|r| (r["article_id"].as_str().unwrap().to_owned(), r["sentence_index"].as_u64().unwrap()))
             .filter(|k| !got.contains(k))
             .collect();
+        let dead = broker.read_at_least("tenor.dlq", 0, Duration::from_secs(5), Duration::from_secs(2));
+        let dead: Vec<String> =
+            dead.iter().map(|d| format!("{} {}", d.value["reason"], d.value["error"])).collect();
         let log = scorer.log_text();
         panic!(
-            "{} sentence records missing after the restart (of {total}; {} read), e.g. {:?}; scorer log:\n{log}",
+            "{} sentence records missing after the restart (of {total}; {} read), e.g. {:?}; dead letters: {dead:?}; scorer log:\n{log}",
             missing.len(),
             sentences.len(),
             &missing[..missing.len().min(10)]
