@@ -12,6 +12,9 @@ step() { printf '\n== %s\n' "$*" >&2; }
 step "toolchain components"
 rustup component add rustfmt clippy >/dev/null 2>&1 || true
 
+step "test broker (Tansu, for the Kafka end-to-end tests; built once)"
+./scripts/install-tansu.sh
+
 step "format"
 cargo fmt --all -- --check
 

@@ -2,11 +2,16 @@
 //!
 //! Each module is a chapter of the user's story; read them as documentation of what Tenor promises.
 
+mod broker;
 mod support;
 
 mod attribution;
 mod eval_attribution;
 mod eval_split;
+mod kafka_aggregate;
+mod kafka_restart;
+mod kafka_serve;
+mod kafka_split;
 mod models;
 mod run;
 mod schemas;

@@ -31,6 +31,17 @@ enum Command {
     Run(commands::run::RunArgs),
     /// Split text or article messages into sentence records, without scoring.
     Segment(commands::segment::SegmentArgs),
+    /// Kafka service: articles in, sentence records and article summaries out (plus review and dead letters).
+    ///
+    /// Runs until SIGTERM or SIGINT, then finishes in-flight work, commits and exits. Delivery is
+    /// at-least-once; see docs/KAFKA.md.
+    Serve(commands::serve::ServeArgs),
+    /// Kafka service, split mode: articles in, one segments message per article out (to `tenor scorer`).
+    Segmenter(commands::segmenter::SegmenterArgs),
+    /// Kafka service, split mode: segments in, the same records as `tenor serve` out.
+    Scorer(commands::scorer::ScorerArgs),
+    /// Kafka service: sentence records in, per-speaker and per-source counts over event-time windows out.
+    Aggregator(commands::aggregator::AggregatorArgs),
     /// Score JSONL sentences (with optional target mentions) or article messages into records.
     Classify(commands::classify::ClassifyArgs),
     /// Measure Tenor against labelled data: models beside the plain baseline, attribution on GUM.
@@ -47,6 +58,10 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Run(args) => commands::run::run(args),
         Command::Segment(args) => commands::segment::run(args),
+        Command::Serve(args) => commands::serve::run(args),
+        Command::Segmenter(args) => commands::segmenter::run(args),
+        Command::Scorer(args) => commands::scorer::run(args),
+        Command::Aggregator(args) => commands::aggregator::run(args),
         Command::Train(args) => commands::train::run(args),
         Command::Classify(args) => commands::classify::run(args),
         Command::Eval(args) => commands::eval::run(args),

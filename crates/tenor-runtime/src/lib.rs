@@ -1,9 +1,18 @@
 //! Tenor's runtime: wires the pure [`tenor_pipeline::Pipeline`] to the world.
 //!
 //! - [`file`]: archived streams (JSONL, gzip or not, or standard input) in, JSONL records out;
-//! - dead letters for every message that cannot be processed, with reason and origin.
+//! - [`kafka`]: the Kafka services (`serve`, `segmenter`, `scorer`, `aggregator`) on one engine that
+//!   delivers at least once, dead-letters bad input and never blocks a partition;
+//! - [`delivery`]: the offset bookkeeping behind at-least-once delivery;
+//! - [`config`]: layered service configuration (defaults < TOML < `TENOR_*` < flags) with secret redaction;
+//! - [`metrics`] and [`http`]: Prometheus metrics and the `/metrics`, `/healthz`, `/readyz` endpoints.
 //!
 //! Errors here are either the input's fault (a message is dead-lettered, processing goes on) or the world's
-//! (a file cannot be opened, a sink cannot be written: the command fails or retries).
+//! (a file cannot be opened, a broker is unreachable: the command fails or retries with backoff).
 
+pub mod config;
+pub mod delivery;
 pub mod file;
+pub mod http;
+pub mod kafka;
+pub mod metrics;

@@ -1,11 +1,16 @@
 //! One module per subcommand.
 
+pub mod aggregator;
 pub mod classify;
 pub mod eval;
 pub mod eval_attribution;
 pub mod eval_split;
 pub mod run;
+pub mod scorer;
 pub mod segment;
+pub mod segmenter;
+pub mod serve;
+pub mod service;
 pub mod train;
 
 /// The bundled example stream: GUM's Wikinews news and interview articles (CC BY 2.5, see examples/README.md).

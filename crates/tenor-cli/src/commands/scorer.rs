@@ -1,0 +1,35 @@
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::Args;
+use tenor_pipeline::Pipeline;
+use tenor_runtime::config::{self, ScorerConfig};
+use tenor_runtime::kafka::service;
+
+use super::service::{finish, flag, runtime, ServiceArgs};
+
+#[derive(Debug, Args)]
+pub struct ScorerArgs {
+    #[command(flatten)]
+    pub service: ServiceArgs,
+    #[command(flatten)]
+    pub models: super::classify::ModelArgs,
+    /// Sentence records below this stance confidence also go to the review topic (`review.threshold`).
+    #[arg(long)]
+    pub review_threshold: Option<f64>,
+}
+
+pub fn run(args: ScorerArgs) -> anyhow::Result<ExitCode> {
+    let extra = [flag("review.threshold", &args.review_threshold)];
+    let config: ScorerConfig = args.service.load(extra.into_iter().flatten().collect())?;
+    if args.service.print_config {
+        print!("{}", config::redacted(&config));
+        return Ok(ExitCode::SUCCESS);
+    }
+    let pipeline = Arc::new(Pipeline::with_models(config.pipeline.clone(), args.models.load()?));
+    let summary = runtime()?.block_on(async {
+        let shutdown = service::shutdown_on_signals();
+        service::scorer(&config, pipeline, shutdown).await
+    })?;
+    Ok(finish(summary))
+}

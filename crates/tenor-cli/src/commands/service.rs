@@ -1,0 +1,77 @@
+//! Flags and start-up shared by the Kafka services (`serve`, `segmenter`, `scorer`, `aggregator`).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::Args;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use tenor_runtime::config::{self, Layers};
+use tenor_runtime::kafka::engine::RunSummary;
+
+/// Configuration flags every service takes. Layers: defaults < `--config` file < `TENOR_*` environment <
+/// these flags (see docs/KAFKA.md for every key).
+#[derive(Debug, Args)]
+pub struct ServiceArgs {
+    /// TOML configuration file.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Set any configuration key, e.g. `--set kafka.librdkafka.security.protocol=SSL` (repeatable).
+    #[arg(long = "set", value_name = "KEY=VALUE", value_parser = config::parse_override)]
+    pub overrides: Vec<(String, String)>,
+    /// Kafka bootstrap servers (`kafka.bootstrap_servers`).
+    #[arg(long, value_name = "HOST:PORT,...")]
+    pub brokers: Option<String>,
+    /// Consumer group id (`kafka.group_id`).
+    #[arg(long)]
+    pub group_id: Option<String>,
+    /// Address of the /metrics, /healthz and /readyz endpoints (`metrics.addr`); port 0 picks a free port.
+    #[arg(long, value_name = "ADDR")]
+    pub metrics_addr: Option<String>,
+    /// Print the effective configuration (secrets redacted) and exit.
+    #[arg(long)]
+    pub print_config: bool,
+}
+
+impl ServiceArgs {
+    /// Loads the configuration, with `extra` flag overrides (named flags of the command) applied last.
+    pub fn load<T: Serialize + DeserializeOwned + Default>(
+        &self,
+        extra: Vec<(String, String)>,
+    ) -> anyhow::Result<T> {
+        let mut overrides = self.overrides.clone();
+        let named = [
+            ("kafka.bootstrap_servers", &self.brokers),
+            ("kafka.group_id", &self.group_id),
+            ("metrics.addr", &self.metrics_addr),
+        ];
+        overrides.extend(named.into_iter().filter_map(|(k, v)| v.clone().map(|v| (k.to_owned(), v))));
+        overrides.extend(extra);
+        let layers = Layers::from_process(self.config.as_ref().map(|p| p.display().to_string()), overrides);
+        let config: T = config::load(&layers).context("cannot load the configuration")?;
+        tracing::info!(config = %config::redacted(&config), "configuration");
+        Ok(config)
+    }
+}
+
+/// Builds the async runtime services run on.
+pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the async runtime")
+}
+
+/// Reports a finished service run as an exit code.
+pub fn finish(summary: RunSummary) -> ExitCode {
+    tracing::info!(
+        consumed = summary.consumed,
+        produced = summary.produced,
+        dead_letters = summary.dead_letters,
+        "service stopped"
+    );
+    ExitCode::SUCCESS
+}
+
+/// `Some(key=value)` when a named flag was given.
+pub fn flag<T: ToString>(key: &str, value: &Option<T>) -> Option<(String, String)> {
+    value.as_ref().map(|v| (key.to_owned(), v.to_string()))
+}

@@ -1,0 +1,137 @@
+//! The HTTP side of a service: `/metrics` (Prometheus text format), `/healthz` (the process is up) and
+//! `/readyz` (the pipeline is loaded and partitions are assigned).
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::http::{header, StatusCode};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::Router;
+
+use crate::metrics::Metrics;
+
+/// What `/readyz` reports; set by the service as it starts.
+#[derive(Debug, Default)]
+pub struct Health {
+    pipeline_loaded: AtomicBool,
+    partitions_assigned: AtomicBool,
+}
+
+impl Health {
+    pub fn set_pipeline_loaded(&self, loaded: bool) {
+        self.pipeline_loaded.store(loaded, Ordering::SeqCst);
+    }
+
+    pub fn set_partitions_assigned(&self, assigned: bool) {
+        self.partitions_assigned.store(assigned, Ordering::SeqCst);
+    }
+
+    pub fn is_ready(&self) -> bool {
+        self.pipeline_loaded.load(Ordering::SeqCst) && self.partitions_assigned.load(Ordering::SeqCst)
+    }
+}
+
+#[derive(Debug, Clone)]
+struct AppState {
+    metrics: Arc<Metrics>,
+    health: Arc<Health>,
+}
+
+/// Errors of the HTTP endpoint (world faults: the service does not start).
+#[derive(Debug, thiserror::Error)]
+pub enum HttpError {
+    #[error("cannot listen for metrics on {addr}")]
+    Bind { addr: String, source: std::io::Error },
+}
+
+/// A running HTTP server; [`MetricsServer::addr`] is the bound address (useful with port 0).
+#[derive(Debug)]
+pub struct MetricsServer {
+    addr: SocketAddr,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl MetricsServer {
+    /// Binds `addr` and serves until [`MetricsServer::stop`] (or the runtime ends).
+    pub async fn start(
+        addr: &str,
+        metrics: Arc<Metrics>,
+        health: Arc<Health>,
+    ) -> Result<MetricsServer, HttpError> {
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .map_err(|source| HttpError::Bind { addr: addr.to_owned(), source })?;
+        let bound = listener.local_addr().map_err(|source| HttpError::Bind { addr: addr.to_owned(), source })?;
+        let app = router(AppState { metrics, health });
+        let task = tokio::spawn(async move {
+            if let Err(error) = axum::serve(listener, app).await {
+                tracing::error!(%error, "metrics server stopped");
+            }
+        });
+        tracing::info!(addr = %bound, "serving /metrics, /healthz and /readyz");
+        Ok(MetricsServer { addr: bound, task })
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    pub fn stop(self) {
+        self.task.abort();
+    }
+}
+
+fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/metrics", get(metrics))
+        .route("/healthz", get(|| async { "ok\n" }))
+        .route("/readyz", get(readyz))
+        .with_state(state)
+}
+
+async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], state.metrics.render())
+}
+
+async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
+    if state.health.is_ready() {
+        (StatusCode::OK, "ready\n")
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, "not ready\n")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    async fn get(addr: SocketAddr, path: &str) -> String {
+        let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+        stream
+            .write_all(format!("GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").as_bytes())
+            .await
+            .unwrap();
+        let mut out = String::new();
+        stream.read_to_string(&mut out).await.unwrap();
+        out
+    }
+
+    #[tokio::test]
+    async fn endpoints_report_metrics_health_and_readiness() {
+        let metrics = Arc::new(Metrics::new("test"));
+        let health = Arc::new(Health::default());
+        let server = MetricsServer::start("127.0.0.1:0", metrics.clone(), health.clone()).await.unwrap();
+        assert!(get(server.addr(), "/healthz").await.starts_with("HTTP/1.1 200"));
+        assert!(get(server.addr(), "/readyz").await.starts_with("HTTP/1.1 503"));
+        health.set_pipeline_loaded(true);
+        health.set_partitions_assigned(true);
+        assert!(get(server.addr(), "/readyz").await.starts_with("HTTP/1.1 200"));
+        metrics.in_flight.set(5);
+        assert!(get(server.addr(), "/metrics").await.contains("tenor_in_flight_messages 5"));
+        server.stop();
+    }
+}

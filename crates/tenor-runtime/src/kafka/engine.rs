@@ -1,0 +1,667 @@
+//! The consume → process → produce → commit loop every Tenor service runs.
+//!
+//! - **At-least-once.** Each consumed message is pending in an [`OffsetTracker`] until every record it
+//!   produced, or its dead letter, is acknowledged by the broker (the producer is idempotent, `acks=all`). Only
+//!   then can its offset be committed, and commits never pass a pending offset. A crash replays from the last
+//!   commit: records may be produced twice, never lost.
+//! - **Ordering.** Stateless stages run on worker threads, but results are handed to the producer in
+//!   consumption order (a `FuturesOrdered`), and the idempotent producer keeps per-partition order, so the
+//!   records of one article (and of successive versions of an article in one input partition) stay in order.
+//! - **Bounded work.** At most `delivery.max_in_flight` messages are pending and at most one batch per worker is
+//!   being processed; past that the loop stops reading from the consumer (whose own prefetch is bounded by
+//!   `queued.max.messages.kbytes`) until acknowledgements free room. A full producer queue also waits for
+//!   acknowledgements instead of buffering.
+//! - **Bad input never blocks.** A stage error is an [`InputError`]: the message is dead-lettered and the
+//!   partition moves on. A panic while processing one message is treated the same way (`model_error`).
+//! - **World faults are retried.** Consumer errors back off and continue; records whose delivery fails after
+//!   librdkafka's own retries are re-sent with exponential backoff (the input stays uncommitted meanwhile).
+//! - **Shutdown.** When the shutdown signal fires, the loop stops reading, finishes and acknowledges what is in
+//!   flight (up to `delivery.shutdown_timeout_ms`), commits, and returns.
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use futures::future::BoxFuture;
+use futures::stream::{FuturesOrdered, FuturesUnordered};
+use futures::StreamExt;
+use rdkafka::consumer::{CommitMode, Consumer, StreamConsumer};
+use rdkafka::error::{KafkaError, RDKafkaErrorCode};
+use rdkafka::message::Message;
+use rdkafka::producer::{FutureProducer, FutureRecord, Producer};
+use tenor_core::{DeadLetter, InputError, Origin, StanceLabel};
+use tokio::sync::watch;
+
+use super::{consumer_config, producer_config, to_list, ProducerContext, ServiceError, TenorConsumerContext};
+use crate::config::{DeliveryConfig, KafkaConfig};
+use crate::delivery::{InputRef, OffsetTracker, TopicPartition};
+use crate::http::Health;
+use crate::metrics::{stage, Metrics};
+
+/// One consumed message, detached from the consumer.
+#[derive(Debug, Clone)]
+pub struct Incoming {
+    pub tp: TopicPartition,
+    pub offset: i64,
+    pub key: Option<Vec<u8>>,
+    /// The payload; a null (tombstone) payload is empty.
+    pub payload: Vec<u8>,
+    /// The message timestamp (create or log-append time), in milliseconds since the epoch.
+    pub timestamp_ms: Option<i64>,
+}
+
+impl Incoming {
+    pub fn origin(&self) -> Origin {
+        Origin::Kafka { topic: self.tp.topic.clone(), partition: self.tp.partition, offset: self.offset }
+    }
+}
+
+/// One record to produce.
+#[derive(Debug, Clone)]
+pub struct Outgoing {
+    pub topic: Arc<str>,
+    pub key: Option<Vec<u8>>,
+    pub payload: Vec<u8>,
+    /// Set on dead letters: their reason, counted when acknowledged.
+    pub dead_letter_reason: Option<&'static str>,
+}
+
+/// A group of records whose acknowledgement completes a set of inputs.
+#[derive(Debug, Default)]
+pub struct Emission {
+    pub records: Vec<Outgoing>,
+    /// Inputs (or holds on inputs) completed once every record is acknowledged.
+    pub covers: Vec<InputRef>,
+    /// Stances in `records`, counted in the metrics once acknowledged.
+    pub stances: Vec<(StanceLabel, f64)>,
+    /// Timestamp of the input message, for the end-to-end latency histogram.
+    pub input_timestamp_ms: Option<i64>,
+}
+
+/// What a stateless stage made of one message.
+#[derive(Debug, Default)]
+pub struct Processed {
+    pub records: Vec<Outgoing>,
+    pub stances: Vec<(StanceLabel, f64)>,
+    /// When the message being processed was derived from an earlier one (a segments message from an
+    /// article), the timestamp of that earlier message: end-to-end latency is measured from it.
+    pub origin_timestamp_ms: Option<i64>,
+}
+
+/// A stage that turns each message into records on its own (serve, segmenter, scorer). Runs on worker
+/// threads, so it must be a pure function of the message.
+pub trait StatelessStage: Send + Sync + 'static {
+    fn process(&self, message: &Incoming, metrics: &Metrics) -> Result<Processed, InputError>;
+}
+
+/// A stage with state across messages (the aggregator). Runs on the loop's task, one message at a time.
+pub trait StatefulStage: Send + 'static {
+    /// Takes in one message. The stage may keep holds on `input` (via `tracker.hold`) for as long as it keeps
+    /// state derived from it, and returns the emissions that became due.
+    fn ingest(
+        &mut self,
+        message: &Incoming,
+        input: &InputRef,
+        tracker: &mut OffsetTracker,
+        metrics: &Metrics,
+    ) -> Result<Vec<Emission>, InputError>;
+
+    /// Called about once a second; returns emissions that became due with time (idle flushes).
+    fn tick(&mut self, now: Instant, metrics: &Metrics) -> Vec<Emission>;
+}
+
+/// The stage a service runs.
+#[allow(missing_debug_implementations)]
+pub enum Stage {
+    Stateless(Arc<dyn StatelessStage>),
+    Stateful(Box<dyn StatefulStage>),
+}
+
+/// How the loop runs.
+#[derive(Debug, Clone)]
+pub struct EngineSettings {
+    /// Service name written into dead letters (`tenor-serve`, ...).
+    pub service: String,
+    pub input_topics: Vec<String>,
+    pub dlq_topic: Arc<str>,
+    pub delivery: DeliveryConfig,
+    /// Messages processed concurrently on worker threads (stateless stages).
+    pub workers: usize,
+}
+
+/// What a run did, for logs and tests.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RunSummary {
+    pub consumed: u64,
+    pub produced: u64,
+    pub dead_letters: u64,
+}
+
+struct AckDone {
+    emission: Emission,
+    /// Indexes of records whose delivery failed.
+    failed: Vec<usize>,
+    sent_at: Instant,
+}
+
+enum Work {
+    Ack(AckDone),
+    /// An emission waiting out its retry backoff.
+    Retry(Emission),
+}
+
+/// Producing side of the loop: sends emissions, collects acknowledgements, completes inputs.
+struct Delivery {
+    producer: FutureProducer<ProducerContext>,
+    work: FuturesUnordered<BoxFuture<'static, Work>>,
+    resend: VecDeque<Emission>,
+    tracker: Arc<Mutex<OffsetTracker>>,
+    metrics: Arc<Metrics>,
+    backoff: Duration,
+    settings: EngineSettings,
+    summary: RunSummary,
+}
+
+impl Delivery {
+    fn tracker(&self) -> std::sync::MutexGuard<'_, OffsetTracker> {
+        self.tracker.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Hands every record of `emission` to the producer, in order, waiting for acknowledgements when its
+    /// queue is full, and registers the acknowledgement future.
+    async fn send(&mut self, emission: Emission) {
+        if emission.records.is_empty() {
+            self.finish(AckDone { emission, failed: Vec::new(), sent_at: Instant::now() });
+            return;
+        }
+        let mut deliveries = Vec::with_capacity(emission.records.len());
+        for record in &emission.records {
+            loop {
+                let mut future_record = FutureRecord::<[u8], [u8]>::to(&record.topic).payload(&record.payload);
+                if let Some(key) = &record.key {
+                    future_record = future_record.key(key);
+                }
+                match self.producer.send_result(future_record) {
+                    Ok(delivery) => {
+                        deliveries.push(delivery);
+                        break;
+                    }
+                    Err((KafkaError::MessageProduction(RDKafkaErrorCode::QueueFull), _)) => {
+                        // The producer is saturated: wait for an acknowledgement (or a moment) to free room.
+                        tracing::debug!("producer queue full, waiting for acknowledgements");
+                        let next = tokio::time::timeout(Duration::from_millis(50), self.work.next()).await;
+                        if let Ok(Some(work)) = next {
+                            self.handle(work);
+                        }
+                    }
+                    Err((error, _)) => {
+                        self.metrics.produce_retries.inc();
+                        tracing::warn!(%error, topic = %record.topic, "cannot enqueue record, retrying");
+                        tokio::time::sleep(self.next_backoff()).await;
+                    }
+                }
+            }
+        }
+        let sent_at = Instant::now();
+        self.work.push(Box::pin(async move {
+            let mut failed = Vec::new();
+            for (index, delivery) in deliveries.into_iter().enumerate() {
+                match delivery.await {
+                    Ok(Ok(_)) => {}
+                    Ok(Err((error, _))) => {
+                        tracing::warn!(%error, "record delivery failed");
+                        failed.push(index);
+                    }
+                    Err(_canceled) => failed.push(index),
+                }
+            }
+            Work::Ack(AckDone { emission, failed, sent_at })
+        }));
+    }
+
+    fn next_backoff(&mut self) -> Duration {
+        let current = self.backoff;
+        self.backoff = (self.backoff * 2).min(Duration::from_millis(self.settings.delivery.retry_backoff_max_ms));
+        current
+    }
+
+    fn handle(&mut self, work: Work) {
+        match work {
+            Work::Retry(emission) => self.resend.push_back(emission),
+            Work::Ack(done) if done.failed.is_empty() => {
+                self.backoff = Duration::from_millis(self.settings.delivery.retry_backoff_ms);
+                self.finish(done);
+            }
+            Work::Ack(AckDone { mut emission, failed, sent_at }) => {
+                // Re-send only the failed records; the delivered ones are counted now.
+                let total = emission.records.len();
+                let mut kept = Vec::with_capacity(failed.len());
+                for (index, record) in std::mem::take(&mut emission.records).into_iter().enumerate() {
+                    if failed.contains(&index) {
+                        kept.push(record);
+                    } else {
+                        self.count_produced(&record);
+                    }
+                }
+                emission.records = kept;
+                self.metrics.produce_retries.inc_by(failed.len() as u64);
+                let backoff = self.next_backoff();
+                tracing::warn!(
+                    failed = failed.len(),
+                    total,
+                    backoff_ms = backoff.as_millis() as u64,
+                    waited_ms = sent_at.elapsed().as_millis() as u64,
+                    "records not acknowledged; re-sending after backoff (input stays uncommitted)"
+                );
+                self.work.push(Box::pin(async move {
+                    tokio::time::sleep(backoff).await;
+                    Work::Retry(emission)
+                }));
+            }
+        }
+    }
+
+    fn count_produced(&mut self, record: &Outgoing) {
+        self.summary.produced += 1;
+        self.metrics.records_produced.with_label_values(&[&record.topic]).inc();
+        if let Some(reason) = record.dead_letter_reason {
+            self.summary.dead_letters += 1;
+            self.metrics.dead_letters.with_label_values(&[reason]).inc();
+            tracing::info!(reason, topic = %record.topic, "dead letter acknowledged");
+        }
+    }
+
+    /// Every record of the emission is acknowledged: count it and complete its inputs.
+    fn finish(&mut self, done: AckDone) {
+        let AckDone { emission, sent_at, .. } = done;
+        for record in &emission.records {
+            self.count_produced(record);
+        }
+        for (label, confidence) in &emission.stances {
+            self.metrics.stance_labels.with_label_values(&[label.as_str()]).inc();
+            self.metrics.confidence.observe(*confidence);
+        }
+        self.metrics.stage_seconds.with_label_values(&[stage::PRODUCE]).observe(sent_at.elapsed().as_secs_f64());
+        if let Some(ts) = emission.input_timestamp_ms {
+            let now_ms = chrono::Utc::now().timestamp_millis();
+            self.metrics.end_to_end_seconds.observe((now_ms - ts).max(0) as f64 / 1000.0);
+        }
+        tracing::debug!(records = emission.records.len(), inputs = emission.covers.len(), "acknowledged");
+        let mut tracker = self.tracker();
+        for input in &emission.covers {
+            tracker.complete(input);
+        }
+    }
+
+    fn idle(&self) -> bool {
+        self.work.is_empty() && self.resend.is_empty()
+    }
+}
+
+/// A message taken from the consumer, being processed on a worker thread.
+type InProcess = BoxFuture<'static, (Incoming, InputRef, Result<Processed, InputError>)>;
+
+/// Runs `stage` until `shutdown` turns true, then drains and commits. Returns an error only for faults of
+/// the world that cannot be retried (client creation, subscription).
+pub async fn run(
+    kafka: &KafkaConfig,
+    settings: EngineSettings,
+    mut stage: Stage,
+    metrics: Arc<Metrics>,
+    health: Arc<Health>,
+    mut shutdown: watch::Receiver<bool>,
+) -> Result<RunSummary, ServiceError> {
+    let tracker = Arc::new(Mutex::new(OffsetTracker::new()));
+    let context =
+        TenorConsumerContext { tracker: tracker.clone(), health: health.clone(), metrics: metrics.clone() };
+    let consumer: Arc<StreamConsumer<TenorConsumerContext>> = Arc::new(
+        consumer_config(kafka)
+            .create_with_context(context)
+            .map_err(ServiceError::kafka("creating the consumer"))?,
+    );
+    let producer: FutureProducer<ProducerContext> = producer_config(kafka)
+        .create_with_context(ProducerContext)
+        .map_err(ServiceError::kafka("creating the producer"))?;
+    let topics: Vec<&str> = settings.input_topics.iter().map(String::as_str).collect();
+    consumer.subscribe(&topics).map_err(ServiceError::kafka("subscribing"))?;
+    tracing::info!(topics = ?topics, group = %kafka.group_id, service = %settings.service, "consuming");
+
+    let max_in_flight = settings.delivery.max_in_flight.max(1);
+    let workers = settings.workers.max(1);
+    let shutdown_timeout = Duration::from_millis(settings.delivery.shutdown_timeout_ms);
+    let mut delivery = Delivery {
+        producer,
+        work: FuturesUnordered::new(),
+        resend: VecDeque::new(),
+        tracker: tracker.clone(),
+        metrics: metrics.clone(),
+        backoff: Duration::from_millis(settings.delivery.retry_backoff_ms),
+        settings: settings.clone(),
+        summary: RunSummary::default(),
+    };
+    let mut processing: FuturesOrdered<InProcess> = FuturesOrdered::new();
+    let mut commit_tick = tokio::time::interval(Duration::from_millis(kafka.commit_interval_ms.max(10)));
+    commit_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut stage_tick = tokio::time::interval(Duration::from_millis(250));
+    stage_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut stopping_since: Option<Instant> = None;
+    let mut paused = false;
+    let mut consumer_backoff = Duration::from_millis(settings.delivery.retry_backoff_ms);
+    // Commits are synchronous (their outcome is known before the tracker records them) and run on a blocking
+    // thread, one at a time, so that a slow or unreachable broker never stalls the loop.
+    let mut commit_task: Option<tokio::task::JoinHandle<CommitOutcome>> = None;
+
+    loop {
+        while let Some(emission) = delivery.resend.pop_front() {
+            delivery.send(emission).await;
+        }
+        let pending = tracker.lock().unwrap_or_else(|e| e.into_inner()).pending();
+        metrics.in_flight.set(pending as i64);
+        let stopping = stopping_since.is_some();
+        let room = pending < max_in_flight && processing.len() < workers;
+        if !stopping && !room && !paused {
+            paused = true;
+            metrics.consumption_paused.inc();
+            tracing::debug!(pending, processing = processing.len(), "in-flight bound reached, consumption paused");
+        } else if room && paused {
+            paused = false;
+            tracing::debug!("consumption resumed");
+        }
+        if stopping && processing.is_empty() && delivery.idle() {
+            break;
+        }
+        let shutdown_deadline = stopping_since.map(|since| since + shutdown_timeout);
+
+        tokio::select! {
+            biased;
+            changed = shutdown.changed(), if !stopping => {
+                if changed.is_err() || *shutdown.borrow() {
+                    tracing::info!(pending, "shutting down: no more fetching, finishing in-flight work");
+                    stopping_since = Some(Instant::now());
+                    health.set_partitions_assigned(false);
+                }
+            }
+            _ = sleep_until_opt(shutdown_deadline), if stopping => {
+                tracing::warn!(
+                    pending,
+                    "shutdown timeout reached with work in flight; it stays uncommitted and is replayed on restart"
+                );
+                break;
+            }
+            Some(work) = delivery.work.next(), if !delivery.work.is_empty() => delivery.handle(work),
+            Some((message, input, result)) = processing.next(), if !processing.is_empty() => {
+                let emission = into_emission(&settings, message, input, result);
+                delivery.send(emission).await;
+            }
+            received = consumer.recv(), if !stopping && room => match received {
+                Ok(borrowed) => {
+                    consumer_backoff = Duration::from_millis(settings.delivery.retry_backoff_ms);
+                    let message = Incoming {
+                        tp: TopicPartition::new(borrowed.topic(), borrowed.partition()),
+                        offset: borrowed.offset(),
+                        key: borrowed.key().map(<[u8]>::to_vec),
+                        payload: borrowed.payload().map(<[u8]>::to_vec).unwrap_or_default(),
+                        timestamp_ms: borrowed.timestamp().to_millis(),
+                    };
+                    drop(borrowed);
+                    metrics.messages_consumed.with_label_values(&[&message.tp.topic]).inc();
+                    tracing::trace!(topic = %message.tp.topic, partition = message.tp.partition, offset = message.offset, "consumed");
+                    let input = tracker.lock().unwrap_or_else(|e| e.into_inner()).begin(&message.tp, message.offset);
+                    match &mut stage {
+                        Stage::Stateless(stage) => {
+                            let stage = stage.clone();
+                            let metrics = metrics.clone();
+                            processing.push_back(Box::pin(async move {
+                                let task_message = message.clone();
+                                let result = tokio::task::spawn_blocking(move || stage.process(&task_message, &metrics)).await;
+                                let result = result.unwrap_or_else(|join_error| {
+                                    Err(InputError::Model(format!("processing panicked: {join_error}")))
+                                });
+                                (message, input, result)
+                            }));
+                        }
+                        Stage::Stateful(stage) => {
+                            let result = {
+                                let mut tracker = tracker.lock().unwrap_or_else(|e| e.into_inner());
+                                stage.ingest(&message, &input, &mut tracker, &metrics)
+                            };
+                            match result {
+                                Ok(emissions) => {
+                                    // The message itself is done once ingested; windows hold what they need.
+                                    tracker.lock().unwrap_or_else(|e| e.into_inner()).complete(&input);
+                                    for emission in emissions {
+                                        delivery.send(emission).await;
+                                    }
+                                }
+                                Err(error) => {
+                                    let emission = into_emission(&settings, message, input, Err(error));
+                                    delivery.send(emission).await;
+                                }
+                            }
+                        }
+                    }
+                }
+                Err(error) => {
+                    tracing::warn!(%error, backoff_ms = consumer_backoff.as_millis() as u64, "consumer error, retrying");
+                    tokio::time::sleep(consumer_backoff).await;
+                    consumer_backoff = (consumer_backoff * 2).min(Duration::from_millis(settings.delivery.retry_backoff_max_ms));
+                }
+            },
+            _ = commit_tick.tick(), if commit_task.is_none() => {
+                let commits = tracker.lock().unwrap_or_else(|e| e.into_inner()).to_commit();
+                if !commits.is_empty() {
+                    let consumer = consumer.clone();
+                    commit_task = Some(tokio::task::spawn_blocking(move || {
+                        let result = consumer.commit(&to_list(&commits), CommitMode::Sync);
+                        CommitOutcome { commits, result }
+                    }));
+                }
+            }
+            outcome = async { commit_task.as_mut().expect("guarded").await }, if commit_task.is_some() => {
+                commit_task = None;
+                match outcome {
+                    Ok(outcome) => record_commit(&tracker, &metrics, outcome),
+                    Err(error) => tracing::warn!(%error, "commit task failed; retrying at the next interval"),
+                }
+            }
+            _ = stage_tick.tick(), if matches!(stage, Stage::Stateful(_)) && !stopping => {
+                if let Stage::Stateful(stage) = &mut stage {
+                    for emission in stage.tick(Instant::now(), &metrics) {
+                        delivery.send(emission).await;
+                    }
+                }
+            }
+        }
+    }
+
+    if let Some(task) = commit_task.take() {
+        if let Ok(outcome) = task.await {
+            record_commit(&tracker, &metrics, outcome);
+        }
+    }
+    let commits = tracker.lock().unwrap_or_else(|e| e.into_inner()).to_commit();
+    if !commits.is_empty() {
+        // Bounded, so that an unreachable broker cannot hold the exit past the shutdown budget.
+        let final_commit = tokio::task::spawn_blocking({
+            let consumer = consumer.clone();
+            move || {
+                let result = consumer.commit(&to_list(&commits), CommitMode::Sync);
+                CommitOutcome { commits, result }
+            }
+        });
+        match tokio::time::timeout(Duration::from_millis(1500), final_commit).await {
+            Ok(Ok(outcome)) => record_commit(&tracker, &metrics, outcome),
+            Ok(Err(error)) => tracing::warn!(%error, "final commit failed"),
+            Err(_) => tracing::warn!("final commit timed out; uncommitted work is replayed on restart"),
+        }
+    }
+    if let Err(error) = delivery.producer.flush(Duration::from_millis(500)) {
+        tracing::warn!(%error, "producer flush at shutdown");
+    }
+    metrics.in_flight.set(tracker.lock().unwrap_or_else(|e| e.into_inner()).pending() as i64);
+    health.set_partitions_assigned(false);
+    let mut summary = delivery.summary;
+    summary.consumed =
+        settings.input_topics.iter().map(|t| metrics.messages_consumed.with_label_values(&[t]).get()).sum();
+    tracing::info!(
+        consumed = summary.consumed,
+        produced = summary.produced,
+        dead_letters = summary.dead_letters,
+        "stopped"
+    );
+    Ok(summary)
+}
+
+async fn sleep_until_opt(deadline: Option<Instant>) {
+    match deadline {
+        Some(deadline) => tokio::time::sleep_until(deadline.into()).await,
+        None => futures::future::pending().await,
+    }
+}
+
+/// Turns a stage result into what is produced for the message: its records, or its dead letter.
+fn into_emission(
+    settings: &EngineSettings,
+    message: Incoming,
+    input: InputRef,
+    result: Result<Processed, InputError>,
+) -> Emission {
+    match result {
+        Ok(processed) => Emission {
+            records: processed.records,
+            covers: vec![input],
+            stances: processed.stances,
+            input_timestamp_ms: processed.origin_timestamp_ms.or(message.timestamp_ms),
+        },
+        Err(error) => {
+            tracing::warn!(
+                reason = error.reason(),
+                %error,
+                topic = %message.tp.topic,
+                partition = message.tp.partition,
+                offset = message.offset,
+                "message rejected, dead-lettering it"
+            );
+            let letter = DeadLetter::new(
+                &error,
+                &message.payload,
+                message.origin(),
+                &settings.service,
+                settings.delivery.max_dead_letter_payload_bytes,
+            );
+            let payload = serde_json::to_vec(&letter).expect("a dead letter always serialises");
+            Emission {
+                records: vec![Outgoing {
+                    topic: settings.dlq_topic.clone(),
+                    key: message.key.clone(),
+                    payload,
+                    dead_letter_reason: Some(error.reason()),
+                }],
+                covers: vec![input],
+                stances: Vec::new(),
+                input_timestamp_ms: message.timestamp_ms,
+            }
+        }
+    }
+}
+
+struct CommitOutcome {
+    commits: Vec<(TopicPartition, i64)>,
+    result: rdkafka::error::KafkaResult<()>,
+}
+
+/// Records the outcome of a commit: the tracker learns what is committed; a failure is retried next time.
+fn record_commit(tracker: &Mutex<OffsetTracker>, metrics: &Metrics, outcome: CommitOutcome) {
+    match outcome.result {
+        Ok(()) => {
+            metrics.commits.with_label_values(&["ok"]).inc();
+            tracing::debug!(commits = ?outcome.commits, "offsets committed");
+            tracker.lock().unwrap_or_else(|e| e.into_inner()).mark_committed(&outcome.commits);
+        }
+        Err(error) => {
+            metrics.commits.with_label_values(&["error"]).inc();
+            tracing::warn!(%error, "offset commit failed; retrying at the next interval");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! Fast client-behaviour tests on librdkafka's in-process mock cluster. The real-broker tests are the
+    //! end-to-end ones in tests/integration/kafka_*.rs (Tansu).
+
+    use super::*;
+    use crate::config::ServeConfig;
+    use crate::kafka::stages::{OutputTopics, ServeStage};
+    use rdkafka::config::ClientConfig;
+    use rdkafka::consumer::BaseConsumer;
+    use rdkafka::mocking::MockCluster;
+    use rdkafka::producer::FutureProducer as TestProducer;
+    use tenor_pipeline::{Pipeline, PipelineConfig};
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn good_and_bad_messages_are_delivered_and_their_offsets_committed() {
+        let cluster = MockCluster::new(1).unwrap();
+        for topic in ["in", "s", "a", "r", "dlq"] {
+            cluster.create_topic(topic, 1, 1).unwrap();
+        }
+        let bootstrap = cluster.bootstrap_servers();
+        let producer: TestProducer = ClientConfig::new().set("bootstrap.servers", &bootstrap).create().unwrap();
+        let payloads: [&[u8]; 3] =
+            [br#"{"id":"a1","body":"One. Two."}"#, b"{broken", br#"{"id":"a2","body":"Three."}"#];
+        for payload in payloads {
+            let record = FutureRecord::<[u8], [u8]>::to("in").payload(payload);
+            producer.send(record, Duration::from_secs(5)).await.unwrap();
+        }
+
+        let mut kafka = ServeConfig::default().kafka;
+        kafka.bootstrap_servers = bootstrap.clone();
+        kafka.group_id = "engine-test".into();
+        kafka.commit_interval_ms = 50;
+        let settings = EngineSettings {
+            service: "tenor-test".into(),
+            input_topics: vec!["in".into()],
+            dlq_topic: "dlq".into(),
+            delivery: DeliveryConfig::default(),
+            workers: 2,
+        };
+        let pipeline = Arc::new(Pipeline::new(PipelineConfig::default()));
+        let topics = OutputTopics {
+            sentences: "s".into(),
+            articles: "a".into(),
+            review: "r".into(),
+            review_threshold: 0.5,
+        };
+        let stage = Stage::Stateless(Arc::new(ServeStage { pipeline, topics }));
+        let metrics = Arc::new(Metrics::new("test"));
+        let health = Arc::new(Health::default());
+        let (stop, shutdown) = watch::channel(false);
+        let task = tokio::spawn({
+            let (metrics, health) = (metrics.clone(), health.clone());
+            async move { run(&kafka, settings, stage, metrics, health, shutdown).await }
+        });
+
+        let produced = |topic: &str| metrics.records_produced.with_label_values(&[topic]).get();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while (produced("s"), produced("a"), produced("dlq")) != (3, 2, 1) {
+            assert!(Instant::now() < deadline, "records not delivered: {}", metrics.render());
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        stop.send(true).unwrap();
+        let summary = task.await.unwrap().unwrap();
+        assert_eq!(summary, RunSummary { consumed: 3, produced: 6, dead_letters: 1 });
+        assert_eq!(metrics.dead_letters.with_label_values(&["invalid_json"]).get(), 1);
+        assert_eq!(metrics.in_flight.get(), 0);
+
+        // Everything was acknowledged, so the group's committed offset is past the last message.
+        let checker: BaseConsumer = ClientConfig::new()
+            .set("bootstrap.servers", &bootstrap)
+            .set("group.id", "engine-test")
+            .create()
+            .unwrap();
+        let mut list = rdkafka::TopicPartitionList::new();
+        list.add_partition("in", 0);
+        let committed = checker.committed_offsets(list, Duration::from_secs(5)).unwrap();
+        assert_eq!(committed.find_partition("in", 0).unwrap().offset(), rdkafka::Offset::Offset(3));
+    }
+}

@@ -1,0 +1,269 @@
+//! Tenor's Kafka services: the consume → process → produce → commit engine ([`engine`]), the stages it runs
+//! ([`stages`]: serve, segmenter, scorer; [`aggregate`]: the windowed aggregator) and the client set-up
+//! shared by all of them (this module).
+//!
+//! Delivery is at-least-once: see [`engine`] for how offsets are committed, and docs/KAFKA.md for what it
+//! guarantees and why there is no exactly-once mode.
+
+pub mod aggregate;
+pub mod engine;
+pub mod service;
+pub mod stages;
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
+use rdkafka::client::ClientContext;
+use rdkafka::config::{ClientConfig, RDKafkaLogLevel};
+use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer, ConsumerContext, Rebalance};
+use rdkafka::error::{KafkaError, KafkaResult, RDKafkaErrorCode};
+use rdkafka::statistics::Statistics;
+use rdkafka::{Offset, TopicPartitionList};
+
+use crate::config::{ConfigError, KafkaConfig};
+use crate::delivery::{OffsetTracker, TopicPartition};
+use crate::http::{Health, HttpError};
+use crate::metrics::Metrics;
+
+/// Errors that stop a service. All are the world's fault (broker, network, configuration), never an input
+/// message's: a bad message is dead-lettered instead (see [`tenor_core::InputError`]).
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error("Kafka client error while {during}: {source}")]
+    Kafka { during: &'static str, source: KafkaError },
+    #[error("cannot create topic {topic}: {detail}")]
+    CreateTopic { topic: String, detail: String },
+    #[error(transparent)]
+    Http(#[from] HttpError),
+}
+
+impl ServiceError {
+    pub(crate) fn kafka(during: &'static str) -> impl FnOnce(KafkaError) -> ServiceError {
+        move |source| ServiceError::Kafka { during, source }
+    }
+}
+
+/// Client settings common to the consumer, producer and admin client: Tenor's, then the pass-through map.
+fn base_client_config(kafka: &KafkaConfig) -> ClientConfig {
+    let mut config = ClientConfig::new();
+    config.set("bootstrap.servers", &kafka.bootstrap_servers);
+    config.set_log_level(RDKafkaLogLevel::Warning);
+    config
+}
+
+fn apply_pass_through(config: &mut ClientConfig, kafka: &KafkaConfig) {
+    for (key, value) in &kafka.librdkafka {
+        config.set(key, value);
+    }
+}
+
+/// Consumer settings: manual commits of offsets Tenor tracks itself, a short broker fetch wait and a bounded
+/// prefetch queue (so a paused service does not buffer without limit).
+pub fn consumer_config(kafka: &KafkaConfig) -> ClientConfig {
+    let mut config = base_client_config(kafka);
+    config
+        .set("group.id", &kafka.group_id)
+        .set("enable.auto.commit", "false")
+        .set("enable.auto.offset.store", "false")
+        .set("auto.offset.reset", "earliest")
+        .set("fetch.wait.max.ms", kafka.fetch_wait_max_ms.to_string())
+        .set("queued.max.messages.kbytes", "8192")
+        .set("statistics.interval.ms", kafka.statistics_interval_ms.to_string());
+    apply_pass_through(&mut config, kafka);
+    config
+}
+
+/// Producer settings: idempotent (no duplicates or reordering from the client's own retries; implies
+/// `acks=all`), a short linger for latency, bounded buffers.
+pub fn producer_config(kafka: &KafkaConfig) -> ClientConfig {
+    let mut config = base_client_config(kafka);
+    config
+        .set("enable.idempotence", "true")
+        .set("acks", "all")
+        .set("linger.ms", "2")
+        .set("queue.buffering.max.messages", "100000")
+        .set("queue.buffering.max.kbytes", "16384");
+    apply_pass_through(&mut config, kafka);
+    config
+}
+
+/// Routes librdkafka's own logs through `tracing`.
+#[derive(Debug, Clone, Default)]
+pub struct ProducerContext;
+
+impl ClientContext for ProducerContext {
+    fn log(&self, level: RDKafkaLogLevel, fac: &str, message: &str) {
+        log_librdkafka(level, fac, message);
+    }
+
+    /// Lag comes from the consumer's statistics; the producer's (if enabled by pass-through) are ignored.
+    fn stats(&self, _statistics: Statistics) {}
+
+    fn error(&self, error: KafkaError, reason: &str) {
+        tracing::warn!(%error, reason, "Kafka client error (librdkafka retries on its own)");
+    }
+}
+
+fn log_librdkafka(level: RDKafkaLogLevel, fac: &str, message: &str) {
+    match level {
+        RDKafkaLogLevel::Emerg | RDKafkaLogLevel::Alert | RDKafkaLogLevel::Critical | RDKafkaLogLevel::Error => {
+            tracing::error!(target: "librdkafka", facility = fac, "{message}")
+        }
+        RDKafkaLogLevel::Warning => tracing::warn!(target: "librdkafka", facility = fac, "{message}"),
+        RDKafkaLogLevel::Notice | RDKafkaLogLevel::Info => {
+            tracing::info!(target: "librdkafka", facility = fac, "{message}")
+        }
+        RDKafkaLogLevel::Debug => tracing::debug!(target: "librdkafka", facility = fac, "{message}"),
+    }
+}
+
+/// The consumer's view of the world: it commits what is committable before partitions are taken away,
+/// keeps readiness and the lag metric up to date, and counts commit results.
+#[derive(Debug)]
+pub struct TenorConsumerContext {
+    pub(crate) tracker: Arc<Mutex<OffsetTracker>>,
+    pub(crate) health: Arc<Health>,
+    pub(crate) metrics: Arc<Metrics>,
+}
+
+impl TenorConsumerContext {
+    fn tracker(&self) -> std::sync::MutexGuard<'_, OffsetTracker> {
+        self.tracker.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+impl ClientContext for TenorConsumerContext {
+    fn log(&self, level: RDKafkaLogLevel, fac: &str, message: &str) {
+        log_librdkafka(level, fac, message);
+    }
+
+    fn stats(&self, statistics: Statistics) {
+        for (topic, stats) in &statistics.topics {
+            for (partition, p) in &stats.partitions {
+                if *partition >= 0 && p.consumer_lag >= 0 {
+                    self.metrics
+                        .consumer_lag
+                        .with_label_values(&[topic.as_str(), &partition.to_string()])
+                        .set(p.consumer_lag);
+                }
+            }
+        }
+    }
+
+    fn error(&self, error: KafkaError, reason: &str) {
+        tracing::warn!(%error, reason, "Kafka client error (librdkafka retries on its own)");
+    }
+}
+
+impl ConsumerContext for TenorConsumerContext {
+    fn pre_rebalance(&self, consumer: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {
+        if let Rebalance::Revoke(list) = rebalance {
+            let revoked: Vec<TopicPartition> =
+                list.elements().iter().map(|e| TopicPartition::new(e.topic(), e.partition())).collect();
+            let commits: Vec<(TopicPartition, i64)> =
+                self.tracker().to_commit().into_iter().filter(|(tp, _)| revoked.contains(tp)).collect();
+            if !commits.is_empty() {
+                match consumer.commit(&to_list(&commits), CommitMode::Sync) {
+                    Ok(()) => {
+                        self.metrics.commits.with_label_values(&["ok"]).inc();
+                        tracing::info!(partitions = commits.len(), "committed offsets of revoked partitions")
+                    }
+                    Err(error) => {
+                        self.metrics.commits.with_label_values(&["error"]).inc();
+                        tracing::warn!(%error, "cannot commit offsets of revoked partitions")
+                    }
+                }
+            }
+            let mut tracker = self.tracker();
+            for tp in &revoked {
+                tracing::info!(topic = %tp.topic, partition = tp.partition, "partition revoked");
+                tracker.revoke(tp);
+                self.metrics.consumer_lag.remove_label_values(&[&tp.topic, &tp.partition.to_string()]).ok();
+            }
+            self.health.set_partitions_assigned(false);
+        }
+    }
+
+    fn post_rebalance(&self, _consumer: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {
+        match rebalance {
+            Rebalance::Assign(list) => {
+                let mut tracker = self.tracker();
+                for e in list.elements() {
+                    tracing::info!(topic = e.topic(), partition = e.partition(), "partition assigned");
+                    tracker.assign(TopicPartition::new(e.topic(), e.partition()));
+                }
+                self.health.set_partitions_assigned(list.count() > 0);
+            }
+            Rebalance::Revoke(_) => {}
+            Rebalance::Error(error) => tracing::warn!(%error, "rebalance error"),
+        }
+    }
+
+    /// Commits are synchronous and counted by the engine; this only reports failures of commits made
+    /// elsewhere (librdkafka's own, at close).
+    fn commit_callback(&self, result: KafkaResult<()>, offsets: &TopicPartitionList) {
+        if let Err(error) = result {
+            tracing::debug!(%error, partitions = offsets.count(), "commit callback reported an error");
+        }
+    }
+}
+
+pub(crate) fn to_list(commits: &[(TopicPartition, i64)]) -> TopicPartitionList {
+    let mut list = TopicPartitionList::new();
+    for (tp, offset) in commits {
+        list.add_partition_offset(&tp.topic, tp.partition, Offset::Offset(*offset))
+            .expect("a plain offset is always valid");
+    }
+    list
+}
+
+/// Creates `topics` when missing (an existing topic is fine). Retries while the broker is unreachable, up to
+/// `deadline`, because services are often started together with their broker.
+pub async fn ensure_topics(kafka: &KafkaConfig, topics: &[&str], deadline: Duration) -> Result<(), ServiceError> {
+    let mut config = base_client_config(kafka);
+    apply_pass_through(&mut config, kafka);
+    let admin: AdminClient<ProducerContext> =
+        config.create_with_context(ProducerContext).map_err(ServiceError::kafka("creating the admin client"))?;
+    let mut unique: Vec<&str> = topics.to_vec();
+    unique.sort_unstable();
+    unique.dedup();
+    let new_topics: Vec<NewTopic<'_>> = unique
+        .iter()
+        .map(|t| NewTopic::new(t, kafka.topic_partitions, TopicReplication::Fixed(kafka.topic_replication)))
+        .collect();
+    let options = AdminOptions::new().operation_timeout(Some(Duration::from_secs(10)));
+    let started = std::time::Instant::now();
+    let mut backoff = Duration::from_millis(200);
+    loop {
+        match admin.create_topics(&new_topics, &options).await {
+            Ok(results) => {
+                let mut retry = false;
+                for result in results {
+                    match result {
+                        Ok(topic) => tracing::info!(%topic, partitions = kafka.topic_partitions, "topic created"),
+                        Err((_, RDKafkaErrorCode::TopicAlreadyExists)) => {}
+                        Err((topic, code)) if started.elapsed() < deadline => {
+                            tracing::warn!(%topic, %code, "cannot create topic yet, retrying");
+                            retry = true;
+                        }
+                        Err((topic, code)) => {
+                            return Err(ServiceError::CreateTopic { topic, detail: code.to_string() })
+                        }
+                    }
+                }
+                if !retry {
+                    return Ok(());
+                }
+            }
+            Err(error) if started.elapsed() < deadline => {
+                tracing::warn!(%error, "cannot reach the broker to create topics, retrying");
+            }
+            Err(source) => return Err(ServiceError::Kafka { during: "creating topics", source }),
+        }
+        tokio::time::sleep(backoff).await;
+        backoff = (backoff * 2).min(Duration::from_secs(5));
+    }
+}

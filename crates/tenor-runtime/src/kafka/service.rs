@@ -1,0 +1,194 @@
+//! Entry points of the four services: each loads its stage, creates its topics, serves its metrics, and runs
+//! the engine until SIGTERM or SIGINT.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tenor_pipeline::Pipeline;
+use tokio::sync::watch;
+
+use super::aggregate::Aggregator;
+use super::engine::{self, EngineSettings, RunSummary, Stage};
+use super::stages::{OutputTopics, ScorerStage, SegmenterStage, ServeStage};
+use super::{ensure_topics, ServiceError};
+use crate::config::{
+    AggregatorConfig, DeliveryConfig, KafkaConfig, MetricsConfig, ScorerConfig, SegmenterConfig, ServeConfig,
+};
+use crate::http::{Health, MetricsServer};
+use crate::metrics::Metrics;
+
+/// A shutdown signal: turns true on SIGTERM or SIGINT (Ctrl-C).
+pub fn shutdown_on_signals() -> watch::Receiver<bool> {
+    let (tx, rx) = watch::channel(false);
+    tokio::spawn(async move {
+        let signal = wait_for_signal().await;
+        tracing::info!(signal, "shutdown requested");
+        let _ = tx.send(true);
+        // Keep the sender alive: dropping it would read as a second shutdown request.
+        futures::future::pending::<()>().await;
+    });
+    rx
+}
+
+#[cfg(unix)]
+async fn wait_for_signal() -> &'static str {
+    use tokio::signal::unix::{signal, SignalKind};
+    match signal(SignalKind::terminate()) {
+        Ok(mut term) => tokio::select! {
+            _ = term.recv() => "SIGTERM",
+            _ = tokio::signal::ctrl_c() => "SIGINT",
+        },
+        Err(_) => {
+            let _ = tokio::signal::ctrl_c().await;
+            "SIGINT"
+        }
+    }
+}
+
+#[cfg(not(unix))]
+async fn wait_for_signal() -> &'static str {
+    let _ = tokio::signal::ctrl_c().await;
+    "SIGINT"
+}
+
+/// What every service needs besides its stage.
+struct Common<'a> {
+    service: &'static str,
+    kafka: &'a KafkaConfig,
+    metrics_config: &'a MetricsConfig,
+    delivery: &'a DeliveryConfig,
+    input: &'a str,
+    outputs: Vec<&'a str>,
+    dlq: &'a str,
+}
+
+async fn run_service(
+    common: Common<'_>,
+    make_stage: impl FnOnce(&Arc<Metrics>) -> Stage,
+    shutdown: watch::Receiver<bool>,
+) -> Result<RunSummary, ServiceError> {
+    let metrics = Arc::new(Metrics::new(common.service));
+    let health = Arc::new(Health::default());
+    let server = MetricsServer::start(&common.metrics_config.addr, metrics.clone(), health.clone()).await?;
+    if common.kafka.create_topics {
+        let mut topics = vec![common.input, common.dlq];
+        topics.extend(&common.outputs);
+        ensure_topics(common.kafka, &topics, Duration::from_secs(60)).await?;
+    }
+    let stage = make_stage(&metrics);
+    health.set_pipeline_loaded(true);
+    let settings = EngineSettings {
+        service: format!("tenor-{}", common.service),
+        input_topics: vec![common.input.to_owned()],
+        dlq_topic: common.dlq.into(),
+        delivery: common.delivery.clone(),
+        workers: std::thread::available_parallelism().map_or(2, |n| n.get()),
+    };
+    let summary = engine::run(common.kafka, settings, stage, metrics, health, shutdown).await;
+    server.stop();
+    summary
+}
+
+/// Exports `tenor_model_info` for the pipeline's models as soon as they are loaded.
+fn register_models(pipeline: &Pipeline, metrics: &Metrics) {
+    if let Some(models) = pipeline.models() {
+        metrics.observe_model(models.stance.model_ref());
+        metrics.observe_model(models.claim.model_ref());
+    }
+}
+
+fn output_topics(sentences: &str, articles: &str, review: &str, threshold: f64) -> OutputTopics {
+    OutputTopics {
+        sentences: sentences.into(),
+        articles: articles.into(),
+        review: review.into(),
+        review_threshold: threshold,
+    }
+}
+
+/// `tenor serve`.
+pub async fn serve(
+    config: &ServeConfig,
+    pipeline: Arc<Pipeline>,
+    shutdown: watch::Receiver<bool>,
+) -> Result<RunSummary, ServiceError> {
+    let t = &config.topics;
+    let common = Common {
+        service: "serve",
+        kafka: &config.kafka,
+        metrics_config: &config.metrics,
+        delivery: &config.delivery,
+        input: &t.input,
+        outputs: vec![&t.sentences, &t.articles, &t.review],
+        dlq: &t.dlq,
+    };
+    let topics = output_topics(&t.sentences, &t.articles, &t.review, config.review.threshold);
+    let stage = |metrics: &Arc<Metrics>| {
+        register_models(&pipeline, metrics);
+        Stage::Stateless(Arc::new(ServeStage { pipeline, topics }))
+    };
+    run_service(common, stage, shutdown).await
+}
+
+/// `tenor segmenter`.
+pub async fn segmenter(
+    config: &SegmenterConfig,
+    pipeline: Arc<Pipeline>,
+    shutdown: watch::Receiver<bool>,
+) -> Result<RunSummary, ServiceError> {
+    let t = &config.topics;
+    let common = Common {
+        service: "segmenter",
+        kafka: &config.kafka,
+        metrics_config: &config.metrics,
+        delivery: &config.delivery,
+        input: &t.input,
+        outputs: vec![&t.segments],
+        dlq: &t.dlq,
+    };
+    let segments = t.segments.as_str().into();
+    run_service(common, |_| Stage::Stateless(Arc::new(SegmenterStage { pipeline, segments })), shutdown).await
+}
+
+/// `tenor scorer`.
+pub async fn scorer(
+    config: &ScorerConfig,
+    pipeline: Arc<Pipeline>,
+    shutdown: watch::Receiver<bool>,
+) -> Result<RunSummary, ServiceError> {
+    let t = &config.topics;
+    let common = Common {
+        service: "scorer",
+        kafka: &config.kafka,
+        metrics_config: &config.metrics,
+        delivery: &config.delivery,
+        input: &t.segments,
+        outputs: vec![&t.sentences, &t.articles, &t.review],
+        dlq: &t.dlq,
+    };
+    let topics = output_topics(&t.sentences, &t.articles, &t.review, config.review.threshold);
+    let stage = |metrics: &Arc<Metrics>| {
+        register_models(&pipeline, metrics);
+        Stage::Stateless(Arc::new(ScorerStage { pipeline, topics }))
+    };
+    run_service(common, stage, shutdown).await
+}
+
+/// `tenor aggregator`.
+pub async fn aggregator(
+    config: &AggregatorConfig,
+    shutdown: watch::Receiver<bool>,
+) -> Result<RunSummary, ServiceError> {
+    let t = &config.topics;
+    let common = Common {
+        service: "aggregator",
+        kafka: &config.kafka,
+        metrics_config: &config.metrics,
+        delivery: &config.delivery,
+        input: &t.sentences,
+        outputs: vec![&t.speakers],
+        dlq: &t.dlq,
+    };
+    let aggregator = Aggregator::new(config.window.clone(), t.speakers.as_str().into(), config.max_record_bytes);
+    run_service(common, |_| Stage::Stateful(Box::new(aggregator)), shutdown).await
+}

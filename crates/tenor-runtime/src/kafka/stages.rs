@@ -1,0 +1,292 @@
+//! The stateless stages: `serve` (articles → sentences + summaries), and its split form, `segmenter`
+//! (articles → segments) and `scorer` (segments → the same sentences + summaries as `serve`).
+//!
+//! Every output record is keyed by its article id, so that all records of an article land in one partition,
+//! in order. A sentence record whose stance confidence is below the review threshold also goes to the review
+//! topic; a record without a stance never does.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use tenor_core::{ArticleMessage, InputError, Origin, SentenceKind, Span};
+use tenor_pipeline::{Pipeline, ProcessedArticle};
+
+use super::engine::{Incoming, Outgoing, Processed, StatelessStage};
+use crate::metrics::{stage, Metrics};
+
+/// Schema identifier of [`SegmentsMessage`].
+pub const SEGMENTS_SCHEMA: &str = "tenor.segments/1";
+
+/// One sentence found by the segmenter.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Segment {
+    pub index: usize,
+    /// Code points into the article body, like every span in Tenor's records.
+    pub span: Span,
+    pub kind: SentenceKind,
+}
+
+/// What the segmenter publishes on `tenor.segments`, one per article, keyed by article id.
+///
+/// It carries everything [`Pipeline::process`] takes, so that the scorer rebuilds exactly the records
+/// `tenor serve` produces: the decoded (validated, normalised) article, the origin of the *article* message
+/// (records point at the articles topic, not at the segments topic), and the input timestamp (end-to-end
+/// latency is measured from the article's arrival). `sentences` is the split, for consumers of the topic and
+/// to detect a segmenter and scorer that disagree (different versions): the scorer logs a warning and its own
+/// split wins, because the records must be what `Pipeline::process` gives.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SegmentsMessage {
+    pub schema: String,
+    pub article: serde_json::Value,
+    pub source: Origin,
+    pub segmented_at: DateTime<Utc>,
+    pub input_timestamp_ms: Option<i64>,
+    pub sentences: Vec<Segment>,
+}
+
+/// Topics the scoring stages write to.
+#[derive(Debug, Clone)]
+pub struct OutputTopics {
+    pub sentences: Arc<str>,
+    pub articles: Arc<str>,
+    pub review: Arc<str>,
+    pub review_threshold: f64,
+}
+
+/// Serialises one processed article: sentence records (and low-confidence ones again to review), then the
+/// summary.
+fn publish(processed: &ProcessedArticle, topics: &OutputTopics, metrics: &Metrics) -> Processed {
+    let started = Instant::now();
+    let key = processed.article.article_id.as_bytes().to_vec();
+    let mut out = Processed::default();
+    for record in &processed.sentences {
+        let payload = serde_json::to_vec(record).expect("records always serialise");
+        if let Some(stance) = &record.stance {
+            out.stances.push((stance.label, stance.confidence));
+            if stance.confidence < topics.review_threshold {
+                out.records.push(Outgoing {
+                    topic: topics.review.clone(),
+                    key: Some(key.clone()),
+                    payload: payload.clone(),
+                    dead_letter_reason: None,
+                });
+            }
+        }
+        for model in record.model.values() {
+            metrics.observe_model(model);
+        }
+        out.records.push(Outgoing {
+            topic: topics.sentences.clone(),
+            key: Some(key.clone()),
+            payload,
+            dead_letter_reason: None,
+        });
+    }
+    out.records.push(Outgoing {
+        topic: topics.articles.clone(),
+        key: Some(key),
+        payload: serde_json::to_vec(&processed.article).expect("records always serialise"),
+        dead_letter_reason: None,
+    });
+    metrics.stage_seconds.with_label_values(&[stage::ENCODE]).observe(started.elapsed().as_secs_f64());
+    out
+}
+
+fn timed<T>(metrics: &Metrics, name: &str, f: impl FnOnce() -> T) -> T {
+    let started = Instant::now();
+    let out = f();
+    metrics.stage_seconds.with_label_values(&[name]).observe(started.elapsed().as_secs_f64());
+    out
+}
+
+/// `tenor serve`: the whole pipeline in one service.
+#[derive(Debug)]
+pub struct ServeStage {
+    pub pipeline: Arc<Pipeline>,
+    pub topics: OutputTopics,
+}
+
+impl StatelessStage for ServeStage {
+    fn process(&self, message: &Incoming, metrics: &Metrics) -> Result<Processed, InputError> {
+        let article = timed(metrics, stage::DECODE, || {
+            ArticleMessage::decode(&message.payload, &self.pipeline.config().limits)
+        })?;
+        let processed =
+            timed(metrics, stage::PIPELINE, || self.pipeline.process(&article, message.origin(), Utc::now()))?;
+        Ok(publish(&processed, &self.topics, metrics))
+    }
+}
+
+/// `tenor segmenter`: decodes, validates and splits; dead-letters what cannot be processed.
+#[derive(Debug)]
+pub struct SegmenterStage {
+    pub pipeline: Arc<Pipeline>,
+    pub segments: Arc<str>,
+}
+
+impl StatelessStage for SegmenterStage {
+    fn process(&self, message: &Incoming, metrics: &Metrics) -> Result<Processed, InputError> {
+        let article = timed(metrics, stage::DECODE, || {
+            ArticleMessage::decode(&message.payload, &self.pipeline.config().limits)
+        })?;
+        let origin = message.origin();
+        let now = Utc::now();
+        let sentences = timed(metrics, stage::SEGMENT, || self.pipeline.segment(&article, &origin, now))?;
+        let started = Instant::now();
+        let segments = SegmentsMessage {
+            schema: SEGMENTS_SCHEMA.to_owned(),
+            article: serde_json::to_value(&article).expect("articles always serialise"),
+            source: origin,
+            segmented_at: now,
+            input_timestamp_ms: message.timestamp_ms,
+            sentences: sentences
+                .iter()
+                .map(|s| Segment { index: s.sentence_index, span: s.span, kind: s.kind })
+                .collect(),
+        };
+        let payload = serde_json::to_vec(&segments).expect("segments always serialise");
+        metrics.stage_seconds.with_label_values(&[stage::ENCODE]).observe(started.elapsed().as_secs_f64());
+        Ok(Processed {
+            records: vec![Outgoing {
+                topic: self.segments.clone(),
+                key: Some(article.id.into_bytes()),
+                payload,
+                dead_letter_reason: None,
+            }],
+            stances: Vec::new(),
+            origin_timestamp_ms: None,
+        })
+    }
+}
+
+/// `tenor scorer`: the rest of the pipeline, from a segments message to the records `serve` produces.
+#[derive(Debug)]
+pub struct ScorerStage {
+    pub pipeline: Arc<Pipeline>,
+    pub topics: OutputTopics,
+}
+
+impl ScorerStage {
+    /// Decodes a segments message back into the article and origin it was made from.
+    pub fn decode(&self, payload: &[u8]) -> Result<(SegmentsMessage, ArticleMessage), InputError> {
+        let limits = &self.pipeline.config().limits;
+        if payload.len() > limits.max_message_bytes.saturating_mul(2) {
+            return Err(InputError::Oversize {
+                what: "segments message",
+                size: payload.len(),
+                limit: limits.max_message_bytes.saturating_mul(2),
+            });
+        }
+        let text =
+            std::str::from_utf8(payload).map_err(|e| InputError::InvalidUtf8 { valid_up_to: e.valid_up_to() })?;
+        let segments: SegmentsMessage = serde_json::from_str(text)
+            .map_err(|e| InputError::InvalidJson(format!("not a segments message: {e}")))?;
+        if segments.schema != SEGMENTS_SCHEMA {
+            return Err(InputError::InvalidField {
+                field: "schema",
+                detail: format!("expected {SEGMENTS_SCHEMA:?}, found {:?}", segments.schema),
+            });
+        }
+        let article_bytes = serde_json::to_vec(&segments.article).expect("a JSON value always serialises");
+        let article = ArticleMessage::decode(&article_bytes, limits)?;
+        Ok((segments, article))
+    }
+}
+
+impl StatelessStage for ScorerStage {
+    fn process(&self, message: &Incoming, metrics: &Metrics) -> Result<Processed, InputError> {
+        let (segments, article) = timed(metrics, stage::DECODE, || self.decode(&message.payload))?;
+        let processed = timed(metrics, stage::PIPELINE, || {
+            self.pipeline.process(&article, segments.source.clone(), Utc::now())
+        })?;
+        let agrees = processed.sentences.len() == segments.sentences.len()
+            && processed
+                .sentences
+                .iter()
+                .zip(&segments.sentences)
+                .all(|(r, s)| r.span == s.span && r.kind == s.kind);
+        if !agrees {
+            tracing::warn!(
+                article_id = %article.id,
+                segmenter = segments.sentences.len(),
+                scorer = processed.sentences.len(),
+                "segmenter and scorer split this article differently (different versions?); using the scorer's split"
+            );
+        }
+        let mut out = publish(&processed, &self.topics, metrics);
+        out.origin_timestamp_ms = segments.input_timestamp_ms;
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::delivery::TopicPartition;
+    use tenor_pipeline::PipelineConfig;
+
+    fn topics() -> OutputTopics {
+        OutputTopics { sentences: "s".into(), articles: "a".into(), review: "r".into(), review_threshold: 0.5 }
+    }
+
+    fn incoming(topic: &str, offset: i64, payload: &[u8]) -> Incoming {
+        Incoming {
+            tp: TopicPartition::new(topic, 0),
+            offset,
+            key: None,
+            payload: payload.to_vec(),
+            timestamp_ms: Some(1000),
+        }
+    }
+
+    fn without_time(payload: &[u8]) -> serde_json::Value {
+        let mut value: serde_json::Value = serde_json::from_slice(payload).unwrap();
+        value.as_object_mut().unwrap().remove("processed_at");
+        value
+    }
+
+    #[test]
+    fn segmenter_then_scorer_gives_the_records_of_serve() {
+        let pipeline = Arc::new(Pipeline::new(PipelineConfig::default()));
+        let metrics = Metrics::new("test");
+        let article = br#"{"id":"a1","title":"T","published_at":"2024-05-01T10:00:00+02:00","source":"Wire","body":"Officials said talks went well. \"No deal,\" he said.\n\nHEADLINE HERE\n\nMore text follows."}"#;
+        let serve = ServeStage { pipeline: pipeline.clone(), topics: topics() };
+        let direct = serve.process(&incoming("articles", 7, article), &metrics).unwrap();
+
+        let segmenter = SegmenterStage { pipeline: pipeline.clone(), segments: "seg".into() };
+        let segmented = segmenter.process(&incoming("articles", 7, article), &metrics).unwrap();
+        assert_eq!(segmented.records.len(), 1);
+        assert_eq!(segmented.records[0].key.as_deref(), Some(&b"a1"[..]));
+        let scorer = ScorerStage { pipeline, topics: topics() };
+        let split = scorer.process(&incoming("seg", 0, &segmented.records[0].payload), &metrics).unwrap();
+
+        assert_eq!(direct.records.len(), split.records.len());
+        for (d, s) in direct.records.iter().zip(&split.records) {
+            assert_eq!(d.topic, s.topic);
+            assert_eq!(d.key, s.key);
+            assert_eq!(without_time(&d.payload), without_time(&s.payload));
+        }
+        let last = without_time(&split.records.last().unwrap().payload);
+        assert_eq!(last["source"]["topic"], "articles", "records point at the article message");
+        assert_eq!(last["source"]["offset"], 7);
+        assert_eq!(split.origin_timestamp_ms, Some(1000));
+    }
+
+    #[test]
+    fn bad_segments_messages_are_input_errors() {
+        let scorer =
+            ScorerStage { pipeline: Arc::new(Pipeline::new(PipelineConfig::default())), topics: topics() };
+        let metrics = Metrics::new("test");
+        let cases: [(&[u8], &str); 3] = [
+            (b"{oops", "invalid_json"),
+            (br#"{"schema":"other/1","article":{},"source":{"file":"x","line":1},"segmented_at":"2024-01-01T00:00:00Z","input_timestamp_ms":null,"sentences":[]}"#, "invalid_field"),
+            (br#"{"schema":"tenor.segments/1","article":{"id":"a"},"source":{"file":"x","line":1},"segmented_at":"2024-01-01T00:00:00Z","input_timestamp_ms":null,"sentences":[]}"#, "missing_field"),
+        ];
+        for (payload, reason) in cases {
+            let err = scorer.process(&incoming("seg", 0, payload), &metrics).unwrap_err();
+            assert_eq!(err.reason(), reason, "{err}");
+        }
+    }
+}
