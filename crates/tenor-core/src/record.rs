@@ -197,6 +197,39 @@ pub struct SentenceRecord {
     pub model: BTreeMap<String, ModelRef>,
 }
 
+impl SentenceRecord {
+    /// A record for one sentence with every analysis field still empty (`null`, `[]` or `{}`), ready for the
+    /// pipeline's stages to fill; the one place that knows what "not yet analysed" looks like.
+    pub fn unanalysed(
+        article_id: String,
+        sentence_index: usize,
+        text: String,
+        span: Span,
+        kind: SentenceKind,
+        source: Origin,
+        processed_at: DateTime<Utc>,
+    ) -> SentenceRecord {
+        SentenceRecord {
+            schema: crate::SENTENCE_SCHEMA.to_owned(),
+            article_id,
+            sentence_index,
+            text,
+            span,
+            kind,
+            source,
+            processed_at,
+            published_at: None,
+            article_source: None,
+            claim: None,
+            attribution: None,
+            stance: None,
+            targets: Vec::new(),
+            hedge: None,
+            model: BTreeMap::new(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ArticleCounts {
     /// Sentence records of kind `sentence`.

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use tenor_attribution::Attributor;
 use tenor_core::{
     ArticleCounts, ArticleMessage, ArticleRecord, DecodeLimits, InputError, Origin, SentenceKind, SentenceRecord,
-    Span, ARTICLE_SCHEMA, SENTENCE_SCHEMA,
+    Span, ARTICLE_SCHEMA,
 };
 use tenor_text::{CharOffsets, Splitter};
 
@@ -118,22 +118,17 @@ impl Pipeline {
             .iter()
             .enumerate()
             .map(|(index, piece)| SentenceRecord {
-                schema: SENTENCE_SCHEMA.to_owned(),
-                article_id: article.id.clone(),
-                sentence_index: index,
-                text: article.body[piece.start..piece.end].to_owned(),
-                span: Span::new(offsets.char_offset(piece.start), offsets.char_offset(piece.end)),
-                kind: piece.kind,
-                source: origin.clone(),
-                processed_at,
                 published_at: article.published_at,
                 article_source: article.source.clone(),
-                claim: None,
-                attribution: None,
-                stance: None,
-                targets: Vec::new(),
-                hedge: None,
-                model: BTreeMap::new(),
+                ..SentenceRecord::unanalysed(
+                    article.id.clone(),
+                    index,
+                    article.body[piece.start..piece.end].to_owned(),
+                    Span::new(offsets.char_offset(piece.start), offsets.char_offset(piece.end)),
+                    piece.kind,
+                    origin.clone(),
+                    processed_at,
+                )
             })
             .collect())
     }

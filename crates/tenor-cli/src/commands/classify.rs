@@ -1,7 +1,6 @@
 //! `tenor classify`: scores JSONL input — single sentences (with optional target mentions) or article
 //! messages — into sentence records (and article summaries for articles).
 
-use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -10,7 +9,7 @@ use anyhow::Context;
 use chrono::Utc;
 use clap::Args;
 use serde::Deserialize;
-use tenor_core::{DeadLetter, InputError, Origin, SentenceKind, SentenceRecord, Span, SENTENCE_SCHEMA};
+use tenor_core::{DeadLetter, InputError, Origin, SentenceKind, SentenceRecord, Span};
 use tenor_pipeline::{Models, Pipeline, PipelineConfig, TargetMention};
 use tenor_runtime::file::{open_input, open_output, read_line_capped, write_json_line, RunStats, MAX_LINE_BYTES};
 
@@ -137,24 +136,15 @@ fn sentence_record(models: &Models, line: &[u8], origin: Origin) -> Result<Sente
     let targets: Vec<TargetMention> =
         parsed.targets.into_iter().map(|t| TargetMention { mention: t.mention, from: t.from, to: t.to }).collect();
     let characters = parsed.text.chars().count();
-    let mut record = SentenceRecord {
-        schema: SENTENCE_SCHEMA.to_owned(),
-        article_id: parsed.id,
-        sentence_index: 0,
-        text: parsed.text,
-        span: Span::new(0, characters),
-        kind: SentenceKind::Sentence,
-        source: origin,
-        processed_at: Utc::now(),
-        published_at: None,
-        article_source: None,
-        claim: None,
-        attribution: None,
-        stance: None,
-        targets: Vec::new(),
-        hedge: None,
-        model: BTreeMap::new(),
-    };
+    let mut record = SentenceRecord::unanalysed(
+        parsed.id,
+        0,
+        parsed.text,
+        Span::new(0, characters),
+        SentenceKind::Sentence,
+        origin,
+        Utc::now(),
+    );
     models.score_record(&mut record, &targets)?;
     Ok(record)
 }
