@@ -27,6 +27,18 @@ pub enum CueKind {
     Nominal,
 }
 
+impl CueKind {
+    /// The kind of a verb or adjective cue: verbs of speech and report say something; the rest (belief,
+    /// evidence, predicative adjectives) report a thought.
+    fn of_verb(class: CueClass) -> CueKind {
+        if matches!(class, CueClass::Speech | CueClass::Report) {
+            CueKind::Speech
+        } else {
+            CueKind::Cognition
+        }
+    }
+}
+
 /// One sentence's attribution, in byte offsets into the body.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AttributionSpans {
@@ -1547,11 +1559,7 @@ impl Sentence<'_> {
                 content: self.content_after(last + 1),
                 quote: None,
                 negated,
-                kind: if matches!(class, CueClass::Speech | CueClass::Report) {
-                    CueKind::Speech
-                } else {
-                    CueKind::Cognition
-                },
+                kind: CueKind::of_verb(class),
                 inherited: false,
                 in_quote: false,
             });
@@ -1569,11 +1577,7 @@ impl Sentence<'_> {
                 content: self.content_after(last + 1),
                 quote: None,
                 negated,
-                kind: if matches!(class, CueClass::Speech | CueClass::Report) {
-                    CueKind::Speech
-                } else {
-                    CueKind::Cognition
-                },
+                kind: CueKind::of_verb(class),
                 inherited: false,
                 in_quote: false,
             });
@@ -1590,11 +1594,7 @@ impl Sentence<'_> {
                 content,
                 quote: None,
                 negated,
-                kind: if matches!(class, CueClass::Speech | CueClass::Report) {
-                    CueKind::Speech
-                } else {
-                    CueKind::Cognition
-                },
+                kind: CueKind::of_verb(class),
                 inherited: false,
                 in_quote: false,
             });
@@ -1680,11 +1680,7 @@ impl Sentence<'_> {
             content,
             quote: None,
             negated,
-            kind: if matches!(class, CueClass::Speech | CueClass::Report) {
-                CueKind::Speech
-            } else {
-                CueKind::Cognition
-            },
+            kind: CueKind::of_verb(class),
             inherited: false,
             in_quote: false,
         })
