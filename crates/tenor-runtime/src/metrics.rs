@@ -46,6 +46,9 @@ pub struct Metrics {
     pub late_records: IntCounter,
     /// `tenor_windows_emitted_total{kind}`: aggregator window records emitted (`final` or `late`).
     pub windows_emitted: IntCounterVec,
+    /// `tenor_model_reloads_total{outcome}`: model hot reloads, `loaded` (swapped in) or `refused` (the new
+    /// file failed its checks and the old model was kept).
+    pub model_reloads: IntCounterVec,
     /// `tenor_model_info{name,version,sha256}`: 1 for every model the service's records were produced with.
     pub model_info: IntGaugeVec,
     /// `tenor_build_info{version,service}`: always 1.
@@ -156,6 +159,14 @@ impl Metrics {
         registry.register(Box::new(late_records.clone())).expect("unique metric");
         let windows_emitted =
             counter_vec("tenor_windows_emitted_total", "Aggregator window records emitted, by kind.", &["kind"]);
+        let model_reloads = counter_vec(
+            "tenor_model_reloads_total",
+            "Model hot reloads, by outcome (loaded or refused).",
+            &["outcome"],
+        );
+        for outcome in ["loaded", "refused"] {
+            model_reloads.with_label_values(&[outcome]);
+        }
         let model_info = IntGaugeVec::new(
             Opts::new("tenor_model_info", "Models the records were produced with (value 1)."),
             &["name", "version", "sha256"],
@@ -186,6 +197,7 @@ impl Metrics {
             commits,
             late_records,
             windows_emitted,
+            model_reloads,
             model_info,
             build_info,
             models_seen: Mutex::new(HashSet::new()),
