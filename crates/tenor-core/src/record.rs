@@ -195,6 +195,10 @@ pub struct SentenceRecord {
     pub hedge: Option<Hedge>,
     /// Models used for this record, by role (`stance`, `claim`, ...).
     pub model: BTreeMap<String, ModelRef>,
+    /// Which replay made this record (`tenor replay --run-id`); absent from live records, so that two runs
+    /// over the same archive can be told apart and compared (`tenor diff`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub run_id: Option<String>,
 }
 
 impl SentenceRecord {
@@ -226,6 +230,7 @@ impl SentenceRecord {
             targets: Vec::new(),
             hedge: None,
             model: BTreeMap::new(),
+            run_id: None,
         }
     }
 }
@@ -274,4 +279,7 @@ pub struct ArticleRecord {
     /// Speakers with their number of attributed claims; empty until attribution runs.
     pub speakers: Vec<SpeakerSummary>,
     pub model: BTreeMap<String, ModelRef>,
+    /// As in [`SentenceRecord::run_id`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub run_id: Option<String>,
 }

@@ -161,6 +161,7 @@ fn summarise(
         claims: BTreeMap::new(),
         speakers: Vec::new(),
         model: BTreeMap::new(),
+        run_id: None,
     }
 }
 

@@ -1,8 +1,11 @@
 //! Archived streams: one article message per line of a file (`.gz` is decompressed), or of standard input.
+//! A line may also be a Kafka message archived by `tenor archive` ([`crate::archive`]): its payload is the
+//! article message, and records point at the message's original topic, partition and offset.
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
 use std::path::Path;
+use std::sync::Arc;
 
 use flate2::read::MultiGzDecoder;
 use flate2::write::GzEncoder;
@@ -10,6 +13,8 @@ use flate2::Compression;
 use rayon::prelude::*;
 use tenor_core::{DeadLetter, Origin};
 use tenor_pipeline::Pipeline;
+
+use crate::archive::{is_archive_line, ArchivedMessage};
 
 /// Lines longer than this are cut when read (the rest of the line is skipped), so one runaway line cannot
 /// exhaust memory; such a line is over every message limit and is dead-lettered with a truncated payload.
@@ -33,9 +38,15 @@ pub fn open_input(path: &str) -> Result<Box<dyn BufRead + Send>, FileError> {
     let open_err = |source| FileError::Open { path: path.to_owned(), source };
     let raw: Box<dyn Read + Send> =
         if path == "-" { Box::new(io::stdin()) } else { Box::new(File::open(path).map_err(open_err)?) };
+    Ok(decode_input(path, raw))
+}
+
+/// Buffers the raw bytes of `path` (already opened, e.g. wrapped to count bytes for a progress bar),
+/// decompressing them when the name ends in `.gz`.
+pub fn decode_input(path: &str, raw: Box<dyn Read + Send>) -> Box<dyn BufRead + Send> {
     let reader: Box<dyn Read + Send> =
         if path.ends_with(".gz") { Box::new(MultiGzDecoder::new(raw)) } else { raw };
-    Ok(Box::new(BufReader::with_capacity(256 * 1024, reader)))
+    Box::new(BufReader::with_capacity(256 * 1024, reader))
 }
 
 /// Opens `path` for writing (`-` is standard output); a `.gz` name is compressed.
@@ -116,18 +127,24 @@ pub struct RunSinks<'a> {
     pub dead_letters: &'a mut dyn Write,
 }
 
-/// How a run uses the machine.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// How a run uses the machine, and how its records are tagged.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RunOptions {
     /// Worker threads processing messages; output order is the input order whatever this is.
     pub threads: usize,
     /// Messages read ahead and processed together; bounds memory to about this many messages.
     pub batch: usize,
+    /// Written into every record's `run_id` (replays); `None` leaves the field out.
+    pub run_id: Option<Arc<str>>,
 }
 
 impl Default for RunOptions {
     fn default() -> Self {
-        RunOptions { threads: std::thread::available_parallelism().map_or(1, |n| n.get()), batch: 256 }
+        RunOptions {
+            threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
+            batch: 256,
+            run_id: None,
+        }
     }
 }
 
@@ -138,7 +155,8 @@ enum LineOutcome {
 }
 
 /// Runs the pipeline over every line of `input`. Bad lines are dead-lettered and the run goes on; only a
-/// failure to read or write stops it. `file_name` is what records give as their origin (`-` for stdin).
+/// failure to read or write stops it. `file_name` is what records give as their origin (`-` for stdin);
+/// archived Kafka messages ([`crate::archive`]) keep their original topic, partition and offset instead.
 ///
 /// Lines are read in batches and processed in parallel; records are written in input order, each article's
 /// sentence records followed by its summary, exactly as a sequential run would.
@@ -152,6 +170,7 @@ pub fn run_stream(
     mut on_progress: impl FnMut(&RunStats),
 ) -> Result<RunStats, FileError> {
     let RunSinks { output, dead_letters } = sinks;
+    let run_id = options.run_id.as_deref();
     let workers = rayon::ThreadPoolBuilder::new()
         .num_threads(options.threads.max(1))
         .thread_name(|i| format!("tenor-worker-{i}"))
@@ -184,7 +203,7 @@ pub fn run_stream(
         let outcomes: Vec<LineOutcome> = workers.install(|| {
             batch
                 .par_iter()
-                .map(|(line, payload)| process_line(pipeline, payload, file_name, *line, service))
+                .map(|(line, payload)| process_line(pipeline, payload, file_name, *line, service, run_id))
                 .collect()
         });
         for outcome in outcomes {
@@ -211,18 +230,41 @@ pub fn run_stream(
     Ok(stats)
 }
 
-fn process_line(pipeline: &Pipeline, payload: &[u8], file: &str, line: u64, service: &str) -> LineOutcome {
-    let origin = Origin::File { file: file.to_owned(), line };
-    let mut json = Vec::with_capacity(payload.len() * 4);
-    match pipeline.process_message(payload, origin.clone()) {
-        Ok(processed) => {
-            for record in &processed.sentences {
+fn process_line(
+    pipeline: &Pipeline,
+    line_bytes: &[u8],
+    file: &str,
+    line: u64,
+    service: &str,
+    run_id: Option<&str>,
+) -> LineOutcome {
+    let mut origin = Origin::File { file: file.to_owned(), line };
+    let mut json = Vec::with_capacity(line_bytes.len() * 4);
+    let mut archived_payload = None;
+    let result = if is_archive_line(line_bytes) {
+        ArchivedMessage::parse(line_bytes).and_then(|message| {
+            origin = message.origin();
+            // A tombstone is an empty message, dead-lettered as `serve` would.
+            let payload = message.payload_bytes()?.unwrap_or_default();
+            let result = pipeline.process_message(&payload, origin.clone());
+            archived_payload = Some(payload);
+            result
+        })
+    } else {
+        pipeline.process_message(line_bytes, origin.clone())
+    };
+    match result {
+        Ok(mut processed) => {
+            for record in &mut processed.sentences {
+                record.run_id = run_id.map(str::to_owned);
                 write_json_line(&mut json, record).expect("writing JSON to memory cannot fail");
             }
+            processed.article.run_id = run_id.map(str::to_owned);
             write_json_line(&mut json, &processed.article).expect("writing JSON to memory cannot fail");
             LineOutcome::Records { json, sentences: processed.sentences.len() as u64 }
         }
         Err(error) => {
+            let payload = archived_payload.as_deref().unwrap_or(line_bytes);
             let letter = DeadLetter::new(&error, payload, origin, service, usize::MAX);
             write_json_line(&mut json, &letter).expect("writing JSON to memory cannot fail");
             LineOutcome::DeadLetter { json }
@@ -270,7 +312,7 @@ mod tests {
             "in.jsonl",
             RunSinks { output: &mut out, dead_letters: &mut dead },
             "test",
-            RunOptions { threads: 2, batch: 2 },
+            RunOptions { threads: 2, batch: 2, run_id: None },
             |_| {},
         )
         .unwrap();
@@ -285,5 +327,51 @@ mod tests {
         assert_eq!(letters[1]["reason"], "invalid_utf8");
         assert_eq!(letters[1]["payload"], "/w==");
         assert_eq!(letters[1]["source"]["line"], 4);
+    }
+
+    #[test]
+    fn archived_messages_keep_their_kafka_origin_and_records_carry_the_run_id() {
+        use crate::archive::{ArchivedMessage, RawMessage};
+        let pipeline = Pipeline::new(PipelineConfig::default());
+        let raw = |offset, payload: Option<&'static [u8]>| RawMessage {
+            topic: "articles",
+            partition: 1,
+            offset,
+            timestamp_ms: Some(5),
+            timestamp_type: None,
+            key: Some(b"a"),
+            payload,
+        };
+        let mut input = Vec::new();
+        for message in [
+            ArchivedMessage::new(raw(7, Some(br#"{"id":"a","body":"One. Two."}"#)), &[]),
+            ArchivedMessage::new(raw(8, None), &[]),
+        ] {
+            write_json_line(&mut input, &message).unwrap();
+        }
+        input.extend_from_slice(b"{\"id\":\"b\",\"body\":\"Plain.\"}\n");
+        let (mut out, mut dead) = (Vec::new(), Vec::new());
+        let stats = run_stream(
+            &pipeline,
+            &mut &input[..],
+            "archive.jsonl",
+            RunSinks { output: &mut out, dead_letters: &mut dead },
+            "test",
+            RunOptions { threads: 1, batch: 8, run_id: Some("r1".into()) },
+            |_| {},
+        )
+        .unwrap();
+        assert_eq!(stats, RunStats { messages: 3, articles: 2, sentence_records: 3, dead_letters: 1 });
+        let records: Vec<serde_json::Value> = out
+            .split(|&b| b == b'\n')
+            .filter(|l| !l.is_empty())
+            .map(|l| serde_json::from_slice(l).unwrap())
+            .collect();
+        assert!(records.iter().all(|r| r["run_id"] == "r1"));
+        assert_eq!(records[0]["source"], serde_json::json!({"topic": "articles", "partition": 1, "offset": 7}));
+        assert_eq!(records.last().unwrap()["source"], serde_json::json!({"file": "archive.jsonl", "line": 3}));
+        let letter: serde_json::Value = serde_json::from_slice(dead.strip_suffix(b"\n").unwrap()).unwrap();
+        assert_eq!(letter["source"]["offset"], 8);
+        assert_eq!(letter["payload"], "");
     }
 }

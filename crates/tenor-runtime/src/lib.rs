@@ -1,5 +1,6 @@
 //! Tenor's runtime: wires the pure [`tenor_pipeline::Pipeline`] to the world.
 //!
+//! - [`archive`]: the `tenor.archive/1` format of archived Kafka messages (`tenor archive`, `tenor replay`);
 //! - [`file`]: archived streams (JSONL, gzip or not, or standard input) in, JSONL records out;
 //! - [`kafka`]: the Kafka services (`serve`, `segmenter`, `scorer`, `aggregator`) on one engine that
 //!   delivers at least once, dead-letters bad input and never blocks a partition;
@@ -10,6 +11,7 @@
 //! Errors here are either the input's fault (a message is dead-lettered, processing goes on) or the world's
 //! (a file cannot be opened, a broker is unreachable: the command fails or retries with backoff).
 
+pub mod archive;
 pub mod config;
 pub mod delivery;
 pub mod file;

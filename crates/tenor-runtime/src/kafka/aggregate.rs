@@ -331,6 +331,7 @@ mod tests {
             targets: Vec::new(),
             hedge: None,
             model: Map::new(),
+            run_id: None,
         };
         serde_json::to_vec(&record).unwrap()
     }
