@@ -13,5 +13,6 @@ mod kafka_restart;
 mod kafka_serve;
 mod kafka_split;
 mod models;
+mod replay;
 mod run;
 mod schemas;

@@ -48,6 +48,10 @@ enum Command {
     Eval(commands::eval::EvalArgs),
     /// Score the sentence splitter against gold sentence boundaries (GUM news/interview/speech, UD EWT).
     EvalSplit(commands::eval_split::EvalSplitArgs),
+    /// Archive a Kafka topic (from the start, an offset or a time, to now or an end time) into a file.
+    Archive(commands::archive::ArchiveArgs),
+    /// Replay an archive through the pipeline in-process (records tagged with a run id), or onto a topic.
+    Replay(commands::replay::ReplayArgs),
     /// Train the stance or claim model and write models/<name>/ (model.json, MODEL_CARD.md).
     Train(commands::train::TrainArgs),
 }
@@ -66,6 +70,8 @@ fn main() -> ExitCode {
         Command::Classify(args) => commands::classify::run(args),
         Command::Eval(args) => commands::eval::run(args),
         Command::EvalSplit(args) => commands::eval_split::run(args),
+        Command::Archive(args) => commands::archive::run(args),
+        Command::Replay(args) => commands::replay::run(args),
     };
     match result {
         Ok(code) => code,

@@ -1,10 +1,12 @@
 //! One module per subcommand.
 
 pub mod aggregator;
+pub mod archive;
 pub mod classify;
 pub mod eval;
 pub mod eval_attribution;
 pub mod eval_split;
+pub mod replay;
 pub mod run;
 pub mod scorer;
 pub mod segment;

@@ -1,0 +1,182 @@
+//! `tenor replay`: an archive (`tenor archive`'s format, or plain article JSONL; gzip or not) through the
+//! pipeline in-process at full speed, or back onto a topic at a chosen pace. See docs/REPLAY.md.
+
+use std::io::{Read, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::Context;
+use clap::{Args, ValueEnum};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use tenor_pipeline::{Pipeline, PipelineConfig};
+use tenor_runtime::file::{decode_input, open_output, run_stream, RunOptions, RunSinks};
+use tenor_runtime::kafka::ensure_topics;
+use tenor_runtime::kafka::replay::{publish, Clock, Pace, Partitioning, PublishSpec};
+
+use super::archive::ClientArgs;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ClockArg {
+    /// The article's `published_at`.
+    Published,
+    /// The archived Kafka message timestamp.
+    Timestamp,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PartitioningArg {
+    /// The partition each archived message came from (plain article lines: by key).
+    Archived,
+    /// The producer's partitioner on the message key (article id for plain article lines).
+    Key,
+}
+
+#[derive(Debug, Args)]
+pub struct ReplayArgs {
+    /// Archive to replay: `tenor archive` output or plain article messages, one per line; `.gz` is
+    /// decompressed, `-` reads standard input.
+    #[arg(long, short)]
+    pub input: String,
+    /// In-process: where records go (JSON lines; `-` is standard output).
+    #[arg(long, short, default_value = "-", conflicts_with = "to_topic")]
+    pub output: String,
+    /// In-process: where rejected messages go, as dead letters (`-` is standard error).
+    #[arg(long, default_value = "-")]
+    pub dead_letter: String,
+    /// In-process: the `run_id` written into every record (default: `replay-` and the start time).
+    #[arg(long)]
+    pub run_id: Option<String>,
+    /// In-process: worker threads (default: one per core).
+    #[arg(long, default_value_t = RunOptions::default().threads)]
+    pub threads: usize,
+    /// In-process: write a summary of the run as JSON to this file.
+    #[arg(long)]
+    pub stats: Option<PathBuf>,
+    #[command(flatten)]
+    pub models: super::classify::ModelArgs,
+    /// Publish to this topic instead of running the pipeline (the topic must exist).
+    #[arg(long, value_name = "TOPIC")]
+    pub to_topic: Option<String>,
+    /// Publishing: this many messages per second (default: as fast as possible).
+    #[arg(long, conflicts_with = "speed", requires = "to_topic")]
+    pub rate: Option<f64>,
+    /// Publishing: the original pace, sped up by this factor (1 = real time, 60 = an hour a minute).
+    #[arg(long, requires = "to_topic")]
+    pub speed: Option<f64>,
+    /// Publishing with --speed: which time gives the original pace.
+    #[arg(long, value_enum, default_value_t = ClockArg::Timestamp)]
+    pub clock: ClockArg,
+    /// Publishing: which partition each message goes to.
+    #[arg(long, value_enum, default_value_t = PartitioningArg::Archived)]
+    pub partitioning: PartitioningArg,
+    /// Publishing: create the topic with this many partitions when it does not exist.
+    #[arg(long, value_name = "N", requires = "to_topic")]
+    pub create_partitions: Option<i32>,
+    /// Publishing: keep the archived message timestamps (default: the producer stamps the current time).
+    #[arg(long)]
+    pub keep_timestamps: bool,
+    #[command(flatten)]
+    pub client: ClientArgs,
+    /// No progress bar (it is also hidden when standard error is not a terminal).
+    #[arg(long)]
+    pub no_progress: bool,
+}
+
+/// A progress bar over the archive's bytes (its compressed bytes for `.gz`), so the ETA needs no first pass.
+fn progress(args: &ReplayArgs) -> anyhow::Result<(ProgressBar, Box<dyn std::io::BufRead + Send>)> {
+    let (bar, raw): (ProgressBar, Box<dyn Read + Send>) = if args.input == "-" {
+        (ProgressBar::new_spinner(), Box::new(std::io::stdin()))
+    } else {
+        let file = std::fs::File::open(&args.input).with_context(|| format!("cannot open {}", args.input))?;
+        let bar = ProgressBar::new(file.metadata().map(|m| m.len()).unwrap_or(0));
+        let raw = bar.wrap_read(file);
+        (bar, Box::new(raw))
+    };
+    bar.set_style(
+        ProgressStyle::with_template("{bar:30} {bytes}/{total_bytes} {binary_bytes_per_sec}, ETA {eta} | {msg}")
+            .expect("valid template"),
+    );
+    if args.no_progress {
+        bar.set_draw_target(ProgressDrawTarget::hidden());
+    }
+    Ok((bar, decode_input(&args.input, raw)))
+}
+
+fn per_second(count: u64, bar: &ProgressBar) -> f64 {
+    count as f64 / bar.elapsed().as_secs_f64().max(1e-3)
+}
+
+pub fn run(args: ReplayArgs) -> anyhow::Result<ExitCode> {
+    let (bar, mut input) = progress(&args)?;
+    bar.enable_steady_tick(Duration::from_millis(200));
+    if let Some(topic) = &args.to_topic {
+        let pace = match (args.rate, args.speed) {
+            (Some(rate), _) => Pace::Rate(rate),
+            (None, Some(speed)) => Pace::Original {
+                speed,
+                clock: match args.clock {
+                    ClockArg::Published => Clock::PublishedAt,
+                    ClockArg::Timestamp => Clock::Timestamp,
+                },
+            },
+            (None, None) => Pace::AsFastAsPossible,
+        };
+        let spec = PublishSpec {
+            topic: topic.clone(),
+            pace,
+            partitioning: match args.partitioning {
+                PartitioningArg::Archived => Partitioning::Archived,
+                PartitioningArg::Key => Partitioning::ByKey,
+            },
+            keep_timestamps: args.keep_timestamps,
+        };
+        let mut kafka = args.client.kafka("tenor-replay");
+        if let Some(partitions) = args.create_partitions {
+            kafka.topic_partitions = partitions;
+            super::service::runtime()?
+                .block_on(ensure_topics(&kafka, &[topic.as_str()], Duration::from_secs(30)))
+                .with_context(|| format!("cannot create {topic}"))?;
+        }
+        let stats = publish(&kafka, &spec, &mut input, |s| {
+            bar.set_message(format!("{} messages sent ({:.0}/s)", s.sent, per_second(s.sent, &bar)))
+        })
+        .with_context(|| format!("cannot replay {} to {topic}", args.input))?;
+        bar.finish_and_clear();
+        eprintln!(
+            "tenor: published {} messages to {topic} in {:.1} s ({} input lines skipped)",
+            stats.acknowledged,
+            bar.elapsed().as_secs_f64(),
+            stats.skipped_lines
+        );
+        return Ok(if stats.skipped_lines > 0 { ExitCode::from(2) } else { ExitCode::SUCCESS });
+    }
+
+    let pipeline = Pipeline::with_models(PipelineConfig::default(), args.models.load()?);
+    let run_id = args
+        .run_id
+        .clone()
+        .unwrap_or_else(|| format!("replay-{}", chrono::Utc::now().format("%Y%m%dT%H%M%S%.3fZ")));
+    let mut output = open_output(&args.output)?;
+    let mut dead_letters: Box<dyn Write + Send> =
+        if args.dead_letter == "-" { Box::new(std::io::stderr()) } else { open_output(&args.dead_letter)? };
+    let stats = run_stream(
+        &pipeline,
+        &mut input,
+        &args.input,
+        RunSinks { output: &mut output, dead_letters: &mut dead_letters },
+        "tenor-replay",
+        RunOptions { threads: args.threads, run_id: Some(run_id.as_str().into()), ..RunOptions::default() },
+        |s| {
+            bar.set_message(format!(
+                "{} articles, {} records ({:.0} articles/s)",
+                s.articles,
+                s.sentence_records,
+                per_second(s.articles, &bar)
+            ))
+        },
+    )?;
+    bar.finish_and_clear();
+    tracing::info!(%run_id, "replay finished");
+    super::run::report(&stats, args.stats.as_deref())
+}
