@@ -52,6 +52,9 @@ enum Command {
     Archive(commands::archive::ArchiveArgs),
     /// Replay an archive through the pipeline in-process (records tagged with a run id), or onto a topic.
     Replay(commands::replay::ReplayArgs),
+    /// Compare two runs over the same stream (two model versions): flips, confidence shift, by source and
+    /// speaker, and metric deltas against gold.
+    Diff(commands::diff::DiffArgs),
     /// Train the stance or claim model and write models/<name>/ (model.json, MODEL_CARD.md).
     Train(commands::train::TrainArgs),
 }
@@ -72,6 +75,7 @@ fn main() -> ExitCode {
         Command::EvalSplit(args) => commands::eval_split::run(args),
         Command::Archive(args) => commands::archive::run(args),
         Command::Replay(args) => commands::replay::run(args),
+        Command::Diff(args) => commands::diff::run(args),
     };
     match result {
         Ok(code) => code,

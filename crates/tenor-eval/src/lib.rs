@@ -4,6 +4,8 @@
 
 pub mod conllu;
 pub mod corpora;
+pub mod diff;
+pub mod gold;
 pub mod gum_rsd;
 pub mod metrics;
 pub mod split_eval;

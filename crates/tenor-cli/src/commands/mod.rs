@@ -3,6 +3,7 @@
 pub mod aggregator;
 pub mod archive;
 pub mod classify;
+pub mod diff;
 pub mod eval;
 pub mod eval_attribution;
 pub mod eval_split;
