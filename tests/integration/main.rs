@@ -8,6 +8,7 @@ mod support;
 mod attribution;
 mod diff;
 mod eval_attribution;
+mod eval_replay;
 mod eval_split;
 mod kafka_aggregate;
 mod kafka_restart;

@@ -131,7 +131,9 @@ pub struct GoldEvaluation {
     pub matched: usize,
     /// Stance over matched records with a gold stance and a predicted stance.
     pub stance: Option<Report>,
-    /// Claim over matched records with a gold claim and a predicted claim.
+    /// Claim over matched records with a gold claim and a predicted claim. Scored on the claim model's
+    /// calibrated probability (`claim.score`: claim when above 0.5), so that ECE and Brier mean something;
+    /// a record's `is_claim` can also be set by attribution ("someone said it"), which this does not score.
     pub claim: Option<Report>,
     pub attribution: Option<AttributionScores>,
 }

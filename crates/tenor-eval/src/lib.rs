@@ -2,6 +2,7 @@
 //!
 //! Pure and synchronous: readers take `&str` (the caller reads files), metrics take slices.
 
+pub mod charts;
 pub mod conllu;
 pub mod corpora;
 pub mod diff;

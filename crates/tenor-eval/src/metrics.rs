@@ -24,9 +24,23 @@ pub struct Report {
     pub labels: Vec<String>,
     /// Expected calibration error of the top-label confidence, 15 equal-width bins.
     pub ece: f64,
+    /// The bins behind `ece` (empty bins included): what a reliability diagram draws.
+    pub reliability: Vec<ReliabilityBin>,
     /// Multi-class Brier score: mean over examples of the squared distance between probabilities and one-hot
     /// gold (0 is perfect, 2 is worst).
     pub brier: f64,
+}
+
+/// One confidence bin: examples whose top-label confidence falls in `[lower, upper)` (the last bin includes 1).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReliabilityBin {
+    pub lower: f64,
+    pub upper: f64,
+    pub count: usize,
+    /// Mean top-label confidence in the bin (0 when empty).
+    pub mean_confidence: f64,
+    /// Fraction of the bin's examples whose top label is right (0 when empty).
+    pub accuracy: f64,
 }
 
 /// Number of confidence bins for ECE.
@@ -75,6 +89,17 @@ pub fn evaluate(labels: &[&str], gold: &[usize], probs: &[Vec<f64>]) -> Report {
         confusion,
         labels: labels.iter().map(|l| (*l).to_owned()).collect(),
         ece: bins.iter().map(|(_, conf, correct)| (conf - correct).abs()).sum::<f64>() / nf,
+        reliability: bins
+            .iter()
+            .enumerate()
+            .map(|(i, &(count, conf, correct))| ReliabilityBin {
+                lower: i as f64 / ECE_BINS as f64,
+                upper: (i + 1) as f64 / ECE_BINS as f64,
+                count,
+                mean_confidence: if count == 0 { 0.0 } else { conf / count as f64 },
+                accuracy: if count == 0 { 0.0 } else { correct / count as f64 },
+            })
+            .collect(),
         brier: brier / nf,
     }
 }
@@ -137,6 +162,11 @@ mod tests {
         assert!((r.accuracy - 0.75).abs() < 1e-12);
         // Bins: 0.9 (correct), 0.6 (wrong), 0.8 (correct), 0.7 (correct): |0.9-1|+|0.6-0|+|0.8-1|+|0.7-1| = 1.2
         assert!((r.ece - 1.2 / 4.0).abs() < 1e-12, "{}", r.ece);
+        assert_eq!(r.reliability.len(), ECE_BINS);
+        assert_eq!(r.reliability.iter().map(|b| b.count).sum::<usize>(), 4);
+        let top = &r.reliability[13]; // 0.9 falls in [13/15, 14/15)
+        assert_eq!((top.count, top.accuracy), (1, 1.0));
+        assert!((top.mean_confidence - 0.9).abs() < 1e-12);
         let brier = (0.02 + 0.72 + 0.08 + 0.18) / 4.0;
         assert!((r.brier - brier).abs() < 1e-12);
         assert!(r.table("t").contains("macro-F1 0.7333"));

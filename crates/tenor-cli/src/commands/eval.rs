@@ -29,6 +29,8 @@ pub enum EvalCommand {
     Stance(StanceEvalArgs),
     /// Claims (ClaimBuster): cross-validation of train.
     Claim(ClaimEvalArgs),
+    /// The records of a replay against gold labels: metrics, reliability diagram, confusion matrix, report.
+    Replay(super::eval_replay::EvalReplayArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -77,6 +79,7 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
         }
         EvalCommand::Claim(a) => (Task::Claim, Split::Cv, cross_validate(ModelKind::Claim, &a.training)?, a.json),
         EvalCommand::Attribution(a) => return super::eval_attribution::run(a),
+        EvalCommand::Replay(a) => return super::eval_replay::run(a),
     };
     let (tenor, baseline, what) = reports;
     println!("{}", tenor.table(&format!("tenor   {what}")));
