@@ -349,6 +349,12 @@ impl Service {
         }
     }
 
+    /// SIGHUP: reload the models.
+    pub fn hangup(&self) {
+        let pid = self.child.as_ref().expect("running").id().to_string();
+        assert!(Command::new("kill").args(["-HUP", &pid]).status().unwrap().success());
+    }
+
     /// SIGTERM, then waits for the exit; returns the status and how long shutdown took.
     pub fn terminate(&mut self) -> (ExitStatus, Duration) {
         let mut child = self.child.take().expect("running");

@@ -11,6 +11,7 @@ mod eval_attribution;
 mod eval_replay;
 mod eval_split;
 mod kafka_aggregate;
+mod kafka_reload;
 mod kafka_restart;
 mod kafka_serve;
 mod kafka_split;

@@ -140,6 +140,24 @@ impl Default for ReviewConfig {
     }
 }
 
+/// Where the scoring services load their models from, and how they notice new ones (hot reload, see
+/// `kafka::reload`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ModelsConfig {
+    /// Directory holding `stance/model.json` and `claim/model.json`; empty means the built-in models (which
+    /// cannot be reloaded).
+    pub dir: String,
+    /// How often the model files are checked for a change, in milliseconds (0: only SIGHUP reloads).
+    pub watch_interval_ms: u64,
+}
+
+impl Default for ModelsConfig {
+    fn default() -> Self {
+        ModelsConfig { dir: String::new(), watch_interval_ms: 2000 }
+    }
+}
+
 /// Topic names used by `tenor serve`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -170,6 +188,7 @@ pub struct ServeConfig {
     pub kafka: KafkaConfig,
     pub metrics: MetricsConfig,
     pub delivery: DeliveryConfig,
+    pub models: ModelsConfig,
     pub topics: ServeTopics,
     pub review: ReviewConfig,
     pub pipeline: PipelineConfig,
@@ -181,6 +200,7 @@ impl Default for ServeConfig {
             kafka: KafkaConfig::with_group("tenor-serve"),
             metrics: MetricsConfig::default(),
             delivery: DeliveryConfig::default(),
+            models: ModelsConfig::default(),
             topics: ServeTopics::default(),
             review: ReviewConfig::default(),
             pipeline: PipelineConfig::default(),
@@ -255,6 +275,7 @@ pub struct ScorerConfig {
     pub kafka: KafkaConfig,
     pub metrics: MetricsConfig,
     pub delivery: DeliveryConfig,
+    pub models: ModelsConfig,
     pub topics: ScorerTopics,
     pub review: ReviewConfig,
     pub pipeline: PipelineConfig,
@@ -266,6 +287,7 @@ impl Default for ScorerConfig {
             kafka: KafkaConfig::with_group("tenor-scorer"),
             metrics: MetricsConfig { addr: "127.0.0.1:9466".into() },
             delivery: DeliveryConfig::default(),
+            models: ModelsConfig::default(),
             topics: ScorerTopics::default(),
             review: ReviewConfig::default(),
             pipeline: PipelineConfig::default(),

@@ -20,13 +20,15 @@ pub struct ScorerArgs {
 }
 
 pub fn run(args: ScorerArgs) -> anyhow::Result<ExitCode> {
-    let extra = [flag("review.threshold", &args.review_threshold)];
+    let models_dir = args.models.models.as_ref().map(|p| p.display().to_string());
+    let extra = [flag("models.dir", &models_dir), flag("review.threshold", &args.review_threshold)];
     let config: ScorerConfig = args.service.load(extra.into_iter().flatten().collect())?;
     if args.service.print_config {
         print!("{}", config::redacted(&config));
         return Ok(ExitCode::SUCCESS);
     }
-    let pipeline = Arc::new(Pipeline::with_models(config.pipeline.clone(), args.models.load()?));
+    let pipeline =
+        Arc::new(Pipeline::with_models(config.pipeline.clone(), super::service::load_models(&config.models)?));
     let summary = runtime()?.block_on(async {
         let shutdown = service::shutdown_on_signals();
         service::scorer(&config, pipeline, shutdown).await

@@ -75,3 +75,13 @@ pub fn finish(summary: RunSummary) -> ExitCode {
 pub fn flag<T: ToString>(key: &str, value: &Option<T>) -> Option<(String, String)> {
     value.as_ref().map(|v| (key.to_owned(), v.to_string()))
 }
+
+/// The models of a scoring service: from `models.dir` (checked like a hot reload: see
+/// `tenor_runtime::kafka::reload`), or the built-in ones when it is empty.
+pub fn load_models(config: &tenor_runtime::config::ModelsConfig) -> anyhow::Result<tenor_pipeline::Models> {
+    if config.dir.is_empty() {
+        return tenor_pipeline::Models::shipped().context("the built-in models do not load");
+    }
+    let (models, _) = tenor_runtime::kafka::reload::load_models_dir(std::path::Path::new(&config.dir))?;
+    Ok(models)
+}

@@ -625,7 +625,7 @@ mod tests {
             delivery: DeliveryConfig::default(),
             workers: 2,
         };
-        let pipeline = Arc::new(Pipeline::new(PipelineConfig::default()));
+        let pipeline = Arc::new(Arc::new(Pipeline::new(PipelineConfig::default())).into());
         let topics = OutputTopics {
             sentences: "s".into(),
             articles: "a".into(),

@@ -7,6 +7,7 @@
 
 pub mod aggregate;
 pub mod engine;
+pub mod reload;
 pub mod replay;
 pub mod service;
 pub mod stages;

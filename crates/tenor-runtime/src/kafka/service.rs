@@ -9,10 +9,12 @@ use tokio::sync::watch;
 
 use super::aggregate::Aggregator;
 use super::engine::{self, EngineSettings, RunSummary, Stage};
+use super::reload::{run_reloads, ModelReloader, PipelineCell};
 use super::stages::{OutputTopics, ScorerStage, SegmenterStage, ServeStage};
 use super::{ensure_topics, ServiceError};
 use crate::config::{
-    AggregatorConfig, DeliveryConfig, KafkaConfig, MetricsConfig, ScorerConfig, SegmenterConfig, ServeConfig,
+    AggregatorConfig, DeliveryConfig, KafkaConfig, MetricsConfig, ModelsConfig, ScorerConfig, SegmenterConfig,
+    ServeConfig,
 };
 use crate::http::{Health, MetricsServer};
 use crate::metrics::Metrics;
@@ -97,6 +99,36 @@ fn register_models(pipeline: &Pipeline, metrics: &Metrics) {
     }
 }
 
+/// The scoring stages' pipeline, in a cell that reloads swap; starts the reload task when the models come
+/// from a directory (`models.dir`; `pipeline` must have been loaded from it).
+fn reloadable(
+    pipeline: Arc<Pipeline>,
+    config: &ModelsConfig,
+    metrics: &Arc<Metrics>,
+    shutdown: watch::Receiver<bool>,
+) -> Arc<PipelineCell> {
+    let in_use =
+        pipeline.models().map(|m| [m.stance.model_ref().sha256.clone(), m.claim.model_ref().sha256.clone()]);
+    let pipeline_config = pipeline.config().clone();
+    let cell = Arc::new(PipelineCell::new(pipeline));
+    match in_use {
+        Some(in_use) if !config.dir.is_empty() => {
+            let reloader = ModelReloader::new(
+                config.dir.clone().into(),
+                pipeline_config,
+                cell.clone(),
+                metrics.clone(),
+                in_use,
+            );
+            let interval = Duration::from_millis(config.watch_interval_ms);
+            tracing::info!(dir = %config.dir, watch_interval_ms = config.watch_interval_ms, "model hot reload enabled (SIGHUP or file change)");
+            tokio::spawn(run_reloads(reloader, interval, shutdown));
+        }
+        _ => tracing::info!("built-in models: hot reload needs models.dir (--models DIR)"),
+    }
+    cell
+}
+
 fn output_topics(sentences: &str, articles: &str, review: &str, threshold: f64) -> OutputTopics {
     OutputTopics {
         sentences: sentences.into(),
@@ -123,8 +155,10 @@ pub async fn serve(
         dlq: &t.dlq,
     };
     let topics = output_topics(&t.sentences, &t.articles, &t.review, config.review.threshold);
+    let reload_shutdown = shutdown.clone();
     let stage = |metrics: &Arc<Metrics>| {
         register_models(&pipeline, metrics);
+        let pipeline = reloadable(pipeline, &config.models, metrics, reload_shutdown);
         Stage::Stateless(Arc::new(ServeStage { pipeline, topics }))
     };
     run_service(common, stage, shutdown).await
@@ -167,8 +201,10 @@ pub async fn scorer(
         dlq: &t.dlq,
     };
     let topics = output_topics(&t.sentences, &t.articles, &t.review, config.review.threshold);
+    let reload_shutdown = shutdown.clone();
     let stage = |metrics: &Arc<Metrics>| {
         register_models(&pipeline, metrics);
+        let pipeline = reloadable(pipeline, &config.models, metrics, reload_shutdown);
         Stage::Stateless(Arc::new(ScorerStage { pipeline, topics }))
     };
     run_service(common, stage, shutdown).await

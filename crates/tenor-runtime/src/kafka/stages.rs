@@ -14,6 +14,7 @@ use tenor_core::{ArticleMessage, InputError, Origin, SentenceKind, Span};
 use tenor_pipeline::{Pipeline, ProcessedArticle};
 
 use super::engine::{Incoming, Outgoing, Processed, StatelessStage};
+use super::reload::PipelineCell;
 use crate::metrics::{stage, Metrics};
 
 /// Schema identifier of [`SegmentsMessage`].
@@ -104,17 +105,18 @@ fn timed<T>(metrics: &Metrics, name: &str, f: impl FnOnce() -> T) -> T {
 /// `tenor serve`: the whole pipeline in one service.
 #[derive(Debug)]
 pub struct ServeStage {
-    pub pipeline: Arc<Pipeline>,
+    /// Swapped by a model reload; each message takes the current pipeline once (see [`super::reload`]).
+    pub pipeline: Arc<PipelineCell>,
     pub topics: OutputTopics,
 }
 
 impl StatelessStage for ServeStage {
     fn process(&self, message: &Incoming, metrics: &Metrics) -> Result<Processed, InputError> {
-        let article = timed(metrics, stage::DECODE, || {
-            ArticleMessage::decode(&message.payload, &self.pipeline.config().limits)
-        })?;
+        let pipeline = self.pipeline.load();
+        let article =
+            timed(metrics, stage::DECODE, || ArticleMessage::decode(&message.payload, &pipeline.config().limits))?;
         let processed =
-            timed(metrics, stage::PIPELINE, || self.pipeline.process(&article, message.origin(), Utc::now()))?;
+            timed(metrics, stage::PIPELINE, || pipeline.process(&article, message.origin(), Utc::now()))?;
         Ok(publish(&processed, &self.topics, metrics))
     }
 }
@@ -164,14 +166,19 @@ impl StatelessStage for SegmenterStage {
 /// `tenor scorer`: the rest of the pipeline, from a segments message to the records `serve` produces.
 #[derive(Debug)]
 pub struct ScorerStage {
-    pub pipeline: Arc<Pipeline>,
+    /// Swapped by a model reload; each message takes the current pipeline once (see [`super::reload`]).
+    pub pipeline: Arc<PipelineCell>,
     pub topics: OutputTopics,
 }
 
 impl ScorerStage {
     /// Decodes a segments message back into the article and origin it was made from.
     pub fn decode(&self, payload: &[u8]) -> Result<(SegmentsMessage, ArticleMessage), InputError> {
-        let limits = &self.pipeline.config().limits;
+        Self::decode_with(&self.pipeline.load(), payload)
+    }
+
+    fn decode_with(pipeline: &Pipeline, payload: &[u8]) -> Result<(SegmentsMessage, ArticleMessage), InputError> {
+        let limits = &pipeline.config().limits;
         if payload.len() > limits.max_message_bytes.saturating_mul(2) {
             return Err(InputError::Oversize {
                 what: "segments message",
@@ -197,10 +204,11 @@ impl ScorerStage {
 
 impl StatelessStage for ScorerStage {
     fn process(&self, message: &Incoming, metrics: &Metrics) -> Result<Processed, InputError> {
-        let (segments, article) = timed(metrics, stage::DECODE, || self.decode(&message.payload))?;
-        let processed = timed(metrics, stage::PIPELINE, || {
-            self.pipeline.process(&article, segments.source.clone(), Utc::now())
-        })?;
+        let pipeline = self.pipeline.load();
+        let (segments, article) =
+            timed(metrics, stage::DECODE, || Self::decode_with(&pipeline, &message.payload))?;
+        let processed =
+            timed(metrics, stage::PIPELINE, || pipeline.process(&article, segments.source.clone(), Utc::now()))?;
         let agrees = processed.sentences.len() == segments.sentences.len()
             && processed
                 .sentences
@@ -252,14 +260,14 @@ mod tests {
         let pipeline = Arc::new(Pipeline::new(PipelineConfig::default()));
         let metrics = Metrics::new("test");
         let article = br#"{"id":"a1","title":"T","published_at":"2024-05-01T10:00:00+02:00","source":"Wire","body":"Officials said talks went well. \"No deal,\" he said.\n\nHEADLINE HERE\n\nMore text follows."}"#;
-        let serve = ServeStage { pipeline: pipeline.clone(), topics: topics() };
+        let serve = ServeStage { pipeline: Arc::new(pipeline.clone().into()), topics: topics() };
         let direct = serve.process(&incoming("articles", 7, article), &metrics).unwrap();
 
         let segmenter = SegmenterStage { pipeline: pipeline.clone(), segments: "seg".into() };
         let segmented = segmenter.process(&incoming("articles", 7, article), &metrics).unwrap();
         assert_eq!(segmented.records.len(), 1);
         assert_eq!(segmented.records[0].key.as_deref(), Some(&b"a1"[..]));
-        let scorer = ScorerStage { pipeline, topics: topics() };
+        let scorer = ScorerStage { pipeline: Arc::new(pipeline.into()), topics: topics() };
         let split = scorer.process(&incoming("seg", 0, &segmented.records[0].payload), &metrics).unwrap();
 
         assert_eq!(direct.records.len(), split.records.len());
@@ -276,8 +284,8 @@ mod tests {
 
     #[test]
     fn bad_segments_messages_are_input_errors() {
-        let scorer =
-            ScorerStage { pipeline: Arc::new(Pipeline::new(PipelineConfig::default())), topics: topics() };
+        let pipeline = Arc::new(Pipeline::new(PipelineConfig::default()));
+        let scorer = ScorerStage { pipeline: Arc::new(pipeline.into()), topics: topics() };
         let metrics = Metrics::new("test");
         let cases: [(&[u8], &str); 3] = [
             (b"{oops", "invalid_json"),
