@@ -51,6 +51,9 @@ pub struct ArchivedHeader {
     pub value_encoding: PayloadEncoding,
 }
 
+/// A header as bytes: name and value (`None` for a null value).
+pub type HeaderBytes = (String, Option<Vec<u8>>);
+
 /// Raw bytes of one message, as a Kafka client hands them over.
 #[derive(Debug, Clone, Copy)]
 pub struct RawMessage<'a> {
@@ -148,7 +151,7 @@ impl ArchivedMessage {
     }
 
     /// Headers as `(name, value bytes)`, in order.
-    pub fn header_bytes(&self) -> Result<Vec<(String, Option<Vec<u8>>)>, InputError> {
+    pub fn header_bytes(&self) -> Result<Vec<HeaderBytes>, InputError> {
         self.headers
             .iter()
             .map(|h| Ok((h.name.clone(), decode(&h.value, h.value_encoding, "headers.value")?)))

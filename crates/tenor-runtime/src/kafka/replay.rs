@@ -20,7 +20,7 @@ use rdkafka::{Offset, TopicPartitionList};
 use serde::Deserialize;
 
 use super::{apply_pass_through, base_client_config};
-use crate::archive::{is_archive_line, ArchivedMessage, RawMessage, TimestampType};
+use crate::archive::{is_archive_line, ArchivedMessage, HeaderBytes, RawMessage, TimestampType};
 use crate::config::KafkaConfig;
 use crate::file::{read_line_capped, MAX_LINE_BYTES};
 
@@ -469,7 +469,7 @@ struct Outbound {
     partition: Option<i32>,
     key: Option<Vec<u8>>,
     payload: Option<Vec<u8>>,
-    headers: Vec<(String, Option<Vec<u8>>)>,
+    headers: Vec<HeaderBytes>,
     timestamp_ms: Option<i64>,
     event_ms: Option<i64>,
 }
