@@ -150,6 +150,23 @@ fn archive_then_replay_to_a_topic_is_lossless() {
     let expected: usize = original.values().map(|p| p.len().saturating_sub(5)).sum();
     assert_eq!(tail.len(), expected);
     assert!(tail.iter().all(|l| l["offset"].as_i64().unwrap() >= 5));
+
+    // By time: nothing is stamped after 2100, nothing before 2001 (whatever offsets the broker claims).
+    for (flag, time) in [("--from-time", "2100-01-01T00:00:00Z"), ("--until", "2001-01-01T00:00:00Z")] {
+        let out = tenor()
+            .args(["archive", "--brokers", &broker.bootstrap(), "--topic", "articles", "--settle-ms", "300"])
+            .args([flag, time, "-o", "-"])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(out.stdout.is_empty(), "{flag} {time} archived {} bytes", out.stdout.len());
+    }
+    let out = tenor()
+        .args(["archive", "--brokers", &broker.bootstrap(), "--topic", "articles", "--settle-ms", "300"])
+        .args(["--from-time", "2001-01-01T00:00:00Z", "--until", "2100-01-01T00:00:00Z", "-o", "-"])
+        .output()
+        .unwrap();
+    assert_eq!(json_lines(&out.stdout).len(), n);
 }
 
 #[test]
