@@ -93,10 +93,13 @@ fn progress(args: &ReplayArgs) -> anyhow::Result<(ProgressBar, Box<dyn std::io::
         let raw = bar.wrap_read(file);
         (bar, Box::new(raw))
     };
-    bar.set_style(
-        ProgressStyle::with_template("{bar:30} {bytes}/{total_bytes} {binary_bytes_per_sec}, ETA {eta} | {msg}")
-            .expect("valid template"),
-    );
+    // Standard input has no known size: a spinner with the byte rate instead of a bar with an ETA.
+    let template = if args.input == "-" {
+        "{spinner} {bytes} {binary_bytes_per_sec} | {msg}"
+    } else {
+        "{bar:30} {bytes}/{total_bytes} {binary_bytes_per_sec}, ETA {eta} | {msg}"
+    };
+    bar.set_style(ProgressStyle::with_template(template).expect("valid template"));
     if args.no_progress {
         bar.set_draw_target(ProgressDrawTarget::hidden());
     }
