@@ -111,12 +111,12 @@ struct PartitionState {
     last_activity: Instant,
     /// For [`StartAt::Timestamp`]: still skipping messages stamped before the start time.
     waiting_for_start: bool,
-    /// Messages below this offset are skipped: the start offset, also enforced here because a fetch may
-    /// return a whole batch, or [`Self::rewind_pending`] may have rewound to the beginning.
+    /// The start offset. Messages below it are skipped (`next_offset` starts here), because a fetch may return
+    /// a whole batch, or a rewind may read the partition from its beginning.
     skip_below: i64,
-    /// True while nothing has arrived from a start offset inside the partition: if it stays quiet, the
-    /// partition is read again from its beginning (Tansu 0.6 returns nothing for a fetch that starts inside a
-    /// record batch).
+    /// True until the first message from a start offset inside the partition: if that message is past the
+    /// start, or nothing arrives, the partition is read again from its beginning (Tansu 0.6 answers a fetch
+    /// that starts inside a record batch with nothing or with the next batch).
     rewind_pending: bool,
     seen_any: bool,
     end: Option<PartitionEnd>,
@@ -243,10 +243,19 @@ pub fn archive(
                 }
                 state.last_activity = Instant::now();
                 state.seen_any = true;
-                state.next_offset = state.next_offset.max(message.offset() + 1);
-                if message.offset() < state.skip_below {
+                let offset = message.offset();
+                if state.rewind_pending && offset > state.skip_below {
+                    // Tansu 0.6 answers a fetch that starts inside a record batch with the *next* batch (and
+                    // the skipped messages later, out of order): read from the beginning instead.
+                    rewind(&consumer, &spec.topic, state, "the broker skipped ahead of the start offset")?;
                     continue;
                 }
+                state.rewind_pending = false;
+                // Below the start, or already archived (a broker serving a position twice): not archived.
+                if offset < state.next_offset {
+                    continue;
+                }
+                state.next_offset = offset + 1;
                 let (timestamp_ms, timestamp_type) = match message.timestamp() {
                     Timestamp::NotAvailable => (None, None),
                     Timestamp::CreateTime(ms) => (Some(ms), Some(TimestampType::CreateTime)),
@@ -297,16 +306,7 @@ pub fn archive(
         for state in states.values_mut().filter(|s| s.end.is_none()) {
             let quiet = state.last_activity.elapsed();
             if state.rewind_pending && !state.seen_any && quiet >= spec.settle {
-                tracing::info!(
-                    partition = state.partition,
-                    start = state.skip_below,
-                    "nothing arrived from the start offset; reading the partition from its beginning instead"
-                );
-                state.rewind_pending = false;
-                state.last_activity = Instant::now();
-                consumer
-                    .seek(&spec.topic, state.partition, Offset::Beginning, Duration::from_secs(10))
-                    .map_err(kafka_error("rewinding a partition"))?;
+                rewind(&consumer, &spec.topic, state, "nothing arrived from the start offset")?;
             } else if quiet >= spec.max_idle {
                 tracing::warn!(
                     partition = state.partition,
@@ -337,6 +337,22 @@ pub fn archive(
             })
             .collect(),
     })
+}
+
+/// Reads a partition again from its beginning (offsets below the start are then skipped), once.
+fn rewind(consumer: &BaseConsumer, topic: &str, state: &mut PartitionState, why: &str) -> Result<(), ReplayError> {
+    tracing::info!(
+        partition = state.partition,
+        start = state.skip_below,
+        why,
+        "reading the partition from its beginning"
+    );
+    state.rewind_pending = false;
+    state.seen_any = false;
+    state.last_activity = Instant::now();
+    consumer
+        .seek(topic, state.partition, Offset::Beginning, Duration::from_secs(10))
+        .map_err(kafka_error("rewinding a partition"))
 }
 
 /// How fast [`publish`] sends.
