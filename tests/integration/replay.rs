@@ -208,3 +208,27 @@ fn replaying_an_archive_in_process_gives_the_records_of_run_with_a_run_id() {
     }
     assert_eq!(got, want);
 }
+
+#[test]
+fn a_replay_published_with_a_run_id_tags_the_records_of_serve() {
+    let broker = Tansu::start();
+    broker.create_topics(&["articles"], 2);
+    let mut serve = crate::broker::Service::start(&broker, "serve", &[]);
+    let out = tenor()
+        .args(["replay", "--no-progress", "--brokers", &broker.bootstrap(), "--to-topic", "articles"])
+        .args(["--run-id", "shadow-7", "--rate", "200", "-i"])
+        .arg(repo().join("examples/articles.jsonl"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let articles = example_messages().len();
+    let expected = crate::kafka_serve::expected_records(None);
+    let sentences = crate::kafka_serve::sentence_total(&expected);
+    let timeout = Duration::from_secs(60);
+    let summaries = broker.read_at_least("tenor.articles", articles, timeout, Duration::from_millis(300));
+    let records = broker.read_at_least("tenor.sentences", sentences, timeout, Duration::from_millis(300));
+    assert_eq!((summaries.len(), records.len()), (articles, sentences), "{}", serve.log_text());
+    assert!(summaries.iter().chain(&records).all(|r| r.value["run_id"] == "shadow-7"));
+    let (status, _) = serve.terminate();
+    assert!(status.success());
+}

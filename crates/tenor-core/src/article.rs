@@ -7,7 +7,8 @@ use crate::InputError;
 /// One article as it arrives on the input topic or in an archive line.
 ///
 /// Required: `id` (non-empty string) and `body` (non-blank string). Optional: `title`, `source`, `url`,
-/// `published_at` (RFC 3339), `lang`. Unknown fields are ignored, so producers may add their own.
+/// `published_at` (RFC 3339), `lang`, `run_id` (set by `tenor replay --to-topic --run-id`; copied into every
+/// record). Unknown fields are ignored, so producers may add their own.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ArticleMessage {
     pub id: String,
@@ -23,6 +24,9 @@ pub struct ArticleMessage {
     pub published_at: Option<DateTime<FixedOffset>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub lang: Option<String>,
+    /// The replay this message belongs to; records made from it carry it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub run_id: Option<String>,
 }
 
 /// Size limits applied while decoding, so one hostile message cannot make a service allocate without bound.
@@ -84,6 +88,7 @@ impl ArticleMessage {
             url: take_string(&mut fields, "url")?,
             published_at,
             lang: take_string(&mut fields, "lang")?,
+            run_id: take_string(&mut fields, "run_id")?,
         })
     }
 }

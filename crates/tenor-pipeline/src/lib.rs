@@ -120,6 +120,7 @@ impl Pipeline {
             .map(|(index, piece)| SentenceRecord {
                 published_at: article.published_at,
                 article_source: article.source.clone(),
+                run_id: article.run_id.clone(),
                 ..SentenceRecord::unanalysed(
                     article.id.clone(),
                     index,
@@ -161,7 +162,7 @@ fn summarise(
         claims: BTreeMap::new(),
         speakers: Vec::new(),
         model: BTreeMap::new(),
-        run_id: None,
+        run_id: article.run_id.clone(),
     }
 }
 

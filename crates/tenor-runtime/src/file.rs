@@ -255,11 +255,16 @@ fn process_line(
     };
     match result {
         Ok(mut processed) => {
+            // The run's id, when it has one, wins over one the article message carries.
             for record in &mut processed.sentences {
-                record.run_id = run_id.map(str::to_owned);
+                if let Some(id) = run_id {
+                    record.run_id = Some(id.to_owned());
+                }
                 write_json_line(&mut json, record).expect("writing JSON to memory cannot fail");
             }
-            processed.article.run_id = run_id.map(str::to_owned);
+            if let Some(id) = run_id {
+                processed.article.run_id = Some(id.to_owned());
+            }
             write_json_line(&mut json, &processed.article).expect("writing JSON to memory cannot fail");
             LineOutcome::Records { json, sentences: processed.sentences.len() as u64 }
         }

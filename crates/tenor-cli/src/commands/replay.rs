@@ -44,7 +44,9 @@ pub struct ReplayArgs {
     /// In-process: where rejected messages go, as dead letters (`-` is standard error).
     #[arg(long, default_value = "-")]
     pub dead_letter: String,
-    /// In-process: the `run_id` written into every record (default: `replay-` and the start time).
+    /// The `run_id` of every record. In-process: written into every record (default: `replay-` and the start
+    /// time). Publishing: added to every article message (changing its bytes), so that the services' records
+    /// carry it (default: messages published untouched).
     #[arg(long)]
     pub run_id: Option<String>,
     /// In-process: worker threads (default: one per core).
@@ -133,6 +135,7 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<ExitCode> {
                 PartitioningArg::Key => Partitioning::ByKey,
             },
             keep_timestamps: args.keep_timestamps,
+            run_id: args.run_id.clone(),
         };
         let mut kafka = args.client.kafka("tenor-replay");
         if let Some(partitions) = args.create_partitions {

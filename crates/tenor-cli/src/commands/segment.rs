@@ -60,6 +60,7 @@ pub fn run(args: SegmentArgs) -> anyhow::Result<ExitCode> {
             url: None,
             published_at: None,
             lang: None,
+            run_id: None,
         };
         let origin = Origin::File { file: args.input.clone(), line: 1 };
         for record in pipeline.segment(&article, &origin, Utc::now())? {

@@ -427,6 +427,9 @@ pub struct PublishSpec {
     /// Keep archived timestamps instead of letting the producer stamp the current time. Off by default:
     /// a broker may delete messages whose timestamps are older than its retention at once.
     pub keep_timestamps: bool,
+    /// Written as `run_id` into every article message (a JSON object payload), so that the services' records
+    /// carry it. Changes the payload bytes; `None` publishes them untouched.
+    pub run_id: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
@@ -480,6 +483,19 @@ fn published_ms(article: Option<&ArticlePeek>) -> Option<i64> {
     chrono::DateTime::parse_from_rfc3339(raw).ok().map(|t| t.timestamp_millis())
 }
 
+/// `payload` with `"run_id": run_id` set, when it is a JSON object and a run id is given; otherwise untouched
+/// (a message that is not an article is published as it was, and dead-lettered by the service as it would be).
+fn tag_run_id(payload: Vec<u8>, run_id: Option<&str>) -> Vec<u8> {
+    let Some(run_id) = run_id else { return payload };
+    match serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(&payload) {
+        Ok(mut object) => {
+            object.insert("run_id".to_owned(), run_id.into());
+            serde_json::to_vec(&object).expect("a JSON object always serialises")
+        }
+        Err(_) => payload,
+    }
+}
+
 /// One message ready to send.
 struct Outbound {
     partition: Option<i32>,
@@ -513,7 +529,7 @@ fn outbound(line: &[u8], spec: &PublishSpec) -> Option<Outbound> {
         Some(Outbound {
             partition: (spec.partitioning == Partitioning::Archived).then_some(message.partition),
             key,
-            payload,
+            payload: payload.map(|p| tag_run_id(p, spec.run_id.as_deref())),
             headers,
             timestamp_ms: message.timestamp_ms,
             event_ms,
@@ -528,7 +544,7 @@ fn outbound(line: &[u8], spec: &PublishSpec) -> Option<Outbound> {
         Some(Outbound {
             partition: None,
             key,
-            payload: Some(line.to_vec()),
+            payload: Some(tag_run_id(line.to_vec(), spec.run_id.as_deref())),
             headers: Vec::new(),
             timestamp_ms: None,
             event_ms,
@@ -670,6 +686,7 @@ mod tests {
             pace: Pace::Original { speed: 1.0, clock: Clock::PublishedAt },
             partitioning: Partitioning::Archived,
             keep_timestamps: false,
+            run_id: None,
         };
         let plain = br#"{"id":"a1","body":"x","published_at":"2024-05-01T10:00:00Z"}"#;
         let message = outbound(plain, &spec).unwrap();
@@ -698,5 +715,11 @@ mod tests {
         );
         assert_eq!(message.headers, vec![("h".to_owned(), Some(b"v".to_vec()))]);
         assert!(outbound(b"not json", &spec).is_none());
+
+        let tagged = PublishSpec { run_id: Some("shadow".into()), ..spec };
+        let message = outbound(plain, &tagged).unwrap();
+        let payload: serde_json::Value = serde_json::from_slice(&message.payload.unwrap()).unwrap();
+        assert_eq!((payload["run_id"].as_str(), payload["id"].as_str()), (Some("shadow"), Some("a1")));
+        assert_eq!(tag_run_id(b"[1]".to_vec(), Some("x")), b"[1]");
     }
 }
