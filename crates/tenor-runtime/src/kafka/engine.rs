@@ -15,6 +15,12 @@
 //!   partition moves on. A panic while processing one message is treated the same way (`model_error`).
 //! - **World faults are retried.** Consumer errors back off and continue; records whose delivery fails after
 //!   librdkafka's own retries are re-sent with exponential backoff (the input stays uncommitted meanwhile).
+//! - **Resume check.** The first message read from a partition after it is assigned should sit at the
+//!   group's committed offset. When it lies past it, the records in between were never seen by this service:
+//!   retention or compaction removed them, or the broker served the fetch from a later record batch (Tansu
+//!   0.6's `memory://` storage does this when the committed offset falls inside a batch). The engine cannot
+//!   get them back, but it never lets it pass silently: a warning names the range and
+//!   `tenor_skipped_offsets_total` counts it.
 //! - **Shutdown.** When the shutdown signal fires, the loop stops reading, finishes and acknowledges what is in
 //!   flight (up to `delivery.shutdown_timeout_ms`), commits, and returns.
 
@@ -406,7 +412,14 @@ pub async fn run(
                     drop(borrowed);
                     metrics.messages_consumed.with_label_values(&[&message.tp.topic]).inc();
                     tracing::trace!(topic = %message.tp.topic, partition = message.tp.partition, offset = message.offset, "consumed");
-                    let input = tracker.lock().unwrap_or_else(|e| e.into_inner()).begin(&message.tp, message.offset);
+                    let (input, first_since_assignment) = {
+                        let mut tracker = tracker.lock().unwrap_or_else(|e| e.into_inner());
+                        let first = tracker.committable(&message.tp).is_none();
+                        (tracker.begin(&message.tp, message.offset), first)
+                    };
+                    if first_since_assignment {
+                        check_resume_position(&consumer, &metrics, &message.tp, message.offset);
+                    }
                     match &mut stage {
                         Stage::Stateless(stage) => {
                             let stage = stage.clone();
@@ -510,6 +523,44 @@ pub async fn run(
         "stopped"
     );
     Ok(summary)
+}
+
+/// Compares the first offset read from a newly assigned partition with the group's committed offset (on a
+/// blocking thread: it is a broker round trip) and reports a gap. See "Resume check" in the module docs.
+fn check_resume_position(
+    consumer: &Arc<StreamConsumer<TenorConsumerContext>>,
+    metrics: &Arc<Metrics>,
+    tp: &TopicPartition,
+    first_offset: i64,
+) {
+    let (consumer, metrics, tp) = (consumer.clone(), metrics.clone(), tp.clone());
+    tokio::task::spawn_blocking(move || {
+        let mut list = rdkafka::TopicPartitionList::new();
+        list.add_partition(&tp.topic, tp.partition);
+        let committed = match consumer.committed_offsets(list, Duration::from_secs(10)) {
+            Ok(committed) => committed,
+            Err(error) => {
+                tracing::debug!(%error, topic = %tp.topic, partition = tp.partition, "resume check skipped");
+                return;
+            }
+        };
+        let committed = committed.find_partition(&tp.topic, tp.partition).map(|e| e.offset());
+        if let Some(rdkafka::Offset::Offset(committed)) = committed {
+            if first_offset > committed {
+                let skipped = (first_offset - committed) as u64;
+                metrics.skipped_offsets.with_label_values(&[&tp.topic]).inc_by(skipped);
+                tracing::warn!(
+                    topic = %tp.topic,
+                    partition = tp.partition,
+                    committed,
+                    first_offset,
+                    skipped,
+                    "first message after assignment lies past the committed offset: the records in between \
+                     were never read (retention, compaction, or a broker serving the fetch from a later batch)"
+                );
+            }
+        }
+    });
 }
 
 async fn sleep_until_opt(deadline: Option<Instant>) {
