@@ -85,7 +85,56 @@ impl Pipeline {
         origin: Origin,
         processed_at: DateTime<Utc>,
     ) -> Result<ProcessedArticle, InputError> {
-        let mut sentences = self.segment(article, &origin, processed_at)?;
+        let sentences = self.segment(article, &origin, processed_at)?;
+        self.analyse(article, origin, processed_at, sentences)
+    }
+
+    /// Processes an article split elsewhere (split mode's scorer takes the segmenter's sentences rather than
+    /// splitting again): `segments` are the sentences' code-point spans into the body and their kinds, in order.
+    /// Spans out of order, overlapping or outside the body are the input's fault.
+    pub fn process_segmented(
+        &self,
+        article: &ArticleMessage,
+        origin: Origin,
+        processed_at: DateTime<Utc>,
+        segments: &[(Span, SentenceKind)],
+    ) -> Result<ProcessedArticle, InputError> {
+        if segments.len() > self.config.max_sentences {
+            return Err(InputError::TooManySentences { limit: self.config.max_sentences });
+        }
+        // Byte offset of every code point, plus the end of the body.
+        let bytes: Vec<usize> =
+            article.body.char_indices().map(|(b, _)| b).chain(std::iter::once(article.body.len())).collect();
+        let mut previous_end = 0;
+        let mut sentences = Vec::with_capacity(segments.len());
+        for (index, &(span, kind)) in segments.iter().enumerate() {
+            if span.start < previous_end || span.start >= span.end || span.end >= bytes.len() {
+                return Err(InputError::InvalidField {
+                    field: "sentences",
+                    detail: format!(
+                        "sentence {index} has span {}..{}: spans must be non-empty, in order, not overlapping, \
+                         and inside the body ({} code points)",
+                        span.start,
+                        span.end,
+                        bytes.len() - 1
+                    ),
+                });
+            }
+            previous_end = span.end;
+            let text = article.body[bytes[span.start]..bytes[span.end]].to_owned();
+            sentences.push(self.unanalysed(article, &origin, processed_at, index, text, span, kind));
+        }
+        self.analyse(article, origin, processed_at, sentences)
+    }
+
+    /// Scores, attributes and summarises split sentences.
+    fn analyse(
+        &self,
+        article: &ArticleMessage,
+        origin: Origin,
+        processed_at: DateTime<Utc>,
+        mut sentences: Vec<SentenceRecord>,
+    ) -> Result<ProcessedArticle, InputError> {
         if let Some(models) = &self.models {
             for record in &mut sentences {
                 models.score_record(record, &[])?;
@@ -100,6 +149,24 @@ impl Pipeline {
         article.speakers = attribution.speakers;
         article.claims = attribution.claims;
         Ok(ProcessedArticle { sentences, article })
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn unanalysed(
+        &self,
+        article: &ArticleMessage,
+        origin: &Origin,
+        processed_at: DateTime<Utc>,
+        index: usize,
+        text: String,
+        span: Span,
+        kind: SentenceKind,
+    ) -> SentenceRecord {
+        SentenceRecord {
+            published_at: article.published_at,
+            article_source: article.source.clone(),
+            ..SentenceRecord::unanalysed(article.id.clone(), index, text, span, kind, origin.clone(), processed_at)
+        }
     }
 
     /// The splitting stage alone: one record per sentence, with the analysis fields still empty.
@@ -117,18 +184,10 @@ impl Pipeline {
         Ok(spans
             .iter()
             .enumerate()
-            .map(|(index, piece)| SentenceRecord {
-                published_at: article.published_at,
-                article_source: article.source.clone(),
-                ..SentenceRecord::unanalysed(
-                    article.id.clone(),
-                    index,
-                    article.body[piece.start..piece.end].to_owned(),
-                    Span::new(offsets.char_offset(piece.start), offsets.char_offset(piece.end)),
-                    piece.kind,
-                    origin.clone(),
-                    processed_at,
-                )
+            .map(|(index, piece)| {
+                let span = Span::new(offsets.char_offset(piece.start), offsets.char_offset(piece.end));
+                let text = article.body[piece.start..piece.end].to_owned();
+                self.unanalysed(article, origin, processed_at, index, text, span, piece.kind)
             })
             .collect())
     }
@@ -187,6 +246,35 @@ mod tests {
         }
         assert_eq!(out.article.counts.characters, body.len());
         assert_eq!(out.article.counts.sentences + out.article.counts.headings, out.sentences.len());
+    }
+
+    #[test]
+    fn an_article_split_elsewhere_gives_the_same_records_as_splitting_here() {
+        let pipeline = Pipeline::new(PipelineConfig::default());
+        let article = ArticleMessage::decode(
+            "{\"id\":\"a\",\"body\":\"Zürich Talks\\nOfficials said “no deal”. Prices rose.\"}".as_bytes(),
+            &DecodeLimits::default(),
+        )
+        .unwrap();
+        let now = Utc::now();
+        let here = pipeline.process(&article, origin(), now).unwrap();
+        let segments: Vec<(Span, SentenceKind)> = here.sentences.iter().map(|s| (s.span, s.kind)).collect();
+        assert_eq!(segments.len(), 3);
+        let elsewhere = pipeline.process_segmented(&article, origin(), now, &segments).unwrap();
+        assert_eq!(elsewhere, here);
+    }
+
+    #[test]
+    fn segments_out_of_order_or_outside_the_body_are_input_errors() {
+        let pipeline = Pipeline::new(PipelineConfig::default());
+        let article =
+            ArticleMessage::decode(br#"{"id":"a","body":"One. Two."}"#, &DecodeLimits::default()).unwrap();
+        let s = |start, end| (Span::new(start, end), SentenceKind::Sentence);
+        for bad in [vec![s(5, 9), s(0, 4)], vec![s(0, 4), s(3, 9)], vec![s(0, 10)], vec![s(2, 2)]] {
+            let err = pipeline.process_segmented(&article, origin(), Utc::now(), &bad).unwrap_err();
+            assert_eq!(err.reason(), "invalid_field", "{bad:?}");
+        }
+        assert!(pipeline.process_segmented(&article, origin(), Utc::now(), &[s(0, 4), s(5, 9)]).is_ok());
     }
 
     #[test]
