@@ -111,6 +111,10 @@ pub struct DeliveryConfig {
     /// First and largest backoff between attempts to re-send records whose delivery failed, in milliseconds.
     pub retry_backoff_ms: u64,
     pub retry_backoff_max_ms: u64,
+    /// Backstop of the pipeline's own watchdog (`pipeline.max_processing_ms`, checked between sentences): a
+    /// stage still running after this many milliseconds is abandoned on its worker thread and its message
+    /// dead-lettered (`timeout`), so that the partition moves on even if processing hangs. 0 disables it.
+    pub stage_timeout_ms: u64,
 }
 
 impl Default for DeliveryConfig {
@@ -121,6 +125,7 @@ impl Default for DeliveryConfig {
             shutdown_timeout_ms: 7000,
             retry_backoff_ms: 100,
             retry_backoff_max_ms: 10_000,
+            stage_timeout_ms: 30_000,
         }
     }
 }

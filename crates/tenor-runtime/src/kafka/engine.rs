@@ -424,12 +424,9 @@ pub async fn run(
                         Stage::Stateless(stage) => {
                             let stage = stage.clone();
                             let metrics = metrics.clone();
+                            let stage_timeout = settings.delivery.stage_timeout_ms;
                             processing.push_back(Box::pin(async move {
-                                let task_message = message.clone();
-                                let result = tokio::task::spawn_blocking(move || stage.process(&task_message, &metrics)).await;
-                                let result = result.unwrap_or_else(|join_error| {
-                                    Err(InputError::Model(format!("processing panicked: {join_error}")))
-                                });
+                                let result = process_guarded(stage, message.clone(), metrics, stage_timeout).await;
                                 (message, input, result)
                             }));
                         }
@@ -523,6 +520,37 @@ pub async fn run(
         "stopped"
     );
     Ok(summary)
+}
+
+/// Runs a stateless stage on a worker thread. A panic becomes a `model_error`; a stage still running after
+/// `timeout_ms` (0: no limit) is abandoned (its thread finishes on its own; the result is dropped) and becomes a
+/// `timeout`, so that one pathological message cannot hold its partition.
+async fn process_guarded(
+    stage: Arc<dyn StatelessStage>,
+    message: Incoming,
+    metrics: Arc<Metrics>,
+    timeout_ms: u64,
+) -> Result<Processed, InputError> {
+    let (topic, partition, offset) = (message.tp.topic.clone(), message.tp.partition, message.offset);
+    let task = tokio::task::spawn_blocking(move || stage.process(&message, &metrics));
+    let joined = if timeout_ms == 0 {
+        task.await
+    } else {
+        match tokio::time::timeout(Duration::from_millis(timeout_ms), task).await {
+            Ok(joined) => joined,
+            Err(_) => {
+                tracing::error!(
+                    %topic,
+                    partition,
+                    offset,
+                    timeout_ms,
+                    "processing overran the stage timeout; abandoning it and dead-lettering the message"
+                );
+                return Err(InputError::Timeout { limit_ms: timeout_ms });
+            }
+        }
+    };
+    joined.unwrap_or_else(|join_error| Err(InputError::Model(format!("processing panicked: {join_error}"))))
 }
 
 /// Compares the first offset read from a newly assigned partition with the group's committed offset (on a
@@ -714,5 +742,72 @@ mod tests {
         list.add_partition("in", 0);
         let committed = checker.committed_offsets(list, Duration::from_secs(5)).unwrap();
         assert_eq!(committed.find_partition("in", 0).unwrap().offset(), rdkafka::Offset::Offset(3));
+    }
+
+    /// Echoes each message to `out`, except that a message `hang` blocks until the test releases it.
+    struct HangsUntilReleased(Arc<(Mutex<bool>, std::sync::Condvar)>);
+
+    impl StatelessStage for HangsUntilReleased {
+        fn process(&self, message: &Incoming, _metrics: &Metrics) -> Result<Processed, InputError> {
+            if message.payload == b"hang" {
+                let (released, signal) = &*self.0;
+                let guard = released.lock().unwrap();
+                drop(signal.wait_timeout_while(guard, Duration::from_secs(60), |released| !*released).unwrap());
+            }
+            let record = Outgoing {
+                topic: "out".into(),
+                key: None,
+                payload: message.payload.clone(),
+                dead_letter_reason: None,
+            };
+            Ok(Processed { records: vec![record], ..Processed::default() })
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_hanging_message_is_dead_lettered_by_the_stage_timeout_and_the_partition_moves_on() {
+        let cluster = MockCluster::new(1).unwrap();
+        for topic in ["in", "out", "dlq"] {
+            cluster.create_topic(topic, 1, 1).unwrap();
+        }
+        let bootstrap = cluster.bootstrap_servers();
+        let producer: TestProducer = ClientConfig::new().set("bootstrap.servers", &bootstrap).create().unwrap();
+        for payload in [&b"one"[..], b"hang", b"two"] {
+            producer
+                .send(FutureRecord::<[u8], [u8]>::to("in").payload(payload), Duration::from_secs(5))
+                .await
+                .unwrap();
+        }
+        let mut kafka = ServeConfig::default().kafka;
+        kafka.bootstrap_servers = bootstrap;
+        kafka.group_id = "timeout-test".into();
+        let settings = EngineSettings {
+            service: "tenor-test".into(),
+            input_topics: vec!["in".into()],
+            dlq_topic: "dlq".into(),
+            delivery: DeliveryConfig { stage_timeout_ms: 200, ..DeliveryConfig::default() },
+            workers: 2,
+        };
+        let metrics = Arc::new(Metrics::new("test"));
+        let release = Arc::new((Mutex::new(false), std::sync::Condvar::new()));
+        let (stop, shutdown) = watch::channel(false);
+        let task = tokio::spawn({
+            let metrics = metrics.clone();
+            let stage = Stage::Stateless(Arc::new(HangsUntilReleased(release.clone())));
+            async move { run(&kafka, settings, stage, metrics, Arc::new(Health::default()), shutdown).await }
+        });
+        let started = Instant::now();
+        let produced = |topic: &str| metrics.records_produced.with_label_values(&[topic]).get();
+        while (produced("out"), produced("dlq")) != (2, 1) {
+            assert!(started.elapsed() < Duration::from_secs(20), "not delivered: {}", metrics.render());
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        // "two" comes after "hang" in the partition, so it was delivered only because the hanging stage was
+        // abandoned: the stage is still blocked.
+        assert_eq!(metrics.dead_letters.with_label_values(&["timeout"]).get(), 1);
+        stop.send(true).unwrap();
+        task.await.unwrap().unwrap();
+        *release.0.lock().unwrap() = true;
+        release.1.notify_all();
     }
 }
