@@ -864,14 +864,14 @@ fn compose_stack_wires_the_topics_ports_and_variables_the_services_read() {
     let grafana_mounts = volume_mounts(service("grafana"));
     assert_eq!(grafana_mounts["/etc/grafana/provisioning"], "./grafana/provisioning");
     let provider = yaml(&dir.join("grafana/provisioning/dashboards/tenor.yml"));
-    let dashboards_inside = text_at(&seq(&provider, "providers")[0], &["options", "path"]).unwrap();
+    let dashboards_inside = text_at(seq(&provider, "providers")[0], &["options", "path"]).unwrap();
     assert_eq!(grafana_mounts[&dashboards_inside], "./grafana/dashboards");
     let home =
         string_map(service("grafana").get("environment"))["GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH"].clone();
     let home_file = home.strip_prefix(&format!("{dashboards_inside}/")).unwrap();
     assert!(dir.join("grafana/dashboards").join(home_file).is_file(), "{home}");
     let datasources = yaml(&dir.join("grafana/provisioning/datasources/prometheus.yml"));
-    let url = text_at(&seq(&datasources, "datasources")[0], &["url"]).unwrap();
+    let url = text_at(seq(&datasources, "datasources")[0], &["url"]).unwrap();
     assert_eq!(url, "http://prometheus:9090");
     assert!(seq(service("prometheus"), "ports").iter().any(|p| scalar(p).is_some_and(|p| p.ends_with(":9090"))));
     for path in dashboard_files() {
