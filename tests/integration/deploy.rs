@@ -364,6 +364,12 @@ fn check_query(origin: &str, expr: &str, exported: &Exposition, problems: &mut V
             if m.label == "__name__" || TARGET_LABELS.contains(&m.label.as_str()) {
                 continue;
             }
+            if m.label == "service" {
+                // The Prometheus Operator's target label `service` renames it to `exported_service`.
+                problems
+                    .push(format!("{origin}: `{metric}` matched on `service`, which Kubernetes scrapes rename"));
+                continue;
+            }
             if !series.iter().any(|labels| labels.contains_key(&m.label)) {
                 problems.push(format!("{origin}: `{metric}` has no label `{}`", m.label));
             } else if m.op == "="
