@@ -6,6 +6,7 @@ mod broker;
 mod support;
 
 mod attribution;
+mod deploy;
 mod eval_attribution;
 mod eval_split;
 mod kafka_aggregate;
