@@ -330,6 +330,10 @@ pub async fn run(
         .map_err(ServiceError::kafka("creating the producer"))?;
     let topics: Vec<&str> = settings.input_topics.iter().map(String::as_str).collect();
     consumer.subscribe(&topics).map_err(ServiceError::kafka("subscribing"))?;
+    for topic in &topics {
+        // Exported as 0 from the start, so that alerts on it see a series.
+        metrics.skipped_offsets.with_label_values(&[topic]);
+    }
     tracing::info!(topics = ?topics, group = %kafka.group_id, service = %settings.service, "consuming");
 
     let max_in_flight = settings.delivery.max_in_flight.max(1);
