@@ -16,3 +16,4 @@ mod kafka_split;
 mod models;
 mod run;
 mod schemas;
+mod secrets;
