@@ -190,7 +190,7 @@ fn main() {
         serve.peak_rss_mb()
     );
     println!(
-        "Throughput: {} messages in {elapsed:.0} s ({:.1} articles/s, {:.0} sentences/s).",
+        "Processed: {} messages in {elapsed:.0} s, input rate included ({:.1} articles/s, {:.0} sentences/s).",
         plan.len(),
         plan.len() as f64 / elapsed,
         expected_sentences as f64 / elapsed
