@@ -228,13 +228,26 @@ impl Tansu {
         records
     }
 
-    /// The offsets `group` committed on each of the `partitions` of `topic` (0 when none).
-    pub fn committed(&self, group: &str, topic: &str, partitions: i32) -> Vec<i64> {
-        let consumer: BaseConsumer = ClientConfig::new()
+    /// A consumer of `group` that does not join it: for reading and writing the group's committed offsets.
+    fn group_client(&self, group: &str) -> BaseConsumer {
+        ClientConfig::new()
             .set("bootstrap.servers", self.bootstrap())
             .set("group.id", group)
             .create()
-            .expect("consumer");
+            .expect("consumer")
+    }
+
+    /// Commits `offset` for `group` on one partition of `topic`, as a group member that has left would have.
+    pub fn commit(&self, group: &str, topic: &str, partition: i32, offset: i64) {
+        let consumer = self.group_client(group);
+        let mut list = TopicPartitionList::new();
+        list.add_partition_offset(topic, partition, Offset::Offset(offset)).unwrap();
+        consumer.commit(&list, rdkafka::consumer::CommitMode::Sync).expect("commit");
+    }
+
+    /// The offsets `group` committed on each of the `partitions` of `topic` (0 when none).
+    pub fn committed(&self, group: &str, topic: &str, partitions: i32) -> Vec<i64> {
+        let consumer = self.group_client(group);
         let mut list = TopicPartitionList::new();
         for p in 0..partitions {
             list.add_partition(topic, p);

@@ -50,20 +50,19 @@ pub fn has_all(expected: &[Value], records: &[Record]) -> bool {
     records.iter().any(check)
 }
 
-// KNOWN FAILURE, excluded from the default run on purpose and said so here rather than hidden: since the
-// models were merged, 1,275 of 13,008 sentence records (always the same articles) never reach
-// `tenor.sentences` after a kill -9 and restart of the scorer, and a second, fresh read of the topic confirms
-// they are absent. Root cause not yet found (docs/KAFKA.md, "Known issue"); the Kafka issue stays open until
-// this test passes again. Run it with `cargo test -p tenor-cli --test integration -- --ignored`.
+// Durable (SQLite) storage, as a deployment would use: Tansu 0.6's `memory://` storage serves a fetch that starts
+// inside a record batch from the *next* batch, so a consumer resuming from a committed offset mid-batch never
+// sees the rest of that batch. That broker fault is what once made this test lose records; the engine now
+// reports such gaps (`tenor_skipped_offsets_total`, tested in `kafka_restart`), and this test checks none
+// occurred.
 #[test]
-#[ignore = "known data loss after kill -9 of the scorer; see docs/KAFKA.md, Known issue"]
 fn killing_the_scorer_mid_stream_loses_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let (input, messages) = copies_of_examples(dir.path(), 8);
     let expected = expected_records(Some(&input));
     let total = sentence_total(&expected);
 
-    let broker = Tansu::start();
+    let broker = Tansu::start_durable();
     broker.create_topics(&["articles"], 2);
     let segmenter = Service::start(&broker, "segmenter", &[]);
     broker.produce("articles", &messages);
@@ -126,6 +125,7 @@ fn killing_the_scorer_mid_stream_loses_nothing() {
         total,
         sentences.len()
     );
+    assert_eq!(scorer.metric("tenor_skipped_offsets_total{topic=\"tenor.segments\"}"), 0.0);
     // Duplicates are recognisable: same article id, sentence index and model identity, same content.
     assert_eq!(sentences.len(), total + duplicates);
 }

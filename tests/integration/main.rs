@@ -6,6 +6,7 @@ mod broker;
 mod support;
 
 mod attribution;
+mod deploy;
 mod diff;
 mod eval_attribution;
 mod eval_replay;
@@ -19,3 +20,4 @@ mod models;
 mod replay;
 mod run;
 mod schemas;
+mod secrets;

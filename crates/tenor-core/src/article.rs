@@ -37,11 +37,14 @@ pub struct DecodeLimits {
     pub max_message_bytes: usize,
     /// Largest `body` accepted, in bytes of UTF-8.
     pub max_body_bytes: usize,
+    /// Deepest nesting of JSON arrays and objects accepted (the message object itself is level 1), checked
+    /// before parsing so that a hostile message cannot make the parser recurse deeply.
+    pub max_json_depth: usize,
 }
 
 impl Default for DecodeLimits {
     fn default() -> Self {
-        DecodeLimits { max_message_bytes: 2 * 1024 * 1024, max_body_bytes: 1024 * 1024 }
+        DecodeLimits { max_message_bytes: 2 * 1024 * 1024, max_body_bytes: 1024 * 1024, max_json_depth: 32 }
     }
 }
 
@@ -57,6 +60,7 @@ impl ArticleMessage {
         }
         let text =
             std::str::from_utf8(bytes).map_err(|e| InputError::InvalidUtf8 { valid_up_to: e.valid_up_to() })?;
+        check_json_depth(text.as_bytes(), limits.max_json_depth)?;
         let value: Value = serde_json::from_str(text).map_err(|e| InputError::InvalidJson(e.to_string()))?;
         let Value::Object(mut fields) = value else {
             return Err(InputError::NotAnObject { found: json_type(&value) });
@@ -113,6 +117,35 @@ fn json_type(value: &Value) -> &'static str {
     }
 }
 
+/// Fails when `json` nests arrays and objects deeper than `limit`: one linear pass over the bytes, counting
+/// brackets outside strings. Malformed JSON passes through (the parser reports it).
+pub fn check_json_depth(json: &[u8], limit: usize) -> Result<(), InputError> {
+    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+    for &byte in json {
+        if in_string {
+            match byte {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match byte {
+            b'"' => in_string = true,
+            b'{' | b'[' => {
+                depth += 1;
+                if depth > limit {
+                    return Err(InputError::TooDeep { depth, limit });
+                }
+            }
+            b'}' | b']' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -156,7 +189,7 @@ mod tests {
 
     #[test]
     fn size_limits_apply_to_message_and_body() {
-        let limits = DecodeLimits { max_message_bytes: 100, max_body_bytes: 10 };
+        let limits = DecodeLimits { max_message_bytes: 100, max_body_bytes: 10, ..DecodeLimits::default() };
         let long_message = format!(r#"{{"id":"a","body":"{}"}}"#, "x".repeat(200));
         let err = ArticleMessage::decode(long_message.as_bytes(), &limits).unwrap_err();
         assert_eq!(err, InputError::Oversize { what: "message", size: long_message.len(), limit: 100 });
@@ -164,6 +197,22 @@ mod tests {
         let err = ArticleMessage::decode(long_body.as_bytes(), &limits).unwrap_err();
         assert_eq!(err.reason(), "oversize");
         assert!(err.to_string().contains("body is 17 bytes"), "{err}");
+    }
+
+    #[test]
+    fn nesting_deeper_than_the_limit_is_refused_before_parsing() {
+        let limits = DecodeLimits { max_json_depth: 3, ..DecodeLimits::default() };
+        let ok = br#"{"id":"a","body":"x","extra":{"b":[1]}}"#;
+        assert!(ArticleMessage::decode(ok, &limits).is_ok());
+        let deep = br#"{"id":"a","body":"x","extra":{"b":[[1]]}}"#;
+        assert_eq!(ArticleMessage::decode(deep, &limits).unwrap_err(), InputError::TooDeep { depth: 4, limit: 3 });
+        // Brackets inside strings, escaped quotes included, do not count.
+        let quoted = br#"{"id":"a","body":"x \" [[[[ {{{{","t":"]]]"}"#;
+        assert!(ArticleMessage::decode(quoted, &limits).is_ok());
+        // 100 000 nested arrays: a clear error, not a parser stack overflow or serde's recursion message.
+        let hostile = format!(r#"{{"id":"a","body":"x","e":{}{}}}"#, "[".repeat(100_000), "]".repeat(100_000));
+        let err = ArticleMessage::decode(hostile.as_bytes(), &DecodeLimits::default()).unwrap_err();
+        assert_eq!(err.reason(), "too_deep");
     }
 
     #[test]

@@ -45,6 +45,18 @@ pub enum InputError {
     #[error("article has more than {limit} sentences")]
     TooManySentences { limit: usize },
 
+    /// The message nests JSON arrays and objects deeper than the configured limit.
+    #[error("message nests JSON {depth} levels deep or more, over the limit of {limit}")]
+    TooDeep { depth: usize, limit: usize },
+
+    /// One sentence is longer than the configured limit (a table or a list run together, usually).
+    #[error("sentence {index} is {chars} code points long, over the limit of {limit}")]
+    SentenceTooLong { index: usize, chars: usize, limit: usize },
+
+    /// Processing the article took longer than the configured limit (the watchdog gave up on it).
+    #[error("processing took longer than the limit of {limit_ms} ms")]
+    Timeout { limit_ms: u64 },
+
     /// A model could not score this input (for example a target span outside the text).
     #[error("model could not score this input: {0}")]
     Model(String),
@@ -63,6 +75,9 @@ impl InputError {
             InputError::EmptyBody => "empty_body",
             InputError::Oversize { .. } => "oversize",
             InputError::TooManySentences { .. } => "too_many_sentences",
+            InputError::TooDeep { .. } => "too_deep",
+            InputError::SentenceTooLong { .. } => "sentence_too_long",
+            InputError::Timeout { .. } => "timeout",
             InputError::Model(_) => "model_error",
         }
     }
@@ -78,6 +93,9 @@ impl InputError {
         "empty_body",
         "oversize",
         "too_many_sentences",
+        "too_deep",
+        "sentence_too_long",
+        "timeout",
         "model_error",
     ];
 
@@ -102,6 +120,9 @@ mod tests {
             InputError::EmptyBody,
             InputError::Oversize { what: "body", size: 2, limit: 1 },
             InputError::TooManySentences { limit: 1 },
+            InputError::TooDeep { depth: 2, limit: 1 },
+            InputError::SentenceTooLong { index: 0, chars: 2, limit: 1 },
+            InputError::Timeout { limit_ms: 1 },
             InputError::Model(String::new()),
         ];
         for e in &samples {

@@ -29,11 +29,23 @@ pub struct PipelineConfig {
     pub limits: DecodeLimits,
     /// Articles that split into more sentences than this are dead-lettered (`too_many_sentences`).
     pub max_sentences: usize,
+    /// Articles with a sentence longer than this many code points are dead-lettered (`sentence_too_long`):
+    /// such a "sentence" is a table or a list run together, and scoring it as one claim would mislead.
+    pub max_sentence_chars: usize,
+    /// Watchdog: an article whose processing takes longer than this is dead-lettered (`timeout`) so that the
+    /// partition moves on. Checked between sentences; the Kafka engine also abandons a stage that overruns it
+    /// by far. 0 disables the check.
+    pub max_processing_ms: u64,
 }
 
 impl Default for PipelineConfig {
     fn default() -> Self {
-        PipelineConfig { limits: DecodeLimits::default(), max_sentences: 10_000 }
+        PipelineConfig {
+            limits: DecodeLimits::default(),
+            max_sentences: 10_000,
+            max_sentence_chars: 20_000,
+            max_processing_ms: 10_000,
+        }
     }
 }
 
@@ -85,14 +97,71 @@ impl Pipeline {
         origin: Origin,
         processed_at: DateTime<Utc>,
     ) -> Result<ProcessedArticle, InputError> {
-        let mut sentences = self.segment(article, &origin, processed_at)?;
+        let watchdog = Watchdog::start(self.config.max_processing_ms);
+        let sentences = self.segment(article, &origin, processed_at)?;
+        self.analyse(article, origin, processed_at, sentences, watchdog)
+    }
+
+    /// Processes an article split elsewhere (split mode's scorer takes the segmenter's sentences rather than
+    /// splitting again): `segments` are the sentences' code-point spans into the body and their kinds, in order.
+    /// Spans out of order, overlapping or outside the body are the input's fault.
+    pub fn process_segmented(
+        &self,
+        article: &ArticleMessage,
+        origin: Origin,
+        processed_at: DateTime<Utc>,
+        segments: &[(Span, SentenceKind)],
+    ) -> Result<ProcessedArticle, InputError> {
+        let watchdog = Watchdog::start(self.config.max_processing_ms);
+        if segments.len() > self.config.max_sentences {
+            return Err(InputError::TooManySentences { limit: self.config.max_sentences });
+        }
+        // Byte offset of every code point, plus the end of the body.
+        let bytes: Vec<usize> =
+            article.body.char_indices().map(|(b, _)| b).chain(std::iter::once(article.body.len())).collect();
+        let mut previous_end = 0;
+        let mut sentences = Vec::with_capacity(segments.len());
+        for (index, &(span, kind)) in segments.iter().enumerate() {
+            if span.start < previous_end || span.start >= span.end || span.end >= bytes.len() {
+                return Err(InputError::InvalidField {
+                    field: "sentences",
+                    detail: format!(
+                        "sentence {index} has span {}..{}: spans must be non-empty, in order, not overlapping, \
+                         and inside the body ({} code points)",
+                        span.start,
+                        span.end,
+                        bytes.len() - 1
+                    ),
+                });
+            }
+            previous_end = span.end;
+            self.check_sentence_length(index, span)?;
+            let text = article.body[bytes[span.start]..bytes[span.end]].to_owned();
+            sentences.push(self.unanalysed(article, &origin, processed_at, index, text, span, kind));
+        }
+        self.analyse(article, origin, processed_at, sentences, watchdog)
+    }
+
+    /// Scores, attributes and summarises split sentences.
+    fn analyse(
+        &self,
+        article: &ArticleMessage,
+        origin: Origin,
+        processed_at: DateTime<Utc>,
+        mut sentences: Vec<SentenceRecord>,
+        watchdog: Watchdog,
+    ) -> Result<ProcessedArticle, InputError> {
+        watchdog.check()?;
         if let Some(models) = &self.models {
             for record in &mut sentences {
+                watchdog.check()?;
                 models.score_record(record, &[])?;
             }
         }
+        watchdog.check()?;
         // Attribution runs after the claim model: an attributed sentence is a claim whatever the model says.
         let attribution = attribution::annotate(&self.attributor, &article.body, &mut sentences);
+        watchdog.check()?;
         let mut article = summarise(article, origin, processed_at, &sentences);
         if let Some(models) = &self.models {
             models.summarise(&sentences, &mut article);
@@ -100,6 +169,25 @@ impl Pipeline {
         article.speakers = attribution.speakers;
         article.claims = attribution.claims;
         Ok(ProcessedArticle { sentences, article })
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn unanalysed(
+        &self,
+        article: &ArticleMessage,
+        origin: &Origin,
+        processed_at: DateTime<Utc>,
+        index: usize,
+        text: String,
+        span: Span,
+        kind: SentenceKind,
+    ) -> SentenceRecord {
+        SentenceRecord {
+            published_at: article.published_at,
+            article_source: article.source.clone(),
+            run_id: article.run_id.clone(),
+            ..SentenceRecord::unanalysed(article.id.clone(), index, text, span, kind, origin.clone(), processed_at)
+        }
     }
 
     /// The splitting stage alone: one record per sentence, with the analysis fields still empty.
@@ -114,24 +202,47 @@ impl Pipeline {
             return Err(InputError::TooManySentences { limit: self.config.max_sentences });
         }
         let mut offsets = CharOffsets::new(&article.body);
-        Ok(spans
+        spans
             .iter()
             .enumerate()
-            .map(|(index, piece)| SentenceRecord {
-                published_at: article.published_at,
-                article_source: article.source.clone(),
-                run_id: article.run_id.clone(),
-                ..SentenceRecord::unanalysed(
-                    article.id.clone(),
-                    index,
-                    article.body[piece.start..piece.end].to_owned(),
-                    Span::new(offsets.char_offset(piece.start), offsets.char_offset(piece.end)),
-                    piece.kind,
-                    origin.clone(),
-                    processed_at,
-                )
+            .map(|(index, piece)| {
+                let span = Span::new(offsets.char_offset(piece.start), offsets.char_offset(piece.end));
+                self.check_sentence_length(index, span)?;
+                let text = article.body[piece.start..piece.end].to_owned();
+                Ok(self.unanalysed(article, origin, processed_at, index, text, span, piece.kind))
             })
-            .collect())
+            .collect()
+    }
+
+    fn check_sentence_length(&self, index: usize, span: Span) -> Result<(), InputError> {
+        let chars = span.end - span.start;
+        if chars > self.config.max_sentence_chars {
+            return Err(InputError::SentenceTooLong { index, chars, limit: self.config.max_sentence_chars });
+        }
+        Ok(())
+    }
+}
+
+/// The processing-time limit of one article, checked at safe points between sentences.
+struct Watchdog {
+    deadline: Option<std::time::Instant>,
+    limit_ms: u64,
+}
+
+impl Watchdog {
+    fn start(limit_ms: u64) -> Watchdog {
+        let deadline =
+            (limit_ms > 0).then(|| std::time::Instant::now() + std::time::Duration::from_millis(limit_ms));
+        Watchdog { deadline, limit_ms }
+    }
+
+    fn check(&self) -> Result<(), InputError> {
+        match self.deadline {
+            Some(deadline) if std::time::Instant::now() > deadline => {
+                Err(InputError::Timeout { limit_ms: self.limit_ms })
+            }
+            _ => Ok(()),
+        }
     }
 }
 
@@ -189,6 +300,71 @@ mod tests {
         }
         assert_eq!(out.article.counts.characters, body.len());
         assert_eq!(out.article.counts.sentences + out.article.counts.headings, out.sentences.len());
+    }
+
+    #[test]
+    fn an_article_split_elsewhere_gives_the_same_records_as_splitting_here() {
+        let pipeline = Pipeline::new(PipelineConfig::default());
+        let article = ArticleMessage::decode(
+            "{\"id\":\"a\",\"body\":\"Zürich Talks\\nOfficials said “no deal”. Prices rose.\"}".as_bytes(),
+            &DecodeLimits::default(),
+        )
+        .unwrap();
+        let now = Utc::now();
+        let here = pipeline.process(&article, origin(), now).unwrap();
+        let segments: Vec<(Span, SentenceKind)> = here.sentences.iter().map(|s| (s.span, s.kind)).collect();
+        assert_eq!(segments.len(), 3);
+        let elsewhere = pipeline.process_segmented(&article, origin(), now, &segments).unwrap();
+        assert_eq!(elsewhere, here);
+    }
+
+    #[test]
+    fn segments_out_of_order_or_outside_the_body_are_input_errors() {
+        let pipeline = Pipeline::new(PipelineConfig::default());
+        let article =
+            ArticleMessage::decode(br#"{"id":"a","body":"One. Two."}"#, &DecodeLimits::default()).unwrap();
+        let s = |start, end| (Span::new(start, end), SentenceKind::Sentence);
+        for bad in [vec![s(5, 9), s(0, 4)], vec![s(0, 4), s(3, 9)], vec![s(0, 10)], vec![s(2, 2)]] {
+            let err = pipeline.process_segmented(&article, origin(), Utc::now(), &bad).unwrap_err();
+            assert_eq!(err.reason(), "invalid_field", "{bad:?}");
+        }
+        assert!(pipeline.process_segmented(&article, origin(), Utc::now(), &[s(0, 4), s(5, 9)]).is_ok());
+    }
+
+    #[test]
+    fn a_sentence_over_the_length_limit_is_an_input_error() {
+        let pipeline = Pipeline::new(PipelineConfig { max_sentence_chars: 10, ..PipelineConfig::default() });
+        let err =
+            pipeline.process_message(br#"{"id":"a","body":"Short. This one is long."}"#, origin()).unwrap_err();
+        assert_eq!(err, InputError::SentenceTooLong { index: 1, chars: 17, limit: 10 });
+        let article =
+            ArticleMessage::decode(br#"{"id":"a","body":"This one is long."}"#, &DecodeLimits::default()).unwrap();
+        let whole = [(Span::new(0, 17), SentenceKind::Sentence)];
+        let err = pipeline.process_segmented(&article, origin(), Utc::now(), &whole).unwrap_err();
+        assert_eq!(err.reason(), "sentence_too_long");
+    }
+
+    #[test]
+    fn the_watchdog_fires_only_past_its_limit_and_never_when_off() {
+        let watchdog = Watchdog::start(1);
+        std::thread::sleep(std::time::Duration::from_millis(3));
+        assert_eq!(watchdog.check(), Err(InputError::Timeout { limit_ms: 1 }));
+        assert_eq!(Watchdog::start(60_000).check(), Ok(()));
+        let off = Watchdog::start(0);
+        std::thread::sleep(std::time::Duration::from_millis(2));
+        assert_eq!(off.check(), Ok(()));
+    }
+
+    #[test]
+    fn an_article_that_overruns_its_processing_time_is_an_input_error() {
+        // 2 000 attributed sentences take several milliseconds even in an optimised build; 1 ms cannot do.
+        let body = "Officials said the talks were productive. ".repeat(2_000);
+        let payload = serde_json::json!({"id": "a", "body": body}).to_string();
+        let hurried = Pipeline::new(PipelineConfig { max_processing_ms: 1, ..PipelineConfig::default() });
+        let err = hurried.process_message(payload.as_bytes(), origin()).unwrap_err();
+        assert_eq!(err, InputError::Timeout { limit_ms: 1 });
+        let patient = Pipeline::new(PipelineConfig::default());
+        assert_eq!(patient.process_message(payload.as_bytes(), origin()).unwrap().sentences.len(), 2_000);
     }
 
     #[test]

@@ -26,8 +26,10 @@ use toml::Value;
 pub enum ConfigError {
     #[error("cannot read config file {path}")]
     Read { path: String, source: std::io::Error },
-    #[error("config file {path} is not valid TOML: {source}")]
-    Parse { path: String, source: Box<toml::de::Error> },
+    /// The position and the parser's message only: TOML's own report quotes the offending line, which may
+    /// hold a secret.
+    #[error("config file {path} is not valid TOML: line {line}, column {column}: {message}")]
+    Parse { path: String, line: usize, column: usize, message: String },
     #[error("invalid value for `{key}` (from {origin}): {detail}")]
     Value { key: String, origin: String, detail: String },
     #[error("invalid configuration: {0}")]
@@ -111,6 +113,10 @@ pub struct DeliveryConfig {
     /// First and largest backoff between attempts to re-send records whose delivery failed, in milliseconds.
     pub retry_backoff_ms: u64,
     pub retry_backoff_max_ms: u64,
+    /// Backstop of the pipeline's own watchdog (`pipeline.max_processing_ms`, checked between sentences): a
+    /// stage still running after this many milliseconds is abandoned on its worker thread and its message
+    /// dead-lettered (`timeout`), so that the partition moves on even if processing hangs. 0 disables it.
+    pub stage_timeout_ms: u64,
 }
 
 impl Default for DeliveryConfig {
@@ -121,6 +127,7 @@ impl Default for DeliveryConfig {
             shutdown_timeout_ms: 7000,
             retry_backoff_ms: 100,
             retry_backoff_max_ms: 10_000,
+            stage_timeout_ms: 30_000,
         }
     }
 }
@@ -383,22 +390,59 @@ pub fn load<T: Serialize + DeserializeOwned + Default>(layers: &Layers) -> Resul
     if let Some(path) = &layers.file {
         let text =
             std::fs::read_to_string(path).map_err(|source| ConfigError::Read { path: path.clone(), source })?;
-        let file: Value = toml::from_str(&text)
-            .map_err(|source| ConfigError::Parse { path: path.clone(), source: Box::new(source) })?;
+        let file: Value = toml::from_str(&text).map_err(|error| {
+            let at = error.span().map_or(0, |span| span.start).min(text.len());
+            let before = &text[..at];
+            ConfigError::Parse {
+                path: path.clone(),
+                line: before.matches('\n').count() + 1,
+                column: before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1,
+                message: error.message().to_owned(),
+            }
+        })?;
         merge(&mut tree, file);
     }
     apply_env(&mut tree, &layers.env)?;
     for (key, raw) in &layers.overrides {
         set_path(&mut tree, key, raw, "a flag")?;
     }
-    T::deserialize(tree).map_err(|e| ConfigError::Invalid(e.to_string()))
+    let secrets = secret_values(&tree);
+    T::deserialize(tree).map_err(|e| ConfigError::Invalid(scrub(&e.to_string(), &secrets)))
+}
+
+/// Every value stored under a secret key, to be scrubbed from error messages that might quote it.
+fn secret_values(tree: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    fn walk(value: &Value, under_secret: bool, out: &mut Vec<String>) {
+        match value {
+            Value::Table(table) => table.iter().for_each(|(k, v)| walk(v, under_secret || is_secret_key(k), out)),
+            Value::Array(items) => items.iter().for_each(|v| walk(v, under_secret, out)),
+            other if under_secret => {
+                let text = match other {
+                    Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                };
+                if !text.is_empty() {
+                    out.push(text);
+                }
+            }
+            _ => {}
+        }
+    }
+    walk(tree, false, &mut out);
+    out
+}
+
+fn scrub(message: &str, secrets: &[String]) -> String {
+    secrets.iter().fold(message.to_owned(), |m, secret| m.replace(secret.as_str(), "***"))
 }
 
 /// Parses `key.path=value` (the form of `--set`).
 pub fn parse_override(text: &str) -> Result<(String, String), String> {
-    let (key, value) = text.split_once('=').ok_or_else(|| format!("expected key=value, got {text:?}"))?;
+    // Errors never quote the value: it may be a secret.
+    let (key, value) = text.split_once('=').ok_or_else(|| "expected KEY=VALUE, found no `=`".to_owned())?;
     if key.trim().is_empty() {
-        return Err(format!("empty key in {text:?}"));
+        return Err("expected KEY=VALUE, found an empty key".to_owned());
     }
     Ok((key.trim().to_owned(), value.to_owned()))
 }
@@ -526,6 +570,8 @@ fn set_path(tree: &mut Value, path: &str, raw: &str, origin: &str) -> Result<(),
         }
     }
     let err = |detail: String| ConfigError::Value { key: path.to_owned(), origin: origin.to_owned(), detail };
+    // The value as errors may show it: never a secret's.
+    let shown = if is_secret_key(path) { "the value".to_owned() } else { format!("{raw:?}") };
     let (last, parents) = parts.split_last().ok_or_else(|| err("empty key".into()))?;
     let mut node = tree;
     for (i, part) in parents.iter().enumerate() {
@@ -538,18 +584,18 @@ fn set_path(tree: &mut Value, path: &str, raw: &str, origin: &str) -> Result<(),
     let value = match table.get(last) {
         Some(Value::String(_)) => Value::String(raw.to_owned()),
         Some(Value::Integer(_)) => {
-            Value::Integer(raw.trim().parse().map_err(|e| err(format!("{raw:?} is not an integer ({e})")))?)
+            Value::Integer(raw.trim().parse().map_err(|e| err(format!("{shown} is not an integer ({e})")))?)
         }
         Some(Value::Float(_)) => {
-            Value::Float(raw.trim().parse().map_err(|e| err(format!("{raw:?} is not a number ({e})")))?)
+            Value::Float(raw.trim().parse().map_err(|e| err(format!("{shown} is not a number ({e})")))?)
         }
         Some(Value::Boolean(_)) => {
-            Value::Boolean(raw.trim().parse().map_err(|e| err(format!("{raw:?} is not true or false ({e})")))?)
+            Value::Boolean(raw.trim().parse().map_err(|e| err(format!("{shown} is not true or false ({e})")))?)
         }
         Some(Value::Table(_)) => return Err(err("is a section, not a value".into())),
         Some(_) => {
             let wrapped: toml::Table = toml::from_str(&format!("v = {raw}"))
-                .map_err(|e| err(format!("{raw:?} is not a TOML value ({e})")))?;
+                .map_err(|e| err(format!("{shown} is not a TOML value ({})", e.message())))?;
             wrapped["v"].clone()
         }
         None if PASS_THROUGH_MAPS.contains(&parent_path.as_str()) => Value::String(raw.to_owned()),
@@ -634,6 +680,48 @@ mod tests {
         let text = redacted(&config);
         assert!(!text.contains("hunter2") && !text.contains("user pass") && !text.contains("BEGIN"), "{text}");
         assert!(text.contains("alice"), "{text}");
+    }
+
+    #[test]
+    fn configuration_errors_never_quote_a_secret() {
+        const SECRET: &str = "hunter2-in-an-error";
+        let dir = tempfile::tempdir().unwrap();
+        let load_file = |text: &str| {
+            let path = dir.path().join("tenor.toml");
+            std::fs::write(&path, text).unwrap();
+            let layers = Layers { file: Some(path.display().to_string()), env: Vec::new(), overrides: Vec::new() };
+            load::<ServeConfig>(&layers).unwrap_err().to_string()
+        };
+        // A TOML syntax error on the secret's own line: the position is reported, the line is not quoted.
+        let unterminated = load_file(&format!("[kafka.librdkafka]\n\"sasl.password\" = \"{SECRET}\n"));
+        assert!(unterminated.contains("line 2"), "{unterminated}");
+        // A secret of the wrong type in a typed map.
+        let wrong_type = load_file(&format!("[kafka.librdkafka]\n\"sasl.password\" = [\"{SECRET}\"]\n"));
+        let flag = parse_override(&format!("={SECRET}")).unwrap_err();
+        // A secret given to a key that does not exist (a typo of the pass-through map).
+        let env = Layers {
+            file: None,
+            env: vec![("TENOR_KAFKA__SASL_PASSWORD".into(), SECRET.into())],
+            overrides: vec![("kafka.sasl.password".into(), SECRET.into())],
+        };
+        let layered = load::<ServeConfig>(&env).unwrap_err().to_string();
+        for message in [&unterminated, &wrong_type, &flag, &layered] {
+            assert!(!message.contains(SECRET), "{message}");
+        }
+    }
+
+    #[test]
+    fn metrics_listen_on_loopback_unless_configured() {
+        let addrs = [
+            ServeConfig::default().metrics.addr,
+            SegmenterConfig::default().metrics.addr,
+            ScorerConfig::default().metrics.addr,
+            AggregatorConfig::default().metrics.addr,
+        ];
+        for addr in addrs {
+            let parsed: std::net::SocketAddr = addr.parse().unwrap();
+            assert!(parsed.ip().is_loopback(), "{addr}");
+        }
     }
 
     #[test]

@@ -46,6 +46,9 @@ pub struct Metrics {
     pub late_records: IntCounter,
     /// `tenor_windows_emitted_total{kind}`: aggregator window records emitted (`final` or `late`).
     pub windows_emitted: IntCounterVec,
+    /// `tenor_skipped_offsets_total{topic}`: offsets between a partition's committed position and the first
+    /// message read after it was assigned, which this service never saw (see the engine's resume check).
+    pub skipped_offsets: IntCounterVec,
     /// `tenor_model_reloads_total{outcome}`: model hot reloads, `loaded` (swapped in) or `refused` (the new
     /// file failed its checks and the old model was kept).
     pub model_reloads: IntCounterVec,
@@ -159,6 +162,11 @@ impl Metrics {
         registry.register(Box::new(late_records.clone())).expect("unique metric");
         let windows_emitted =
             counter_vec("tenor_windows_emitted_total", "Aggregator window records emitted, by kind.", &["kind"]);
+        let skipped_offsets = counter_vec(
+            "tenor_skipped_offsets_total",
+            "Offsets between the committed position and the first message read after an assignment.",
+            &["topic"],
+        );
         let model_reloads = counter_vec(
             "tenor_model_reloads_total",
             "Model hot reloads, by outcome (loaded or refused).",
@@ -197,6 +205,7 @@ impl Metrics {
             commits,
             late_records,
             windows_emitted,
+            skipped_offsets,
             model_reloads,
             model_info,
             build_info,

@@ -4,7 +4,7 @@ use clap::Args;
 use tenor_runtime::config::{self, AggregatorConfig};
 use tenor_runtime::kafka::service;
 
-use super::service::{finish, flag, runtime, ServiceArgs};
+use super::service::{block_on, finish, flag, ServiceArgs};
 
 #[derive(Debug, Args)]
 pub struct AggregatorArgs {
@@ -22,9 +22,9 @@ pub fn run(args: AggregatorArgs) -> anyhow::Result<ExitCode> {
         print!("{}", config::redacted(&config));
         return Ok(ExitCode::SUCCESS);
     }
-    let summary = runtime()?.block_on(async {
+    let summary = block_on(async {
         let shutdown = service::shutdown_on_signals();
         service::aggregator(&config, shutdown).await
-    })?;
+    })??;
     Ok(finish(summary))
 }

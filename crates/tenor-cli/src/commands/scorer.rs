@@ -6,7 +6,7 @@ use tenor_pipeline::Pipeline;
 use tenor_runtime::config::{self, ScorerConfig};
 use tenor_runtime::kafka::service;
 
-use super::service::{finish, flag, runtime, ServiceArgs};
+use super::service::{block_on, finish, flag, ServiceArgs};
 
 #[derive(Debug, Args)]
 pub struct ScorerArgs {
@@ -29,9 +29,9 @@ pub fn run(args: ScorerArgs) -> anyhow::Result<ExitCode> {
     }
     let pipeline =
         Arc::new(Pipeline::with_models(config.pipeline.clone(), super::service::load_models(&config.models)?));
-    let summary = runtime()?.block_on(async {
+    let summary = block_on(async {
         let shutdown = service::shutdown_on_signals();
         service::scorer(&config, pipeline, shutdown).await
-    })?;
+    })??;
     Ok(finish(summary))
 }

@@ -6,7 +6,7 @@ use tenor_pipeline::Pipeline;
 use tenor_runtime::config::{self, SegmenterConfig};
 use tenor_runtime::kafka::service;
 
-use super::service::{finish, flag, runtime, ServiceArgs};
+use super::service::{block_on, finish, flag, ServiceArgs};
 
 #[derive(Debug, Args)]
 pub struct SegmenterArgs {
@@ -25,9 +25,9 @@ pub fn run(args: SegmenterArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let pipeline = Arc::new(Pipeline::new(config.pipeline.clone()));
-    let summary = runtime()?.block_on(async {
+    let summary = block_on(async {
         let shutdown = service::shutdown_on_signals();
         service::segmenter(&config, pipeline, shutdown).await
-    })?;
+    })??;
     Ok(finish(summary))
 }

@@ -6,7 +6,7 @@ use tenor_pipeline::Pipeline;
 use tenor_runtime::config::{self, ServeConfig};
 use tenor_runtime::kafka::service;
 
-use super::service::{finish, flag, runtime, ServiceArgs};
+use super::service::{block_on, finish, flag, ServiceArgs};
 
 #[derive(Debug, Args)]
 pub struct ServeArgs {
@@ -36,9 +36,9 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     }
     let pipeline =
         Arc::new(Pipeline::with_models(config.pipeline.clone(), super::service::load_models(&config.models)?));
-    let summary = runtime()?.block_on(async {
+    let summary = block_on(async {
         let shutdown = service::shutdown_on_signals();
         service::serve(&config, pipeline, shutdown).await
-    })?;
+    })??;
     Ok(finish(summary))
 }

@@ -55,9 +55,17 @@ impl ServiceArgs {
     }
 }
 
-/// Builds the async runtime services run on.
-pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the async runtime")
+/// Runs a service's future on a fresh async runtime, then shuts the runtime down without waiting for worker
+/// threads still busy: a stage abandoned by the engine's stage timeout must not hold the exit (shutdown has
+/// a 10 s budget).
+pub fn block_on<F: std::future::Future>(future: F) -> anyhow::Result<F::Output> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    let output = runtime.block_on(future);
+    runtime.shutdown_timeout(std::time::Duration::from_millis(500));
+    Ok(output)
 }
 
 /// Reports a finished service run as an exit code.

@@ -15,6 +15,12 @@
 //!   partition moves on. A panic while processing one message is treated the same way (`model_error`).
 //! - **World faults are retried.** Consumer errors back off and continue; records whose delivery fails after
 //!   librdkafka's own retries are re-sent with exponential backoff (the input stays uncommitted meanwhile).
+//! - **Resume check.** The first message read from a partition after it is assigned should sit at the
+//!   group's committed offset. When it lies past it, the records in between were never seen by this service:
+//!   retention or compaction removed them, or the broker served the fetch from a later record batch (Tansu
+//!   0.6's `memory://` storage does this when the committed offset falls inside a batch). The engine cannot
+//!   get them back, but it never lets it pass silently: a warning names the range and
+//!   `tenor_skipped_offsets_total` counts it.
 //! - **Shutdown.** When the shutdown signal fires, the loop stops reading, finishes and acknowledges what is in
 //!   flight (up to `delivery.shutdown_timeout_ms`), commits, and returns.
 
@@ -324,6 +330,10 @@ pub async fn run(
         .map_err(ServiceError::kafka("creating the producer"))?;
     let topics: Vec<&str> = settings.input_topics.iter().map(String::as_str).collect();
     consumer.subscribe(&topics).map_err(ServiceError::kafka("subscribing"))?;
+    for topic in &topics {
+        // Exported as 0 from the start, so that alerts on it see a series.
+        metrics.skipped_offsets.with_label_values(&[topic]);
+    }
     tracing::info!(topics = ?topics, group = %kafka.group_id, service = %settings.service, "consuming");
 
     let max_in_flight = settings.delivery.max_in_flight.max(1);
@@ -406,17 +416,21 @@ pub async fn run(
                     drop(borrowed);
                     metrics.messages_consumed.with_label_values(&[&message.tp.topic]).inc();
                     tracing::trace!(topic = %message.tp.topic, partition = message.tp.partition, offset = message.offset, "consumed");
-                    let input = tracker.lock().unwrap_or_else(|e| e.into_inner()).begin(&message.tp, message.offset);
+                    let (input, first_since_assignment) = {
+                        let mut tracker = tracker.lock().unwrap_or_else(|e| e.into_inner());
+                        let first = tracker.committable(&message.tp).is_none();
+                        (tracker.begin(&message.tp, message.offset), first)
+                    };
+                    if first_since_assignment {
+                        check_resume_position(&consumer, &metrics, &message.tp, message.offset);
+                    }
                     match &mut stage {
                         Stage::Stateless(stage) => {
                             let stage = stage.clone();
                             let metrics = metrics.clone();
+                            let stage_timeout = settings.delivery.stage_timeout_ms;
                             processing.push_back(Box::pin(async move {
-                                let task_message = message.clone();
-                                let result = tokio::task::spawn_blocking(move || stage.process(&task_message, &metrics)).await;
-                                let result = result.unwrap_or_else(|join_error| {
-                                    Err(InputError::Model(format!("processing panicked: {join_error}")))
-                                });
+                                let result = process_guarded(stage, message.clone(), metrics, stage_timeout).await;
                                 (message, input, result)
                             }));
                         }
@@ -510,6 +524,75 @@ pub async fn run(
         "stopped"
     );
     Ok(summary)
+}
+
+/// Runs a stateless stage on a worker thread. A panic becomes a `model_error`; a stage still running after
+/// `timeout_ms` (0: no limit) is abandoned (its thread finishes on its own; the result is dropped) and becomes a
+/// `timeout`, so that one pathological message cannot hold its partition.
+async fn process_guarded(
+    stage: Arc<dyn StatelessStage>,
+    message: Incoming,
+    metrics: Arc<Metrics>,
+    timeout_ms: u64,
+) -> Result<Processed, InputError> {
+    let (topic, partition, offset) = (message.tp.topic.clone(), message.tp.partition, message.offset);
+    let task = tokio::task::spawn_blocking(move || stage.process(&message, &metrics));
+    let joined = if timeout_ms == 0 {
+        task.await
+    } else {
+        match tokio::time::timeout(Duration::from_millis(timeout_ms), task).await {
+            Ok(joined) => joined,
+            Err(_) => {
+                tracing::error!(
+                    %topic,
+                    partition,
+                    offset,
+                    timeout_ms,
+                    "processing overran the stage timeout; abandoning it and dead-lettering the message"
+                );
+                return Err(InputError::Timeout { limit_ms: timeout_ms });
+            }
+        }
+    };
+    joined.unwrap_or_else(|join_error| Err(InputError::Model(format!("processing panicked: {join_error}"))))
+}
+
+/// Compares the first offset read from a newly assigned partition with the group's committed offset (on a
+/// blocking thread: it is a broker round trip) and reports a gap. See "Resume check" in the module docs.
+fn check_resume_position(
+    consumer: &Arc<StreamConsumer<TenorConsumerContext>>,
+    metrics: &Arc<Metrics>,
+    tp: &TopicPartition,
+    first_offset: i64,
+) {
+    let (consumer, metrics, tp) = (consumer.clone(), metrics.clone(), tp.clone());
+    tokio::task::spawn_blocking(move || {
+        let mut list = rdkafka::TopicPartitionList::new();
+        list.add_partition(&tp.topic, tp.partition);
+        let committed = match consumer.committed_offsets(list, Duration::from_secs(10)) {
+            Ok(committed) => committed,
+            Err(error) => {
+                tracing::debug!(%error, topic = %tp.topic, partition = tp.partition, "resume check skipped");
+                return;
+            }
+        };
+        let committed = committed.find_partition(&tp.topic, tp.partition).map(|e| e.offset());
+        if let Some(rdkafka::Offset::Offset(committed)) = committed {
+            if first_offset > committed {
+                let skipped = (first_offset - committed) as u64;
+                metrics.skipped_offsets.with_label_values(&[&tp.topic]).inc_by(skipped);
+                tracing::warn!(
+                    topic = %tp.topic,
+                    partition = tp.partition,
+                    committed,
+                    first_offset,
+                    skipped,
+                    "first message after assignment lies past the committed offset: the records in between \
+                     were never read (retention, compaction, or a broker serving the fetch from a later batch)"
+                );
+            }
+        }
+    });
 }
 
 async fn sleep_until_opt(deadline: Option<Instant>) {
@@ -663,5 +746,72 @@ mod tests {
         list.add_partition("in", 0);
         let committed = checker.committed_offsets(list, Duration::from_secs(5)).unwrap();
         assert_eq!(committed.find_partition("in", 0).unwrap().offset(), rdkafka::Offset::Offset(3));
+    }
+
+    /// Echoes each message to `out`, except that a message `hang` blocks until the test releases it.
+    struct HangsUntilReleased(Arc<(Mutex<bool>, std::sync::Condvar)>);
+
+    impl StatelessStage for HangsUntilReleased {
+        fn process(&self, message: &Incoming, _metrics: &Metrics) -> Result<Processed, InputError> {
+            if message.payload == b"hang" {
+                let (released, signal) = &*self.0;
+                let guard = released.lock().unwrap();
+                drop(signal.wait_timeout_while(guard, Duration::from_secs(60), |released| !*released).unwrap());
+            }
+            let record = Outgoing {
+                topic: "out".into(),
+                key: None,
+                payload: message.payload.clone(),
+                dead_letter_reason: None,
+            };
+            Ok(Processed { records: vec![record], ..Processed::default() })
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_hanging_message_is_dead_lettered_by_the_stage_timeout_and_the_partition_moves_on() {
+        let cluster = MockCluster::new(1).unwrap();
+        for topic in ["in", "out", "dlq"] {
+            cluster.create_topic(topic, 1, 1).unwrap();
+        }
+        let bootstrap = cluster.bootstrap_servers();
+        let producer: TestProducer = ClientConfig::new().set("bootstrap.servers", &bootstrap).create().unwrap();
+        for payload in [&b"one"[..], b"hang", b"two"] {
+            producer
+                .send(FutureRecord::<[u8], [u8]>::to("in").payload(payload), Duration::from_secs(5))
+                .await
+                .unwrap();
+        }
+        let mut kafka = ServeConfig::default().kafka;
+        kafka.bootstrap_servers = bootstrap;
+        kafka.group_id = "timeout-test".into();
+        let settings = EngineSettings {
+            service: "tenor-test".into(),
+            input_topics: vec!["in".into()],
+            dlq_topic: "dlq".into(),
+            delivery: DeliveryConfig { stage_timeout_ms: 200, ..DeliveryConfig::default() },
+            workers: 2,
+        };
+        let metrics = Arc::new(Metrics::new("test"));
+        let release = Arc::new((Mutex::new(false), std::sync::Condvar::new()));
+        let (stop, shutdown) = watch::channel(false);
+        let task = tokio::spawn({
+            let metrics = metrics.clone();
+            let stage = Stage::Stateless(Arc::new(HangsUntilReleased(release.clone())));
+            async move { run(&kafka, settings, stage, metrics, Arc::new(Health::default()), shutdown).await }
+        });
+        let started = Instant::now();
+        let produced = |topic: &str| metrics.records_produced.with_label_values(&[topic]).get();
+        while (produced("out"), produced("dlq")) != (2, 1) {
+            assert!(started.elapsed() < Duration::from_secs(20), "not delivered: {}", metrics.render());
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        // "two" comes after "hang" in the partition, so it was delivered only because the hanging stage was
+        // abandoned: the stage is still blocked.
+        assert_eq!(metrics.dead_letters.with_label_values(&["timeout"]).get(), 1);
+        stop.send(true).unwrap();
+        task.await.unwrap().unwrap();
+        *release.0.lock().unwrap() = true;
+        release.1.notify_all();
     }
 }

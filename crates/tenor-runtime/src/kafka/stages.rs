@@ -34,9 +34,9 @@ pub struct Segment {
 /// It carries everything [`Pipeline::process`] takes, so that the scorer rebuilds exactly the records
 /// `tenor serve` produces: the decoded (validated, normalised) article, the origin of the *article* message
 /// (records point at the articles topic, not at the segments topic), and the input timestamp (end-to-end
-/// latency is measured from the article's arrival). `sentences` is the split, for consumers of the topic and
-/// to detect a segmenter and scorer that disagree (different versions): the scorer logs a warning and its own
-/// split wins, because the records must be what `Pipeline::process` gives.
+/// latency is measured from the article's arrival), and `sentences`, the split: the scorer scores these
+/// sentences as they are ([`Pipeline::process_segmented`]) rather than splitting again, so segmenters and
+/// scorers scale independently and a split is computed once.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SegmentsMessage {
     pub schema: String,
@@ -196,6 +196,12 @@ impl ScorerStage {
                 detail: format!("expected {SEGMENTS_SCHEMA:?}, found {:?}", segments.schema),
             });
         }
+        if let Some((position, segment)) = segments.sentences.iter().enumerate().find(|(i, s)| s.index != *i) {
+            return Err(InputError::InvalidField {
+                field: "sentences",
+                detail: format!("sentence at position {position} has index {}", segment.index),
+            });
+        }
         let article_bytes = serde_json::to_vec(&segments.article).expect("a JSON value always serialises");
         let article = ArticleMessage::decode(&article_bytes, limits)?;
         Ok((segments, article))
@@ -207,22 +213,10 @@ impl StatelessStage for ScorerStage {
         let pipeline = self.pipeline.load();
         let (segments, article) =
             timed(metrics, stage::DECODE, || Self::decode_with(&pipeline, &message.payload))?;
-        let processed =
-            timed(metrics, stage::PIPELINE, || pipeline.process(&article, segments.source.clone(), Utc::now()))?;
-        let agrees = processed.sentences.len() == segments.sentences.len()
-            && processed
-                .sentences
-                .iter()
-                .zip(&segments.sentences)
-                .all(|(r, s)| r.span == s.span && r.kind == s.kind);
-        if !agrees {
-            tracing::warn!(
-                article_id = %article.id,
-                segmenter = segments.sentences.len(),
-                scorer = processed.sentences.len(),
-                "segmenter and scorer split this article differently (different versions?); using the scorer's split"
-            );
-        }
+        let split: Vec<(Span, SentenceKind)> = segments.sentences.iter().map(|s| (s.span, s.kind)).collect();
+        let processed = timed(metrics, stage::PIPELINE, || {
+            pipeline.process_segmented(&article, segments.source.clone(), Utc::now(), &split)
+        })?;
         let mut out = publish(&processed, &self.topics, metrics);
         out.origin_timestamp_ms = segments.input_timestamp_ms;
         Ok(out)
@@ -287,10 +281,13 @@ mod tests {
         let pipeline = Arc::new(Pipeline::new(PipelineConfig::default()));
         let scorer = ScorerStage { pipeline: Arc::new(pipeline.into()), topics: topics() };
         let metrics = Metrics::new("test");
-        let cases: [(&[u8], &str); 3] = [
+        let cases: [(&[u8], &str); 5] = [
             (b"{oops", "invalid_json"),
             (br#"{"schema":"other/1","article":{},"source":{"file":"x","line":1},"segmented_at":"2024-01-01T00:00:00Z","input_timestamp_ms":null,"sentences":[]}"#, "invalid_field"),
             (br#"{"schema":"tenor.segments/1","article":{"id":"a"},"source":{"file":"x","line":1},"segmented_at":"2024-01-01T00:00:00Z","input_timestamp_ms":null,"sentences":[]}"#, "missing_field"),
+            // A span past the end of the body, and indexes out of order.
+            (br#"{"schema":"tenor.segments/1","article":{"id":"a","body":"One."},"source":{"file":"x","line":1},"segmented_at":"2024-01-01T00:00:00Z","input_timestamp_ms":null,"sentences":[{"index":0,"span":{"start":0,"end":9},"kind":"sentence"}]}"#, "invalid_field"),
+            (br#"{"schema":"tenor.segments/1","article":{"id":"a","body":"One."},"source":{"file":"x","line":1},"segmented_at":"2024-01-01T00:00:00Z","input_timestamp_ms":null,"sentences":[{"index":1,"span":{"start":0,"end":4},"kind":"sentence"}]}"#, "invalid_field"),
         ];
         for (payload, reason) in cases {
             let err = scorer.process(&incoming("seg", 0, payload), &metrics).unwrap_err();
