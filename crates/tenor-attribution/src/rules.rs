@@ -1091,7 +1091,7 @@ impl Sentence<'_> {
                 && matches!(self.w(next), "it" | "that" | "this")
                 && self.is_word(next + 1)
                 && matches!(self.w(next + 1), "again" | "over");
-            return !repeats;
+            return !repeats && !self.tells_a_topic(cue) && !self.adds_an_object(cue);
         }
         let quote_follows = next < self.n()
             && (self.is_quote(next)
@@ -1119,9 +1119,12 @@ impl Sentence<'_> {
         }
         match class {
             // Other speech verbs ("confirmed", "denied", "noted"): as loose as belief verbs below.
+            // A determiner after them starts an object ("conceded a penalty", "announced the start of").
             CueClass::Speech => {
                 self.clause_follows(next)
-                    || (!is_loose_excluded(w) && (next..self.n()).take_while(|&k| self.is_word(k)).count() >= 3)
+                    || (!is_loose_excluded(w)
+                        && (!is_determiner(w) || self.determiner_subject_then_verb(next))
+                        && (next..self.n()).take_while(|&k| self.is_word(k)).count() >= 3)
             }
             // "described the plan as reckless".
             CueClass::Report if self.w(cue).starts_with("describ") => {
@@ -1151,6 +1154,44 @@ impl Sentence<'_> {
                 !excluded && (run >= 3 || (run == 2 && is_between_word(self.w(next + 1))))
             }
         }
+    }
+
+    /// "tell stories", "tells something", "told about mathematics", "tells Wikinews about ants": telling a
+    /// thing or about a topic names what was told, it does not report it (no `that`, clause or quote follows).
+    fn tells_a_topic(&self, cue: usize) -> bool {
+        if !matches!(self.w(cue), "tell" | "tells" | "told" | "telling") || !self.is_word(cue + 1) {
+            return false;
+        }
+        let next = self.w(cue + 1);
+        if matches!(
+            next,
+            "stories" | "story" | "something" | "anything" | "nothing" | "everything" | "jokes" | "lies" | "tales"
+        ) {
+            return true;
+        }
+        // "about" within the next three words, before any `that`, clause word or quote.
+        for k in cue + 1..(cue + 4).min(self.n()) {
+            if !self.is_word(k) {
+                return false;
+            }
+            let w = self.w(k);
+            if w == "about" {
+                return true;
+            }
+            if w == "that" || starts_question(w) || (k > cue + 1 && starts_clause(w)) {
+                return false;
+            }
+        }
+        false
+    }
+
+    /// "who adds the visual aspect", "added a clause": `add` before a determiner-led object adds a thing, not
+    /// words (a reported clause after `add` starts with `that`, a pronoun or a name).
+    fn adds_an_object(&self, cue: usize) -> bool {
+        matches!(self.w(cue), "add" | "adds" | "added" | "adding")
+            && self.is_word(cue + 1)
+            && matches!(self.w(cue + 1), "a" | "an" | "the" | "some" | "more" | "another" | "new" | "to")
+            && !self.determiner_subject_then_verb(cue + 1)
     }
 
     /// `that`, or a quote or colon, shortly after a communication cue, past a short phrase ("stated to LA
@@ -1295,6 +1336,43 @@ impl Sentence<'_> {
             .find(|&k| matches!(self.w(k), "i" | "we" | "he" | "she" | "they" | "you"))
     }
 
+    /// The subject of the clause a coordinated verb belongs to, scanning left from the conjunction at `and`:
+    /// a subject pronoun right after a clause word ("when people come up … and say"), or the noun phrase the
+    /// sentence opens with when no clause word intervenes.
+    fn coordinated_subject(&self, and: usize) -> Option<Range<usize>> {
+        // "teaching and learning that …": a gerund coordinated with a noun.
+        if self.w(and + 1).ends_with("ing") {
+            return None;
+        }
+        let mut k = and;
+        while k > 0 {
+            let prev = k - 1;
+            if self.is_word(prev) && is_left_boundary(self.w(prev)) {
+                break;
+            }
+            if !self.is_word(prev) && !self.is_comma(prev) && !self.is_abbreviation_period(prev) {
+                return None;
+            }
+            // "was hauled in and told that", "were encouraged to submit … and suggest": the first verb is
+            // passive or an infinitive, so its subject is not the one who speaks.
+            let infinitive = self.w(prev) == "to"
+                && self.is_word(prev + 1)
+                && !self.tokens.toks[prev + 1].capitalized
+                && !is_pronoun(self.w(prev + 1))
+                && !is_determiner(self.w(prev + 1));
+            if self.is_word(prev) && (infinitive || is_be(self.w(prev)) && self.w(prev) != "'s") {
+                return None;
+            }
+            k -= 1;
+        }
+        if k == 0 {
+            return self.opening_noun_phrase(and);
+        }
+        let w = self.w(k);
+        (self.is_word(k) && starts_clause(w) && !matches!(w, "this" | "these" | "those" | "there" | "it"))
+            .then_some(k..k + 1)
+    }
+
     /// The noun phrase a sentence opens with, after introductory chunks, before token `limit`: a determiner
     /// and the word after it, or a run of capitalised words ("The ministry", "Rick Santorum").
     fn opening_noun_phrase(&self, limit: usize) -> Option<Range<usize>> {
@@ -1365,6 +1443,30 @@ impl Sentence<'_> {
             // finite auxiliary.
             _ => self.noun_phrase_then_auxiliary(k),
         }
+    }
+
+    /// A determiner-led noun phrase at `k` followed by a verb ("the findings show", "the exhibit identifies"),
+    /// before any preposition or relative word: the subject of a reported clause, not an object ("the start
+    /// of", "a penalty which").
+    fn determiner_subject_then_verb(&self, k: usize) -> bool {
+        for j in k + 2..(k + 6).min(self.n()) {
+            if !self.is_word(j) {
+                return false;
+            }
+            let w = self.w(j);
+            if is_preposition(w) || is_relative(w) || matches!(w, "and" | "or" | "but") {
+                return false;
+            }
+            let singular_then_s = w.len() > 3
+                && w.ends_with('s')
+                && !w.ends_with("ss")
+                && !self.w(j - 1).ends_with('s')
+                && !self.tokens.toks[j].capitalized;
+            if is_finite_auxiliary(w) || self.cue_class(j).is_some() || singular_then_s {
+                return true;
+            }
+        }
+        false
     }
 
     /// A run of at most four words from `k` (a determiner or a plain word, no preposition, relative word or
@@ -1585,7 +1687,23 @@ impl Sentence<'_> {
         // A second verb of the same subject ("said …, and said it was …"): the speaker of the sentence's
         // previous attribution, if there is one.
         if self.is_word(j - 1) && matches!(self.w(j - 1), "and" | "or" | "but") {
-            let (start, end) = self.previous_speaker.get()?;
+            // Without an earlier attribution, the subject of the first verb ("when people come up to me and
+            // say", "because I can't call and tell them", "Zuckerberg tweeted to Mohamed and said").
+            let (start, end) = match self.previous_speaker.get() {
+                Some(previous) => previous,
+                None => {
+                    let subject = self.coordinated_subject(j - 1)?;
+                    (self.tokens.toks[subject.start].start, self.tokens.toks[subject.end - 1].end)
+                }
+            };
+            let demoted = if class == CueClass::Speech && (catenative || is_noun_like_cue(self.w(last))) {
+                CueClass::Report
+            } else {
+                class
+            };
+            if !self.has_complement(last, demoted, false, false, false) {
+                return None;
+            }
             let content = self.content_after(last + 1);
             return Some(AttributionSpans {
                 speaker: start..end,
