@@ -428,6 +428,9 @@ fn is_bad_speaker_start(w: &str) -> bool {
             | "so"
             | "very"
             | "too"
+            | "between"
+            | "among"
+            | "like"
     ) || is_be(w)
 }
 
@@ -1063,8 +1066,15 @@ impl Sentence<'_> {
             if i == 0 {
                 return false;
             }
+            // "winds of hope", "for comment": after a preposition it is a noun.
+            if self.is_word(i - 1) && is_preposition(self.w(i - 1)) && self.w(i - 1) != "to" {
+                return false;
+            }
         }
-        if class == CueClass::Stance && !(i > 0 && is_be(self.w(i - 1)) || i > 1 && is_be(self.w(i - 2))) {
+        // "we remain convinced", "I am hopeful and confident": a copula up to three words back.
+        let copula =
+            |k: usize| is_be(self.w(k)) || matches!(self.w(k), "remain" | "remains" | "remained" | "feel");
+        if class == CueClass::Stance && !(i.saturating_sub(3)..i).any(|k| self.is_word(k) && copula(k)) {
             return false;
         }
         // "is said to be", "are thought to": hearsay, handled as a hedge.
@@ -1316,6 +1326,15 @@ impl Sentence<'_> {
                     | "continued"
                     | "tend"
                     | "tends"
+                    | "pleased"
+                    | "happy"
+                    | "glad"
+                    | "proud"
+                    | "delighted"
+                    | "honoured"
+                    | "honored"
+                    | "sad"
+                    | "sorry"
             )
     }
 
@@ -1428,6 +1447,12 @@ impl Sentence<'_> {
         }
         let w = self.w(k);
         let after = self.w(k + 1);
+        // "believe that doctrine or not", "assumes that responsibility, he": `that` before a lone noun is a
+        // determiner.
+        let lone_noun = self.is_phrase_end(k + 2) || matches!(self.w(k + 2), "or" | "and" | "but");
+        if w == "that" && lone_noun && !starts_clause(after) {
+            return false;
+        }
         if w == "that" || starts_question(w) {
             return true;
         }
@@ -1437,7 +1462,22 @@ impl Sentence<'_> {
             "you" => is_between_word(after) || after.ends_with("ed"),
             "it" | "this" | "there" | "these" | "those" | "everyone" | "everybody" | "someone" | "somebody"
             | "nobody" | "nothing" | "something" | "people" => {
-                is_between_word(after) || after.ends_with('s') || after.ends_with("ed")
+                // A verb in -s, not a function word that happens to end in s ("see this as a map").
+                let s_verb = after.ends_with('s')
+                    && !matches!(
+                        after,
+                        "as" | "us"
+                            | "his"
+                            | "its"
+                            | "this"
+                            | "thus"
+                            | "yes"
+                            | "plus"
+                            | "less"
+                            | "unless"
+                            | "across"
+                    );
+                is_between_word(after) || s_verb || after.ends_with("ed")
             }
             // "knew the room was too big", "realize baseball is just a game": a short noun phrase, then a
             // finite auxiliary.
@@ -1542,6 +1582,11 @@ impl Sentence<'_> {
                     in_quote: false,
                 });
             }
+        }
+        // "national, say between Jews and Arabs": a bare `say` right after a comma, not inverted ("…, say
+        // analysts."), means "for example".
+        if self.w(first) == "say" && first > 0 && self.is_comma(first - 1) {
+            return None;
         }
         // Auxiliaries, negation and adverbs between speaker and cue.
         let mut j = first;
@@ -1731,7 +1776,17 @@ impl Sentence<'_> {
         let pronoun_speaker = speaker.len() == 1 && is_pronoun(self.w(speaker.start));
         // A parenthetical sits between commas or at a sentence edge ("…, I think." / "You know, …").
         let sentence_final = last + 2 >= self.n() && !self.is_word(self.n() - 1);
+        // "any activity you could imagine.", "than you'd imagine.": a modal or auxiliary makes the cue the verb
+        // of a clause of its own, not a parenthetical comment.
+        let auxiliary_between = (j..first).any(|k| {
+            is_finite_auxiliary(self.w(k))
+                || matches!(
+                    self.w(k),
+                    "'d" | "’d" | "'ll" | "’ll" | "will" | "may" | "'ve" | "’ve" | "have" | "do"
+                )
+        });
         let parenthetical_position = !negated
+            && !auxiliary_between
             && (speaker.start == 0
                 || self.is_comma(speaker.start - 1)
                 || self.is_quote(speaker.start - 1)
