@@ -1159,6 +1159,27 @@ impl Sentence<'_> {
                 if self.clause_follows(next) {
                     return true;
                 }
+                // "I think by using emails …", "Prompted I think by the video": a first-person "I think" frames
+                // what surrounds it unless it is thinking of or about something.
+                let first_person_think =
+                    self.w(cue) == "think" && cue > 0 && matches!(self.w(cue - 1), "i" | "we");
+                if first_person_think
+                    && !matches!(
+                        w,
+                        "of" | "about"
+                            | "so"
+                            | "back"
+                            | "through"
+                            | "over"
+                            | "up"
+                            | "out"
+                            | "twice"
+                            | "hard"
+                            | "again"
+                    )
+                {
+                    return true;
+                }
                 let excluded = is_loose_excluded(w);
                 let run = (next..self.n()).take_while(|&k| self.is_word(k)).count();
                 !excluded && (run >= 3 || (run == 2 && is_between_word(self.w(next + 1))))
@@ -1349,6 +1370,10 @@ impl Sentence<'_> {
             return None;
         }
         let to = cue - 1;
+        // "I think to say it was unexpected is inaccurate": the infinitive is a subject clause of its own.
+        if to > 0 && matches!(self.cue_class(to - 1), Some(CueClass::Belief | CueClass::Evidence)) {
+            return None;
+        }
         (to.saturating_sub(4)..to)
             .rev()
             .take_while(|&k| self.is_word(k))
@@ -1602,8 +1627,8 @@ impl Sentence<'_> {
                 continue;
             }
             let w = self.w(j - 1);
-            // "'s" after a name is a possessive, not "is".
-            if (w == "'s" || w == "’s") && j >= 2 && !self.is_word(j - 2) {
+            // "'s" after a name is a possessive, not "is"; after "let" it is "us".
+            if (w == "'s" || w == "’s") && j >= 2 && (!self.is_word(j - 2) || self.w(j - 2) == "let") {
                 break;
             }
             negated |= is_negation(w);
@@ -1714,7 +1739,7 @@ impl Sentence<'_> {
         // "Let me say" / "let us see": the pronoun after "let".
         if j >= 2
             && self.w(j - 2) == "let"
-            && matches!(self.w(j - 1), "me" | "us")
+            && matches!(self.w(j - 1), "me" | "us" | "'s" | "’s")
             && self.has_complement(last, class, true, true, false)
         {
             return Some(AttributionSpans {
