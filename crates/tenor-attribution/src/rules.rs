@@ -515,6 +515,7 @@ fn is_loose_excluded(w: &str) -> bool {
             | "no"
             | "not"
             | "n't"
+            | "more"
             | "him"
             | "her"
             | "them"
@@ -909,6 +910,26 @@ impl Sentence<'_> {
                 continue;
             }
             let found = match self.w(i) {
+                // "She continued: \"…\"", `"…," he continued.`: `continue` reports speech only next to a quote.
+                "continued" | "continues" | "continue" if self.beside_quote(i) => {
+                    tried += 1;
+                    self.verbal(i, i, CueClass::Report)
+                }
+                // "I have no doubt that …": the noun frames a belief of the one who has it.
+                "doubt"
+                    if i >= 2
+                        && self.w(i - 1) == "no"
+                        && matches!(self.w(i - 2), "have" | "has" | "had")
+                        && self.clause_follows(i + 1) =>
+                {
+                    tried += 1;
+                    self.no_doubt(i)
+                }
+                // "a quote attributed to Einstein": the source follows, as after `according to`.
+                "attributed" if self.is_word(i + 1) && self.w(i + 1) == "to" => {
+                    tried += 1;
+                    self.source_phrase(i, i + 1)
+                }
                 "according" if self.is_word(i + 1) && self.w(i + 1) == "to" => {
                     tried += 1;
                     self.source_phrase(i, i + 1)
@@ -1275,6 +1296,8 @@ impl Sentence<'_> {
                         is_preposition(self.w(from))
                             || is_time_word(self.w(from))
                             || self.w(from).ends_with("ly")
+                            // "tweeted using his account:".
+                            || self.w(from).ends_with("ing")
                             || self.tokens.toks[from].capitalized
                             || matches!(
                                 self.w(from),
@@ -2136,6 +2159,36 @@ impl Sentence<'_> {
             return None;
         }
         self.clean_span(0, end - 1)
+    }
+
+    /// Whether the word at `i` stands next to direct speech: a quote or colon right after it, or a quote
+    /// before it with only a comma and a short subject in between (`"…," she continued.`).
+    fn beside_quote(&self, i: usize) -> bool {
+        let after = i + 1 < self.n() && (self.is_quote(i + 1) || self.tokens.is_punct(i + 1, self.body, ':'));
+        let closes = i + 2 >= self.n() && !self.is_word(self.n() - 1);
+        let quote_before = (i.saturating_sub(5)..i).any(|k| self.is_quote(k));
+        after || (closes && quote_before)
+    }
+
+    /// "X have no doubt that …": the speaker before `have`, the cue `doubt`.
+    fn no_doubt(&self, noun: usize) -> Option<AttributionSpans> {
+        let have = noun - 2;
+        let speaker = if have > 0 && self.is_word(have - 1) && starts_clause(self.w(have - 1)) {
+            have - 1..have
+        } else {
+            self.speaker_before(have.checked_sub(1)?)?
+        };
+        Some(AttributionSpans {
+            speaker: self.span(speaker.start, speaker.end - 1),
+            cue: self.span(noun, noun),
+            cue_word: self.span(noun, noun),
+            content: self.content_after(noun + 1),
+            quote: None,
+            negated: false,
+            kind: CueKind::Cognition,
+            inherited: false,
+            in_quote: false,
+        })
     }
 
     /// `according to X` / `in the words of X`: the cue is `first..=last`, the speaker follows.
