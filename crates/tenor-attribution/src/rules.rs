@@ -153,6 +153,9 @@ fn is_between_word(w: &str) -> bool {
                 | "does"
                 | "do"
                 | "also"
+                | "remain"
+                | "remains"
+                | "remained"
                 | "further"
                 | "previously"
                 | "then"
@@ -1133,8 +1136,9 @@ impl Sentence<'_> {
         }
         if next >= self.n() || !self.is_word(next) {
             if class == CueClass::Speech {
-                // "Hill commented:" / "…, the spokesman confirmed."
-                return true;
+                // "Hill commented:" / "…, the spokesman confirmed." — but "would respond, militarily, within
+                // 48 hours": a comma and then words leave the verb without anything reported.
+                return !(self.is_comma(next) && self.is_word(next + 1));
             }
             if class == CueClass::Report {
                 // `"…," Smith wrote.`: the quote came first.
@@ -1760,11 +1764,11 @@ impl Sentence<'_> {
             });
         }
         // "Let me say" / "let us see": the pronoun after "let".
-        if j >= 2
-            && self.w(j - 2) == "let"
-            && matches!(self.w(j - 1), "me" | "us" | "'s" | "’s")
-            && self.has_complement(last, class, true, true, false)
-        {
+        let lets = |k: usize| {
+            k >= 1 && self.w(k - 1) == "let" && matches!(self.w(k), "me" | "us" | "'s" | "’s")
+                || matches!(self.w(k), "let's" | "let’s")
+        };
+        if lets(j - 1) && self.has_complement(last, class, true, true, false) {
             return Some(AttributionSpans {
                 speaker: self.span(j - 1, j - 1),
                 cue,
