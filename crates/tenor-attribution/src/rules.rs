@@ -1984,6 +1984,23 @@ impl Sentence<'_> {
                 if !self.is_word(before) {
                     return None;
                 }
+                // "Amanda Gorman, the amazing poet, wise beyond her years, who told us": `who` after a comma
+                // refers past appositives to the name they describe, the nearest chunk ending in a capital.
+                if self.is_comma(k - 1) && self.w(k) == "who" && !self.tokens.toks[before].capitalized {
+                    let mut end = before;
+                    for _ in 0..3 {
+                        let Some(comma) = (end.saturating_sub(12)..end).rev().find(|&c| self.is_comma(c)) else {
+                            break;
+                        };
+                        if comma == 0 || !self.is_word(comma - 1) {
+                            break;
+                        }
+                        if self.tokens.toks[comma - 1].capitalized {
+                            return Some(self.antecedent(comma - 1));
+                        }
+                        end = comma - 1;
+                    }
+                }
                 return Some(self.antecedent(before));
             }
             return None;

@@ -592,3 +592,15 @@ fn lets_continued_and_attributed_to() {
     let found = attribute("It is a quote attributed to Einstein, and it is wise.").expect("an attribution");
     assert_eq!((found.speaker.as_str(), found.cue.as_str()), ("Einstein", "attributed to"));
 }
+
+#[test]
+fn who_after_appositives_refers_to_the_name() {
+    let found = attribute(
+        "We listened to Amanda Gorman, the amazing young poet, wise far beyond her years, who told us that hope wins.",
+    )
+    .expect("an attribution");
+    assert_eq!((found.speaker.as_str(), found.cue.as_str()), ("Amanda Gorman", "told"));
+    // Without a name before it, the nearest noun phrase stays the antecedent.
+    let found = attribute("Residents met the officials, who said the road would reopen.").expect("an attribution");
+    assert_eq!(found.speaker, "the officials");
+}
