@@ -1231,8 +1231,11 @@ impl Sentence<'_> {
                 return false;
             }
             let w = self.w(k);
+            // "told Reuters about 300 people died": `about` before a number approximates it.
             if w == "about" {
-                return true;
+                let number = k + 1 < self.n()
+                    && self.body[self.tokens.toks[k + 1].start..].starts_with(|c: char| c.is_ascii_digit());
+                return !number;
             }
             if w == "that" || starts_question(w) || (k > cue + 1 && starts_clause(w)) {
                 return false;
@@ -2157,6 +2160,14 @@ impl Sentence<'_> {
             && matches!(self.w(from), "him" | "her" | "them" | "me" | "us" | "you" | "reporters" | "journalists")
         {
             from += 1;
+        } else if from > 0 && matches!(self.w(from - 1), "tell" | "tells" | "told" | "telling") {
+            // "told Reuters about 300 people died", "told Parliament the plan …": a named addressee.
+            let run = (from..(from + 4).min(self.n()))
+                .take_while(|&k| self.is_word(k) && self.tokens.toks[k].capitalized)
+                .count();
+            if run > 0 && self.is_word(from + run) {
+                from += run;
+            }
         }
         // "told reporters that …": the content starts after `that` when it comes soon.
         for k in from..(from + 8).min(self.n()) {

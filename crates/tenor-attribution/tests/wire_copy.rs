@@ -501,6 +501,7 @@ fn speech_verbs_before_an_object_report_nothing() {
     );
     expect("The agency confirmed the bridge is safe.", "The agency", "confirmed", "the bridge is safe");
     expect("She told reporters the plan was dead.", "She", "told", "the plan was dead");
+    expect("Officials told Reuters about 300 people died.", "Officials", "told", "about 300 people died");
     expect("The minister added the plan was dead.", "The minister", "added", "the plan was dead");
 }
 
