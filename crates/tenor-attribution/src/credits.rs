@@ -3,7 +3,9 @@
 //! - media credits: `Image: Nick Moreau.`, `Shimon Peres image: David Shankbone.`, `(source: Google
 //!   Analytics)`, `Video: …`, `Audio: …`;
 //! - transcript labels: a sentence that is only an upper-case name and a colon (`THE PRESIDENT:`);
-//! - signatures after a quotation: `"…," - Matthew Ingram`, `… tolerate. — Rick Santorum`.
+//! - signatures after a quotation: `"…," - Matthew Ingram`, `… tolerate. — Rick Santorum`;
+//! - copyright notices (`(copyright Frank Messina; reprinted with permission)`) and bibliography entries, a
+//!   sentence that is only an inverted name (`Austen, Jane.`, `Marx, Karl and Engels, Friedrich.`).
 //!
 //! A credit names where a text, picture or quotation comes from; it is not a speaker of claims, so it never
 //! becomes a record's attribution, a claim or a summary speaker. GUM annotates these sources as attribution
@@ -26,7 +28,70 @@ fn is_dash(text: &str) -> bool {
 
 /// The name a sentence credits, if any (a byte range into the body).
 pub(crate) fn credit(body: &str, tokens: &Tokens) -> Option<Range<usize>> {
-    media_credit(body, tokens).or_else(|| transcript_label(body, tokens)).or_else(|| signature(body, tokens))
+    media_credit(body, tokens)
+        .or_else(|| transcript_label(body, tokens))
+        .or_else(|| signature(body, tokens))
+        .or_else(|| bibliography_entry(body, tokens))
+}
+
+/// First words of short comma-separated sentences that are greetings or replies, not names ("Yes, Sir.").
+const NOT_SURNAMES: &[&str] = &[
+    "yes",
+    "no",
+    "thank",
+    "thanks",
+    "well",
+    "oh",
+    "okay",
+    "ok",
+    "hello",
+    "hi",
+    "dear",
+    "sir",
+    "madam",
+    "ladies",
+    "good",
+    "now",
+    "so",
+    "again",
+    "today",
+    "please",
+    "sorry",
+    "welcome",
+    "congratulations",
+    "friends",
+];
+
+/// A sentence that is only an inverted name, as in a reading list: `Austen, Jane.`, `Macaulay, Thomas
+/// Babington.`, `Marx, Karl and Engels, Friedrich.` Every word capitalised (but `and`), at least one comma, a
+/// final stop, mixed case (an all-capitals line is a label), at most eight words.
+fn bibliography_entry(body: &str, tokens: &Tokens) -> Option<Range<usize>> {
+    let toks = &tokens.toks;
+    let n = toks.len();
+    if n < 4 || !tokens.is_punct(n - 1, body, '.') || NOT_SURNAMES.contains(&tokens.lower(0)) {
+        return None;
+    }
+    let mut words = 0;
+    let mut commas = 0;
+    for i in 0..n - 1 {
+        if tokens.is_punct(i, body, ',') {
+            // A comma between two names, never first or doubled.
+            if i == 0 || !tokens.is_word(i - 1) {
+                return None;
+            }
+            commas += 1;
+        } else if tokens.is_word(i) {
+            let text = &body[toks[i].start..toks[i].end];
+            let name_word = toks[i].capitalized && text.chars().any(char::is_lowercase);
+            if !(name_word || (text == "and" && i > 0)) {
+                return None;
+            }
+            words += 1;
+        } else if !tokens.is_punct(i, body, '.') {
+            return None;
+        }
+    }
+    (commas >= 1 && (2..=8).contains(&words) && tokens.is_word(n - 2)).then(|| toks[0].start..toks[n - 2].end)
 }
 
 /// Tokens from `first` that form a name: a capitalised word, then words, `/`, `&`, `.` up to a comma,
@@ -58,6 +123,16 @@ fn media_credit(body: &str, tokens: &Tokens) -> Option<Range<usize>> {
     let toks = &tokens.toks;
     // Look for the colon first: most sentences have none, and the label look-up is then skipped.
     for i in 0..toks.len().saturating_sub(2) {
+        // "(copyright Frank Messina; reprinted with permission)".
+        if matches!(tokens.lower(i), "copyright" | "©") {
+            if let Some((name, after)) = name_from(body, tokens, i + 1) {
+                let closes = after >= toks.len()
+                    || matches!(&body[toks[after].start..toks[after].end], "." | "," | ";" | ")" | "]");
+                if closes {
+                    return Some(name);
+                }
+            }
+        }
         if !(tokens.is_punct(i + 1, body, ':') || tokens.is_punct(i + 1, body, ';')) {
             continue;
         }
@@ -143,6 +218,18 @@ mod tests {
         assert_eq!(credited("Q:"), None);
         assert_eq!(credited("\"But it 's a long game.\" - Matthew Ingram"), Some("Matthew Ingram"));
         assert_eq!(credited("anybody should tolerate it. — Rick Santorum"), Some("Rick Santorum"));
+    }
+
+    #[test]
+    fn copyright_notices_and_reading_lists() {
+        assert_eq!(credited("(copyright Frank Messina; reprinted with permission)"), Some("Frank Messina"));
+        assert_eq!(credited("Austen, Jane."), Some("Austen, Jane"));
+        assert_eq!(credited("Macaulay, Thomas Babington."), Some("Macaulay, Thomas Babington"));
+        assert_eq!(credited("Marx, Karl and Engels, Friedrich."), Some("Marx, Karl and Engels, Friedrich"));
+        assert_eq!(credited("Yes, Sir."), None);
+        assert_eq!(credited("Thank you, Mr. President."), None);
+        assert_eq!(credited("Paris, the capital, was quiet."), None);
+        assert_eq!(credited("The copyright law changed."), None);
     }
 
     #[test]

@@ -265,6 +265,7 @@ const STANCE_ADJECTIVES: &[&str] = &[
     "fearful",
     "skeptical",
     "sceptical",
+    "determined",
     "convinced",
 ];
 

@@ -153,6 +153,9 @@ fn is_between_word(w: &str) -> bool {
                 | "does"
                 | "do"
                 | "also"
+                | "remain"
+                | "remains"
+                | "remained"
                 | "further"
                 | "previously"
                 | "then"
@@ -428,6 +431,9 @@ fn is_bad_speaker_start(w: &str) -> bool {
             | "so"
             | "very"
             | "too"
+            | "between"
+            | "among"
+            | "like"
     ) || is_be(w)
 }
 
@@ -512,6 +518,7 @@ fn is_loose_excluded(w: &str) -> bool {
             | "no"
             | "not"
             | "n't"
+            | "more"
             | "him"
             | "her"
             | "them"
@@ -906,6 +913,26 @@ impl Sentence<'_> {
                 continue;
             }
             let found = match self.w(i) {
+                // "She continued: \"…\"", `"…," he continued.`: `continue` reports speech only next to a quote.
+                "continued" | "continues" | "continue" if self.beside_quote(i) => {
+                    tried += 1;
+                    self.verbal(i, i, CueClass::Report)
+                }
+                // "I have no doubt that …": the noun frames a belief of the one who has it.
+                "doubt"
+                    if i >= 2
+                        && self.w(i - 1) == "no"
+                        && matches!(self.w(i - 2), "have" | "has" | "had")
+                        && self.clause_follows(i + 1) =>
+                {
+                    tried += 1;
+                    self.no_doubt(i)
+                }
+                // "a quote attributed to Einstein": the source follows, as after `according to`.
+                "attributed" if self.is_word(i + 1) && self.w(i + 1) == "to" => {
+                    tried += 1;
+                    self.source_phrase(i, i + 1)
+                }
                 "according" if self.is_word(i + 1) && self.w(i + 1) == "to" => {
                     tried += 1;
                     self.source_phrase(i, i + 1)
@@ -1063,8 +1090,15 @@ impl Sentence<'_> {
             if i == 0 {
                 return false;
             }
+            // "winds of hope", "for comment": after a preposition it is a noun.
+            if self.is_word(i - 1) && is_preposition(self.w(i - 1)) && self.w(i - 1) != "to" {
+                return false;
+            }
         }
-        if class == CueClass::Stance && !(i > 0 && is_be(self.w(i - 1)) || i > 1 && is_be(self.w(i - 2))) {
+        // "we remain convinced", "I am hopeful and confident": a copula up to three words back.
+        let copula =
+            |k: usize| is_be(self.w(k)) || matches!(self.w(k), "remain" | "remains" | "remained" | "feel");
+        if class == CueClass::Stance && !(i.saturating_sub(3)..i).any(|k| self.is_word(k) && copula(k)) {
             return false;
         }
         // "is said to be", "are thought to": hearsay, handled as a hedge.
@@ -1091,7 +1125,7 @@ impl Sentence<'_> {
                 && matches!(self.w(next), "it" | "that" | "this")
                 && self.is_word(next + 1)
                 && matches!(self.w(next + 1), "again" | "over");
-            return !repeats;
+            return !repeats && !self.tells_a_topic(cue) && !self.adds_an_object(cue);
         }
         let quote_follows = next < self.n()
             && (self.is_quote(next)
@@ -1102,8 +1136,9 @@ impl Sentence<'_> {
         }
         if next >= self.n() || !self.is_word(next) {
             if class == CueClass::Speech {
-                // "Hill commented:" / "…, the spokesman confirmed."
-                return true;
+                // "Hill commented:" / "…, the spokesman confirmed." — but "would respond, militarily, within
+                // 48 hours": a comma and then words leave the verb without anything reported.
+                return !(self.is_comma(next) && self.is_word(next + 1));
             }
             if class == CueClass::Report {
                 // `"…," Smith wrote.`: the quote came first.
@@ -1119,9 +1154,12 @@ impl Sentence<'_> {
         }
         match class {
             // Other speech verbs ("confirmed", "denied", "noted"): as loose as belief verbs below.
+            // A determiner after them starts an object ("conceded a penalty", "announced the start of").
             CueClass::Speech => {
                 self.clause_follows(next)
-                    || (!is_loose_excluded(w) && (next..self.n()).take_while(|&k| self.is_word(k)).count() >= 3)
+                    || (!is_loose_excluded(w)
+                        && (!is_determiner(w) || self.determiner_subject_then_verb(next))
+                        && (next..self.n()).take_while(|&k| self.is_word(k)).count() >= 3)
             }
             // "described the plan as reckless".
             CueClass::Report if self.w(cue).starts_with("describ") => {
@@ -1146,11 +1184,73 @@ impl Sentence<'_> {
                 if self.clause_follows(next) {
                     return true;
                 }
+                // "I think by using emails …", "Prompted I think by the video": a first-person "I think" frames
+                // what surrounds it unless it is thinking of or about something.
+                let first_person_think =
+                    self.w(cue) == "think" && cue > 0 && matches!(self.w(cue - 1), "i" | "we");
+                if first_person_think
+                    && !matches!(
+                        w,
+                        "of" | "about"
+                            | "so"
+                            | "back"
+                            | "through"
+                            | "over"
+                            | "up"
+                            | "out"
+                            | "twice"
+                            | "hard"
+                            | "again"
+                    )
+                {
+                    return true;
+                }
                 let excluded = is_loose_excluded(w);
                 let run = (next..self.n()).take_while(|&k| self.is_word(k)).count();
                 !excluded && (run >= 3 || (run == 2 && is_between_word(self.w(next + 1))))
             }
         }
+    }
+
+    /// "tell stories", "tells something", "told about mathematics", "tells Wikinews about ants": telling a
+    /// thing or about a topic names what was told, it does not report it (no `that`, clause or quote follows).
+    fn tells_a_topic(&self, cue: usize) -> bool {
+        if !matches!(self.w(cue), "tell" | "tells" | "told" | "telling") || !self.is_word(cue + 1) {
+            return false;
+        }
+        let next = self.w(cue + 1);
+        if matches!(
+            next,
+            "stories" | "story" | "something" | "anything" | "nothing" | "everything" | "jokes" | "lies" | "tales"
+        ) {
+            return true;
+        }
+        // "about" within the next three words, before any `that`, clause word or quote.
+        for k in cue + 1..(cue + 4).min(self.n()) {
+            if !self.is_word(k) {
+                return false;
+            }
+            let w = self.w(k);
+            // "told Reuters about 300 people died": `about` before a number approximates it.
+            if w == "about" {
+                let number = k + 1 < self.n()
+                    && self.body[self.tokens.toks[k + 1].start..].starts_with(|c: char| c.is_ascii_digit());
+                return !number;
+            }
+            if w == "that" || starts_question(w) || (k > cue + 1 && starts_clause(w)) {
+                return false;
+            }
+        }
+        false
+    }
+
+    /// "who adds the visual aspect", "added a clause": `add` before a determiner-led object adds a thing, not
+    /// words (a reported clause after `add` starts with `that`, a pronoun or a name).
+    fn adds_an_object(&self, cue: usize) -> bool {
+        matches!(self.w(cue), "add" | "adds" | "added" | "adding")
+            && self.is_word(cue + 1)
+            && matches!(self.w(cue + 1), "a" | "an" | "the" | "some" | "more" | "another" | "new" | "to")
+            && !self.determiner_subject_then_verb(cue + 1)
     }
 
     /// `that`, or a quote or colon, shortly after a communication cue, past a short phrase ("stated to LA
@@ -1203,6 +1303,8 @@ impl Sentence<'_> {
                         is_preposition(self.w(from))
                             || is_time_word(self.w(from))
                             || self.w(from).ends_with("ly")
+                            // "tweeted using his account:".
+                            || self.w(from).ends_with("ing")
                             || self.tokens.toks[from].capitalized
                             || matches!(
                                 self.w(from),
@@ -1275,6 +1377,15 @@ impl Sentence<'_> {
                     | "continued"
                     | "tend"
                     | "tends"
+                    | "pleased"
+                    | "happy"
+                    | "glad"
+                    | "proud"
+                    | "delighted"
+                    | "honoured"
+                    | "honored"
+                    | "sad"
+                    | "sorry"
             )
     }
 
@@ -1289,10 +1400,51 @@ impl Sentence<'_> {
             return None;
         }
         let to = cue - 1;
+        // "I think to say it was unexpected is inaccurate": the infinitive is a subject clause of its own.
+        if to > 0 && matches!(self.cue_class(to - 1), Some(CueClass::Belief | CueClass::Evidence)) {
+            return None;
+        }
         (to.saturating_sub(4)..to)
             .rev()
             .take_while(|&k| self.is_word(k))
             .find(|&k| matches!(self.w(k), "i" | "we" | "he" | "she" | "they" | "you"))
+    }
+
+    /// The subject of the clause a coordinated verb belongs to, scanning left from the conjunction at `and`:
+    /// a subject pronoun right after a clause word ("when people come up … and say"), or the noun phrase the
+    /// sentence opens with when no clause word intervenes.
+    fn coordinated_subject(&self, and: usize) -> Option<Range<usize>> {
+        // "teaching and learning that …": a gerund coordinated with a noun.
+        if self.w(and + 1).ends_with("ing") {
+            return None;
+        }
+        let mut k = and;
+        while k > 0 {
+            let prev = k - 1;
+            if self.is_word(prev) && is_left_boundary(self.w(prev)) {
+                break;
+            }
+            if !self.is_word(prev) && !self.is_comma(prev) && !self.is_abbreviation_period(prev) {
+                return None;
+            }
+            // "was hauled in and told that", "were encouraged to submit … and suggest": the first verb is
+            // passive or an infinitive, so its subject is not the one who speaks.
+            let infinitive = self.w(prev) == "to"
+                && self.is_word(prev + 1)
+                && !self.tokens.toks[prev + 1].capitalized
+                && !is_pronoun(self.w(prev + 1))
+                && !is_determiner(self.w(prev + 1));
+            if self.is_word(prev) && (infinitive || is_be(self.w(prev)) && self.w(prev) != "'s") {
+                return None;
+            }
+            k -= 1;
+        }
+        if k == 0 {
+            return self.opening_noun_phrase(and);
+        }
+        let w = self.w(k);
+        (self.is_word(k) && starts_clause(w) && !matches!(w, "this" | "these" | "those" | "there" | "it"))
+            .then_some(k..k + 1)
     }
 
     /// The noun phrase a sentence opens with, after introductory chunks, before token `limit`: a determiner
@@ -1350,6 +1502,12 @@ impl Sentence<'_> {
         }
         let w = self.w(k);
         let after = self.w(k + 1);
+        // "believe that doctrine or not", "assumes that responsibility, he": `that` before a lone noun is a
+        // determiner.
+        let lone_noun = self.is_phrase_end(k + 2) || matches!(self.w(k + 2), "or" | "and" | "but");
+        if w == "that" && lone_noun && !starts_clause(after) {
+            return false;
+        }
         if w == "that" || starts_question(w) {
             return true;
         }
@@ -1359,12 +1517,51 @@ impl Sentence<'_> {
             "you" => is_between_word(after) || after.ends_with("ed"),
             "it" | "this" | "there" | "these" | "those" | "everyone" | "everybody" | "someone" | "somebody"
             | "nobody" | "nothing" | "something" | "people" => {
-                is_between_word(after) || after.ends_with('s') || after.ends_with("ed")
+                // A verb in -s, not a function word that happens to end in s ("see this as a map").
+                let s_verb = after.ends_with('s')
+                    && !matches!(
+                        after,
+                        "as" | "us"
+                            | "his"
+                            | "its"
+                            | "this"
+                            | "thus"
+                            | "yes"
+                            | "plus"
+                            | "less"
+                            | "unless"
+                            | "across"
+                    );
+                is_between_word(after) || s_verb || after.ends_with("ed")
             }
             // "knew the room was too big", "realize baseball is just a game": a short noun phrase, then a
             // finite auxiliary.
             _ => self.noun_phrase_then_auxiliary(k),
         }
+    }
+
+    /// A determiner-led noun phrase at `k` followed by a verb ("the findings show", "the exhibit identifies"),
+    /// before any preposition or relative word: the subject of a reported clause, not an object ("the start
+    /// of", "a penalty which").
+    fn determiner_subject_then_verb(&self, k: usize) -> bool {
+        for j in k + 2..(k + 6).min(self.n()) {
+            if !self.is_word(j) {
+                return false;
+            }
+            let w = self.w(j);
+            if is_preposition(w) || is_relative(w) || matches!(w, "and" | "or" | "but") {
+                return false;
+            }
+            let singular_then_s = w.len() > 3
+                && w.ends_with('s')
+                && !w.ends_with("ss")
+                && !self.w(j - 1).ends_with('s')
+                && !self.tokens.toks[j].capitalized;
+            if is_finite_auxiliary(w) || self.cue_class(j).is_some() || singular_then_s {
+                return true;
+            }
+        }
+        false
     }
 
     /// A run of at most four words from `k` (a determiner or a plain word, no preposition, relative word or
@@ -1441,6 +1638,11 @@ impl Sentence<'_> {
                 });
             }
         }
+        // "national, say between Jews and Arabs": a bare `say` right after a comma, not inverted ("…, say
+        // analysts."), means "for example".
+        if self.w(first) == "say" && first > 0 && self.is_comma(first - 1) {
+            return None;
+        }
         // Auxiliaries, negation and adverbs between speaker and cue.
         let mut j = first;
         let mut negated = false;
@@ -1455,8 +1657,8 @@ impl Sentence<'_> {
                 continue;
             }
             let w = self.w(j - 1);
-            // "'s" after a name is a possessive, not "is".
-            if (w == "'s" || w == "’s") && j >= 2 && !self.is_word(j - 2) {
+            // "'s" after a name is a possessive, not "is"; after "let" it is "us".
+            if (w == "'s" || w == "’s") && j >= 2 && (!self.is_word(j - 2) || self.w(j - 2) == "let") {
                 break;
             }
             negated |= is_negation(w);
@@ -1565,11 +1767,11 @@ impl Sentence<'_> {
             });
         }
         // "Let me say" / "let us see": the pronoun after "let".
-        if j >= 2
-            && self.w(j - 2) == "let"
-            && matches!(self.w(j - 1), "me" | "us")
-            && self.has_complement(last, class, true, true, false)
-        {
+        let lets = |k: usize| {
+            k >= 1 && self.w(k - 1) == "let" && matches!(self.w(k), "me" | "us" | "'s" | "’s")
+                || matches!(self.w(k), "let's" | "let’s")
+        };
+        if lets(j - 1) && self.has_complement(last, class, true, true, false) {
             return Some(AttributionSpans {
                 speaker: self.span(j - 1, j - 1),
                 cue,
@@ -1585,7 +1787,23 @@ impl Sentence<'_> {
         // A second verb of the same subject ("said …, and said it was …"): the speaker of the sentence's
         // previous attribution, if there is one.
         if self.is_word(j - 1) && matches!(self.w(j - 1), "and" | "or" | "but") {
-            let (start, end) = self.previous_speaker.get()?;
+            // Without an earlier attribution, the subject of the first verb ("when people come up to me and
+            // say", "because I can't call and tell them", "Zuckerberg tweeted to Mohamed and said").
+            let (start, end) = match self.previous_speaker.get() {
+                Some(previous) => previous,
+                None => {
+                    let subject = self.coordinated_subject(j - 1)?;
+                    (self.tokens.toks[subject.start].start, self.tokens.toks[subject.end - 1].end)
+                }
+            };
+            let demoted = if class == CueClass::Speech && (catenative || is_noun_like_cue(self.w(last))) {
+                CueClass::Report
+            } else {
+                class
+            };
+            if !self.has_complement(last, demoted, false, false, false) {
+                return None;
+            }
             let content = self.content_after(last + 1);
             return Some(AttributionSpans {
                 speaker: start..end,
@@ -1613,7 +1831,17 @@ impl Sentence<'_> {
         let pronoun_speaker = speaker.len() == 1 && is_pronoun(self.w(speaker.start));
         // A parenthetical sits between commas or at a sentence edge ("…, I think." / "You know, …").
         let sentence_final = last + 2 >= self.n() && !self.is_word(self.n() - 1);
+        // "any activity you could imagine.", "than you'd imagine.": a modal or auxiliary makes the cue the verb
+        // of a clause of its own, not a parenthetical comment.
+        let auxiliary_between = (j..first).any(|k| {
+            is_finite_auxiliary(self.w(k))
+                || matches!(
+                    self.w(k),
+                    "'d" | "’d" | "'ll" | "’ll" | "will" | "may" | "'ve" | "’ve" | "have" | "do"
+                )
+        });
         let parenthetical_position = !negated
+            && !auxiliary_between
             && (speaker.start == 0
                 || self.is_comma(speaker.start - 1)
                 || self.is_quote(speaker.start - 1)
@@ -1758,6 +1986,23 @@ impl Sentence<'_> {
                 let before = if self.is_comma(k - 1) { k.checked_sub(2)? } else { k - 1 };
                 if !self.is_word(before) {
                     return None;
+                }
+                // "Amanda Gorman, the amazing poet, wise beyond her years, who told us": `who` after a comma
+                // refers past appositives to the name they describe, the nearest chunk ending in a capital.
+                if self.is_comma(k - 1) && self.w(k) == "who" && !self.tokens.toks[before].capitalized {
+                    let mut end = before;
+                    for _ in 0..3 {
+                        let Some(comma) = (end.saturating_sub(12)..end).rev().find(|&c| self.is_comma(c)) else {
+                            break;
+                        };
+                        if comma == 0 || !self.is_word(comma - 1) {
+                            break;
+                        }
+                        if self.tokens.toks[comma - 1].capitalized {
+                            return Some(self.antecedent(comma - 1));
+                        }
+                        end = comma - 1;
+                    }
                 }
                 return Some(self.antecedent(before));
             }
@@ -1915,6 +2160,14 @@ impl Sentence<'_> {
             && matches!(self.w(from), "him" | "her" | "them" | "me" | "us" | "you" | "reporters" | "journalists")
         {
             from += 1;
+        } else if from > 0 && matches!(self.w(from - 1), "tell" | "tells" | "told" | "telling") {
+            // "told Reuters about 300 people died", "told Parliament the plan …": a named addressee.
+            let run = (from..(from + 4).min(self.n()))
+                .take_while(|&k| self.is_word(k) && self.tokens.toks[k].capitalized)
+                .count();
+            if run > 0 && self.is_word(from + run) {
+                from += run;
+            }
         }
         // "told reporters that …": the content starts after `that` when it comes soon.
         for k in from..(from + 8).min(self.n()) {
@@ -1938,6 +2191,36 @@ impl Sentence<'_> {
             return None;
         }
         self.clean_span(0, end - 1)
+    }
+
+    /// Whether the word at `i` stands next to direct speech: a quote or colon right after it, or a quote
+    /// before it with only a comma and a short subject in between (`"…," she continued.`).
+    fn beside_quote(&self, i: usize) -> bool {
+        let after = i + 1 < self.n() && (self.is_quote(i + 1) || self.tokens.is_punct(i + 1, self.body, ':'));
+        let closes = i + 2 >= self.n() && !self.is_word(self.n() - 1);
+        let quote_before = (i.saturating_sub(5)..i).any(|k| self.is_quote(k));
+        after || (closes && quote_before)
+    }
+
+    /// "X have no doubt that …": the speaker before `have`, the cue `doubt`.
+    fn no_doubt(&self, noun: usize) -> Option<AttributionSpans> {
+        let have = noun - 2;
+        let speaker = if have > 0 && self.is_word(have - 1) && starts_clause(self.w(have - 1)) {
+            have - 1..have
+        } else {
+            self.speaker_before(have.checked_sub(1)?)?
+        };
+        Some(AttributionSpans {
+            speaker: self.span(speaker.start, speaker.end - 1),
+            cue: self.span(noun, noun),
+            cue_word: self.span(noun, noun),
+            content: self.content_after(noun + 1),
+            quote: None,
+            negated: false,
+            kind: CueKind::Cognition,
+            inherited: false,
+            in_quote: false,
+        })
     }
 
     /// `according to X` / `in the words of X`: the cue is `first..=last`, the speaker follows.

@@ -471,3 +471,137 @@ fn an_adverb_may_stand_before_the_reported_clause() {
     assert_eq!(found.speaker, "Officials");
     assert!(found.negated);
 }
+
+/// No attribution at all in `text`, neither the record's nor a further one.
+fn assert_none(attributor: &Attributor, text: &str) {
+    let analysis = attributor.analyze_sentence(text);
+    assert!(analysis.attribution.is_none() && analysis.others.is_empty(), "{text:?}: {analysis:?}");
+}
+
+#[test]
+fn speech_verbs_before_an_object_report_nothing() {
+    let attributor = Attributor::new();
+    for text in [
+        "In the 62nd minute Kim conceded a penalty which the referee awarded.",
+        "On Tuesday, the government announced the start of a public process.",
+        "I acknowledge the generous financial support from the foundation.",
+        "Biologist Nick Bos tells Wikinews about self-medicating ants.",
+        "When I tell stories I leave the end open.",
+        "Our design team, which adds the visual aspect to it, works fast.",
+        "Can you explain more about it for us?",
+    ] {
+        assert_none(&attributor, text);
+    }
+    // A determiner-led subject with its verb is a reported clause; telling someone something still reports.
+    expect(
+        "Heald noted the findings show pollution matters.",
+        "Heald",
+        "noted",
+        "the findings show pollution matters",
+    );
+    expect("The agency confirmed the bridge is safe.", "The agency", "confirmed", "the bridge is safe");
+    expect("She told reporters the plan was dead.", "She", "told", "the plan was dead");
+    expect("Officials told Reuters about 300 people died.", "Officials", "told", "about 300 people died");
+    expect("The minister added the plan was dead.", "The minister", "added", "the plan was dead");
+}
+
+#[test]
+fn a_coordinated_cue_takes_the_subject_of_its_clause() {
+    expect(
+        "When people come up to me and say they love the poem, I smile.",
+        "people",
+        "say",
+        "they love the poem, I smile",
+    );
+    expect(
+        "Mark Zuckerberg tweeted to Mohamed and said the boy was welcome to visit.",
+        "Mark Zuckerberg",
+        "said",
+        "the boy was welcome to visit",
+    );
+    let attributor = Attributor::new();
+    // A passive or infinitive first verb has another subject; a coordinated verb still needs its clause.
+    for text in [
+        "I was hauled in and told that my mother had attacked the church.",
+        "People were encouraged to submit designs and suggest what the flag should mean.",
+        "North Korea stated it would attack and would respond, militarily, within 48 hours.",
+    ] {
+        let analysis = attributor.analyze_sentence(text);
+        let cues: Vec<&str> =
+            analysis.attribution.iter().chain(&analysis.others).map(|a| &text[a.cue.clone()]).collect();
+        assert!(!cues.iter().any(|c| matches!(*c, "told" | "suggest" | "respond")), "{text:?}: {cues:?}");
+    }
+}
+
+#[test]
+fn parentheticals_fillers_and_determiners() {
+    let attributor = Attributor::new();
+    for text in [
+        "It is more businesslike than you'd imagine.",
+        "Learn any activity you could imagine.",
+        "Whether you believe that doctrine or not, it is gone.",
+        "As he assumes that responsibility, he will deserve our help.",
+        "The problem is national, say between Jews and Arabs.",
+        "One year ago I spoke of winds of hope despite the chaos.",
+        "We also see this as a map of the digital divide.",
+    ] {
+        assert_none(&attributor, text);
+    }
+    expect("It is a good plan, I think.", "I", "think", "It is a good plan");
+    expect("Prices will keep rising, say analysts.", "analysts", "say", "Prices will keep rising");
+}
+
+#[test]
+fn first_person_think_stance_and_pleased_to_note() {
+    let found = attribute("I think by using emails the story becomes clearer.").expect("an attribution");
+    assert_eq!((found.speaker.as_str(), found.cue.as_str()), ("I", "think"));
+    let found = attribute("I think to say it was unexpected is inaccurate.").expect("an attribution");
+    assert_eq!((found.speaker.as_str(), found.cue.as_str()), ("I", "think"));
+    assert_none(&Attributor::new(), "I think of my family every day.");
+    expect(
+        "We remain truly convinced that human rights are the main pillars of democracy.",
+        "We",
+        "convinced",
+        "human rights are the main pillars of democracy",
+    );
+    expect(
+        "I am still determined that this nation shall continue to strive.",
+        "I",
+        "determined",
+        "this nation shall continue to strive",
+    );
+    expect(
+        "The Albanian Government is pleased to note that relations are improving.",
+        "The Albanian Government",
+        "note",
+        "relations are improving",
+    );
+    expect("I have no doubt that more cases will be documented.", "I", "doubt", "more cases will be documented");
+}
+
+#[test]
+fn lets_continued_and_attributed_to() {
+    let found = attribute("But let's not forget that her successor is the first Latino senator.").expect("a cue");
+    assert_eq!(found.speaker, "let's", "the `us` of let's");
+    // GUM's tokenization splits the clitic: its `'s` is the speaker.
+    let found = attribute("But let 's not forget that her successor is the first Latino senator.").expect("a cue");
+    assert_eq!(found.speaker, "'s");
+    let found = attribute("She continued: \"Labour has a plan.\"").expect("an attribution");
+    assert_eq!((found.speaker.as_str(), found.cue.as_str()), ("She", "continued"));
+    assert_eq!(found.quote.as_deref(), Some("Labour has a plan."));
+    assert_none(&Attributor::new(), "Prices continued to rise in March.");
+    let found = attribute("It is a quote attributed to Einstein, and it is wise.").expect("an attribution");
+    assert_eq!((found.speaker.as_str(), found.cue.as_str()), ("Einstein", "attributed to"));
+}
+
+#[test]
+fn who_after_appositives_refers_to_the_name() {
+    let found = attribute(
+        "We listened to Amanda Gorman, the amazing young poet, wise far beyond her years, who told us that hope wins.",
+    )
+    .expect("an attribution");
+    assert_eq!((found.speaker.as_str(), found.cue.as_str()), ("Amanda Gorman", "told"));
+    // Without a name before it, the nearest noun phrase stays the antecedent.
+    let found = attribute("Residents met the officials, who said the road would reopen.").expect("an attribution");
+    assert_eq!(found.speaker, "the officials");
+}
