@@ -210,21 +210,33 @@ fn overlaps(a: &Range<usize>, b: &Range<usize>) -> bool {
     a.start < b.end && b.start < a.end
 }
 
-/// Greedy one-to-one matching in document order; returns the number of matches.
+/// The largest one-to-one matching between predictions and gold units (a maximum bipartite matching, by
+/// augmenting paths): a greedy pass in document order can pair a prediction with a unit another prediction
+/// needed, and undercount. Returns the number of matches.
 fn match_count(
     predictions: &[Range<usize>],
     gold: &[&[Range<usize>]],
     matches: impl Fn(&Range<usize>, &Range<usize>) -> bool,
 ) -> usize {
-    let mut used = vec![false; gold.len()];
-    let mut hits = 0;
-    for p in predictions {
-        if let Some(g) = (0..gold.len()).find(|&g| !used[g] && gold[g].iter().any(|run| matches(p, run))) {
-            used[g] = true;
-            hits += 1;
+    let edges: Vec<Vec<usize>> = predictions
+        .iter()
+        .map(|p| (0..gold.len()).filter(|&g| gold[g].iter().any(|run| matches(p, run))).collect())
+        .collect();
+    // owner[g]: the prediction currently matched to gold unit g.
+    let mut owner: Vec<Option<usize>> = vec![None; gold.len()];
+    fn augment(p: usize, edges: &[Vec<usize>], owner: &mut [Option<usize>], seen: &mut [bool]) -> bool {
+        for &g in &edges[p] {
+            if !seen[g] {
+                seen[g] = true;
+                if owner[g].is_none_or(|q| augment(q, edges, owner, seen)) {
+                    owner[g] = Some(p);
+                    return true;
+                }
+            }
         }
+        false
     }
-    hits
+    (0..predictions.len()).filter(|&p| augment(p, &edges, &mut owner, &mut vec![false; gold.len()])).count()
 }
 
 impl AttributionTally {
@@ -318,6 +330,18 @@ mod tests {
         assert_eq!(&doc.text[units[0].cue[0].clone()], "said");
         assert_eq!(&doc.text[units[0].edu.clone()], "the minister said .");
         assert!(!units[0].negative);
+    }
+
+    #[test]
+    fn matching_finds_the_largest_pairing_not_the_first_one() {
+        // Prediction 0 overlaps both gold units, prediction 1 only the first: greedy in order would pair 0 with
+        // the first unit and leave 1 unmatched.
+        let predictions = [0..10, 0..3];
+        let (a, b) = ([0..4], [6..10]);
+        let gold: [&[Range<usize>]; 2] = [&a, &b];
+        assert_eq!(match_count(&predictions, &gold, overlaps), 2);
+        assert_eq!(match_count(&predictions[..1], &gold, overlaps), 1);
+        assert_eq!(match_count(&predictions, &gold, |p, g| p == g), 0);
     }
 
     #[test]
