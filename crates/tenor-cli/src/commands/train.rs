@@ -19,8 +19,11 @@ pub const CLAIMBUSTER_TRAIN: &str = "models/data/claimbuster/train.json";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ModelKind {
-    /// 3-class stance (negative/neutral/positive) on NewsMTSC train, per target mention.
+    /// 3-class stance (negative/neutral/positive) on NewsMTSC train, per target mention (mention marked).
     Stance,
+    /// 3-class stance of a whole sentence (no mention marked) on NewsMTSC train: one row per sentence whose
+    /// targets all have the same polarity.
+    SentenceStance,
     /// 2-class check-worthy claim on ClaimBuster train.
     Claim,
 }
@@ -94,7 +97,7 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
     std::fs::write(&model_path, &bytes).with_context(|| format!("cannot write {}", model_path.display()))?;
     let report = cv_report(&trained, config.task);
     let date = args.date.clone().unwrap_or_else(|| chrono::Utc::now().format("%Y-%m-%d").to_string());
-    let card = model_card(&trained, &report, &bytes, &date, &command_line(&args, &out));
+    let card = model_card(args.kind, &trained, &report, &bytes, &date, &command_line(&args, &out));
     std::fs::write(out.join("MODEL_CARD.md"), card).context("cannot write MODEL_CARD.md")?;
     println!("{}", report.table(&format!("{name}: {}-fold cross-validation on {}", config.folds, config.data)));
     println!("wrote {} (sha256 {})", model_path.display(), sha256_hex(&bytes));
@@ -104,6 +107,7 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
 pub fn kind_name(kind: ModelKind) -> &'static str {
     match kind {
         ModelKind::Stance => "stance",
+        ModelKind::SentenceStance => "sentence_stance",
         ModelKind::Claim => "claim",
     }
 }
@@ -117,7 +121,7 @@ pub fn prepare(
     args: &TrainingArgs,
 ) -> anyhow::Result<(TrainConfig, Vec<Example>)> {
     let (task, default_data, mut feature_config) = match kind {
-        ModelKind::Stance => (Task::Stance, NEWSMTSC_TRAIN, FeatureConfig::stance()),
+        ModelKind::Stance | ModelKind::SentenceStance => (Task::Stance, NEWSMTSC_TRAIN, FeatureConfig::stance()),
         ModelKind::Claim => (Task::Claim, CLAIMBUSTER_TRAIN, FeatureConfig::claim()),
     };
     if features == Features::Baseline {
@@ -130,6 +134,7 @@ pub fn prepare(
     let data = args.data.clone().unwrap_or_else(|| PathBuf::from(default_data));
     let mut examples = match kind {
         ModelKind::Stance => stance_examples(&data)?,
+        ModelKind::SentenceStance => sentence_stance_examples(&data)?,
         ModelKind::Claim => claim_examples(&data)?,
     };
     if let Some(limit) = args.limit.filter(|&l| l > 0 && l < examples.len()) {
@@ -159,6 +164,30 @@ pub fn stance_examples(path: &Path) -> anyhow::Result<Vec<Example>> {
         .into_iter()
         .map(|e| Example { text: e.text, target: Some((e.from, e.to)), label: e.label, group: e.sentence_id })
         .collect())
+}
+
+/// One example per NewsMTSC sentence, without a mention: the sentence's polarity when all its targets agree.
+/// Sentences whose targets disagree (about 5 % of train) have no single sentence-level label and are left out.
+pub fn sentence_stance_examples(path: &Path) -> anyhow::Result<Vec<Example>> {
+    let targets = stance_examples(path)?;
+    let mut out: Vec<Example> = Vec::new();
+    let mut agree = true;
+    for (i, e) in targets.iter().enumerate() {
+        let first_of_sentence = i == 0 || targets[i - 1].group != e.group;
+        if first_of_sentence {
+            if !agree {
+                out.pop();
+            }
+            agree = true;
+            out.push(Example { text: e.text.clone(), target: None, label: e.label, group: e.group.clone() });
+        } else if out.last().is_some_and(|s| s.label != e.label) {
+            agree = false;
+        }
+    }
+    if !agree {
+        out.pop();
+    }
+    Ok(out)
 }
 
 pub fn claim_examples(path: &Path) -> anyhow::Result<Vec<Example>> {
@@ -238,15 +267,28 @@ fn command_line(args: &TrainArgs, out: &Path) -> String {
     cmd
 }
 
-fn model_card(trained: &Trained, report: &Report, bytes: &[u8], date: &str, command: &str) -> String {
+fn model_card(
+    kind: ModelKind,
+    trained: &Trained,
+    report: &Report,
+    bytes: &[u8],
+    date: &str,
+    command: &str,
+) -> String {
     let m = &trained.model;
     let t = &m.training;
-    let (data_line, licence) = match m.task {
-        Task::Stance => (
+    let newsmtsc_licence = "NewsMTSC is MIT-licensed (`models/data/newsmtsc/LICENSE`); the weights are derived from it.";
+    let (data_line, licence) = match kind {
+        ModelKind::Stance => (
             "NewsMTSC `train.jsonl` (Hamborg & Donnay 2021), one example per target mention, mention marked",
-            "NewsMTSC is MIT-licensed (`models/data/newsmtsc/LICENSE`); the weights are derived from it.",
+            newsmtsc_licence,
         ),
-        Task::Claim => (
+        ModelKind::SentenceStance => (
+            "NewsMTSC `train.jsonl` (Hamborg & Donnay 2021), one example per sentence, no mention marked, \
+             labelled with its targets' polarity where they all agree (sentences whose targets disagree are left out)",
+            newsmtsc_licence,
+        ),
+        ModelKind::Claim => (
             "ClaimBuster `train.json` (Arslan et al. 2020), label 1 = check-worthy factual claim",
             "ClaimBuster data is GPL-3.0 (`models/data/claimbuster/GPL-3.0-header-from-repo.txt`); only the \
              trained weights are shipped, the data is not linked into Tenor's binaries.",
