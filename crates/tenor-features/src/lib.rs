@@ -902,7 +902,11 @@ mod tests {
                 );
             }
         }
-        assert_eq!(digest.finish(), 10771083041304236159, "claim cue features changed: bump FEATURE_VERSION and retrain");
+        assert_eq!(
+            digest.finish(),
+            10771083041304236159,
+            "claim cue features changed: bump FEATURE_VERSION and retrain"
+        );
     }
 
     #[test]

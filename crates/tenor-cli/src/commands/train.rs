@@ -240,7 +240,7 @@ fn command_line(args: &TrainArgs, out: &Path) -> String {
     let t = &args.training;
     let mut cmd = format!(
         "tenor train {} --out {} --features {} --alphas {} --folds {} --max-iterations {} --min-df {} --max-columns {}",
-        kind_name(args.kind),
+        args.kind.to_possible_value().map_or_else(|| kind_name(args.kind).to_owned(), |v| v.get_name().to_owned()),
         out.display(),
         match args.features {
             Features::Tenor => "tenor",
@@ -277,7 +277,8 @@ fn model_card(
 ) -> String {
     let m = &trained.model;
     let t = &m.training;
-    let newsmtsc_licence = "NewsMTSC is MIT-licensed (`models/data/newsmtsc/LICENSE`); the weights are derived from it.";
+    let newsmtsc_licence =
+        "NewsMTSC is MIT-licensed (`models/data/newsmtsc/LICENSE`); the weights are derived from it.";
     let (data_line, licence) = match kind {
         ModelKind::Stance => (
             "NewsMTSC `train.jsonl` (Hamborg & Donnay 2021), one example per target mention, mention marked",
