@@ -271,7 +271,7 @@ pub struct Featurizer {
 impl Featurizer {
     pub fn new(config: FeatureConfig) -> Result<Featurizer, FeatureError> {
         config.validate()?;
-        let lexicons = (config.lexicons || config.negation).then(Lexicons::builtin);
+        let lexicons = (config.lexicons || config.negation || config.claim_cues).then(Lexicons::builtin);
         Ok(Featurizer { config, lexicons })
     }
 
@@ -553,111 +553,19 @@ impl Featurizer {
             let raw = &text[t.start as usize..t.end as usize];
             let word = buf.norm(i);
             let is_number = word.starts_with('0');
+            let cue = buf.lex[i].map_or(0, |e| e.cue);
             if is_number && raw.len() == 4 && (raw.starts_with("19") || raw.starts_with("20")) {
                 mark(CUE_YEAR, i, &mut counts);
             }
-            if matches!(
-                word,
-                "million"
-                    | "millions"
-                    | "billion"
-                    | "billions"
-                    | "trillion"
-                    | "thousand"
-                    | "thousands"
-                    | "hundred"
-                    | "hundreds"
-                    | "percent"
-                    | "percentage"
-                    | "half"
-                    | "twice"
-                    | "double"
-                    | "triple"
-            ) {
-                mark(CUE_MAGNITUDE, i, &mut counts);
-            }
-            if matches!(
-                word,
-                "more"
-                    | "less"
-                    | "fewer"
-                    | "most"
-                    | "least"
-                    | "higher"
-                    | "lower"
-                    | "highest"
-                    | "lowest"
-                    | "largest"
-                    | "biggest"
-                    | "smallest"
-                    | "greater"
-                    | "record"
-                    | "than"
-                    | "average"
-                    | "rate"
-                    | "ranked"
-                    | "number"
-                    | "per"
-            ) {
-                mark(CUE_COMPARE, i, &mut counts);
-            }
-            if matches!(
-                word,
-                "increased"
-                    | "increase"
-                    | "increases"
-                    | "decreased"
-                    | "decrease"
-                    | "rose"
-                    | "risen"
-                    | "fell"
-                    | "fallen"
-                    | "doubled"
-                    | "tripled"
-                    | "grew"
-                    | "grown"
-                    | "cut"
-                    | "cuts"
-                    | "raised"
-                    | "lost"
-                    | "gained"
-                    | "created"
-                    | "spent"
-                    | "spend"
-                    | "spending"
-                    | "paid"
-                    | "voted"
-                    | "passed"
-                    | "signed"
-                    | "went"
-                    | "dropped"
-                    | "added"
-                    | "reduced"
-            ) {
-                mark(CUE_CHANGE, i, &mut counts);
-            }
-            if matches!(
-                word,
-                "will"
-                    | "would"
-                    | "should"
-                    | "could"
-                    | "can"
-                    | "must"
-                    | "might"
-                    | "may"
-                    | "going"
-                    | "want"
-                    | "wants"
-                    | "hope"
-                    | "believe"
-                    | "think"
-                    | "feel"
-                    | "need"
-                    | "let"
-                    | "let's"
-            ) {
-                mark(CUE_MODAL, i, &mut counts);
+            for (bit, slot) in [
+                (lexicon::CUE_MAGNITUDE, CUE_MAGNITUDE),
+                (lexicon::CUE_COMPARE, CUE_COMPARE),
+                (lexicon::CUE_CHANGE, CUE_CHANGE),
+                (lexicon::CUE_MODAL, CUE_MODAL),
+            ] {
+                if cue & bit != 0 {
+                    mark(slot, i, &mut counts);
+                }
             }
             let capitalised = raw.chars().next().is_some_and(char::is_uppercase);
             if capitalised && i > 0 && !t.break_before && word != "i" {
@@ -666,21 +574,7 @@ impl Featurizer {
             if is_number && previous_number {
                 mark(CUE_NUMBER_RUN, i, &mut counts);
             }
-            if is_number
-                && i + 1 < n
-                && matches!(
-                    buf.norm(i + 1),
-                    "percent"
-                        | "million"
-                        | "billion"
-                        | "jobs"
-                        | "people"
-                        | "years"
-                        | "dollars"
-                        | "americans"
-                        | "times"
-                )
-            {
+            if is_number && i + 1 < n && buf.lex[i + 1].is_some_and(|e| e.cue & lexicon::CUE_UNIT != 0) {
                 mark(CUE_QUANTITY, i, &mut counts);
             }
             previous_number = is_number;
