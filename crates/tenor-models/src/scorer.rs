@@ -269,7 +269,7 @@ mod tests {
     }
 
     /// Regression floor, not the goal: the shipped models label most of the table right (measured
-    /// 2026-11-27: sentence model 10 of 14, per-target model without a mention 12 of 14; see docs/MODELS.md).
+    /// 2026-11-27: sentence model 10 of 14, per-target model without a mention 13 of 14; see docs/MODELS.md).
     #[test]
     fn shipped_stance_models_get_most_clear_cases() {
         let misses = case_misses(&sentence_stance());
