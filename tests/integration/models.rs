@@ -55,6 +55,35 @@ fn train_reproduces_the_model_file_byte_for_byte() {
 }
 
 #[test]
+fn sentence_stance_trains_on_sentence_rows_and_optionally_target_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let small =
+        ["--limit", "300", "--alphas", "1", "--folds", "3", "--max-columns", "300", "--max-iterations", "10"];
+    for (out, extra) in [("plain", None), ("both", Some("--with-targets"))] {
+        let output = tenor()
+            .current_dir(repo())
+            .args(["train", "sentence-stance", "--date", "2026-01-01", "--out"])
+            .arg(dir.path().join(out).join("sentence_stance"))
+            .args(small)
+            .args(extra)
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "stderr: {}", String::from_utf8_lossy(&output.stderr));
+        let card = std::fs::read_to_string(dir.path().join(out).join("sentence_stance/MODEL_CARD.md")).unwrap();
+        assert!(card.contains("one example per sentence, no mention marked"), "{card}");
+        assert!(card.contains("tenor train sentence-stance"), "{card}");
+        // Only a model trained on both kinds of row reports cross-validation by kind of row.
+        assert_eq!(card.contains("| target rows (mention marked) |"), extra.is_some(), "{card}");
+        let model: Value = serde_json::from_slice(
+            &std::fs::read(dir.path().join(out).join("sentence_stance/model.json")).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(model["name"], "sentence_stance");
+        assert_eq!(model["task"], "stance");
+    }
+}
+
+#[test]
 fn classify_scores_sentences_and_targets_in_input_order() {
     let input = concat!(
         r#"{"id":"s1","text":"The senator praised the agreement as a historic success."}"#,
