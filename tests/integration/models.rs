@@ -33,16 +33,54 @@ fn train_reproduces_the_model_file_byte_for_byte() {
     assert!(a == b, "two training runs wrote different model files");
     let card = std::fs::read_to_string(dir.path().join("a/stance/MODEL_CARD.md")).unwrap();
     assert!(card.contains("sha256") && card.contains("macro-F1") && card.contains("MIT"), "{card}");
-    // The small model serves: classify with it through an override directory.
-    std::fs::create_dir_all(dir.path().join("a/claim")).unwrap();
-    std::fs::copy(repo().join("models/claim/model.json"), dir.path().join("a/claim/model.json")).unwrap();
+    // The small model serves: classify with it through an override directory (it scores the targets; the
+    // sentence's own stance comes from the sentence model).
+    for other in ["claim", "sentence_stance"] {
+        std::fs::create_dir_all(dir.path().join("a").join(other)).unwrap();
+        std::fs::copy(
+            repo().join("models").join(other).join("model.json"),
+            dir.path().join("a").join(other).join("model.json"),
+        )
+        .unwrap();
+    }
     let output = run_with_stdin(
         tenor().args(["classify", "--models"]).arg(dir.path().join("a")),
-        br#"{"id":"s","text":"Talks went well."}"#,
+        br#"{"id":"s","text":"Talks went well.","targets":[{"mention":"Talks","from":0,"to":5}]}"#,
     );
     assert!(output.status.success(), "stderr: {}", String::from_utf8_lossy(&output.stderr));
     let record = &json_lines(&output.stdout)[0];
-    assert_eq!(record["model"]["stance"]["sha256"].as_str().unwrap(), sha256_hex(&a));
+    assert_eq!(record["model"]["target_stance"]["sha256"].as_str().unwrap(), sha256_hex(&a));
+    let sentence_model = std::fs::read(repo().join("models/sentence_stance/model.json")).unwrap();
+    assert_eq!(record["model"]["stance"]["sha256"].as_str().unwrap(), sha256_hex(&sentence_model));
+}
+
+#[test]
+fn sentence_stance_trains_on_sentence_rows_and_optionally_target_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let small =
+        ["--limit", "300", "--alphas", "1", "--folds", "3", "--max-columns", "300", "--max-iterations", "10"];
+    for (out, extra) in [("plain", None), ("both", Some("--with-targets"))] {
+        let output = tenor()
+            .current_dir(repo())
+            .args(["train", "sentence-stance", "--date", "2026-01-01", "--out"])
+            .arg(dir.path().join(out).join("sentence_stance"))
+            .args(small)
+            .args(extra)
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "stderr: {}", String::from_utf8_lossy(&output.stderr));
+        let card = std::fs::read_to_string(dir.path().join(out).join("sentence_stance/MODEL_CARD.md")).unwrap();
+        assert!(card.contains("one example per sentence, no mention marked"), "{card}");
+        assert!(card.contains("tenor train sentence-stance"), "{card}");
+        // Only a model trained on both kinds of row reports cross-validation by kind of row.
+        assert_eq!(card.contains("| target rows (mention marked) |"), extra.is_some(), "{card}");
+        let model: Value = serde_json::from_slice(
+            &std::fs::read(dir.path().join(out).join("sentence_stance/model.json")).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(model["name"], "sentence_stance");
+        assert_eq!(model["task"], "stance");
+    }
 }
 
 #[test]
@@ -67,6 +105,9 @@ fn classify_scores_sentences_and_targets_in_input_order() {
     for role in ["stance", "claim"] {
         assert_eq!(first["model"][role]["sha256"].as_str().unwrap().len(), 64);
     }
+    assert!(first["model"].get("target_stance").is_none(), "no targets, no per-target model");
+    assert_eq!(records[1]["model"]["target_stance"]["name"], "stance");
+    assert_eq!(records[1]["model"]["stance"]["name"], "sentence_stance");
     let targets = records[1]["targets"].as_array().unwrap();
     assert_eq!(targets.len(), 2);
     assert_eq!(targets[0]["mention"], "Jones");
@@ -112,9 +153,13 @@ fn bad_targets_and_empty_text_are_dead_lettered_not_fatal() {
 #[test]
 fn unknown_or_mismatched_model_files_fail_with_the_cause() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir_all(dir.path().join("stance")).unwrap();
-    std::fs::create_dir_all(dir.path().join("claim")).unwrap();
-    std::fs::copy(repo().join("models/claim/model.json"), dir.path().join("claim/model.json")).unwrap();
+    for name in ["stance", "sentence_stance", "claim"] {
+        std::fs::create_dir_all(dir.path().join(name)).unwrap();
+    }
+    for name in ["sentence_stance", "claim"] {
+        let file = format!("{name}/model.json");
+        std::fs::copy(repo().join("models").join(&file), dir.path().join(&file)).unwrap();
+    }
     let stance = std::fs::read_to_string(repo().join("models/stance/model.json")).unwrap();
     let cases = [
         ("not json at all", "not a Tenor model"),

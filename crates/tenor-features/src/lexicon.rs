@@ -21,6 +21,87 @@ const NEGATORS: &[&str] = &[
     "hardly", "barely", "scarcely", "lack", "lacks", "lacked", "lacking", "fail", "fails", "failed",
 ];
 
+// Claim-cue word classes (`LexEntry::cue` bits), used by `FeatureConfig::claim_cues`.
+pub const CUE_MAGNITUDE: u8 = 1;
+pub const CUE_COMPARE: u8 = 2;
+pub const CUE_CHANGE: u8 = 4;
+pub const CUE_MODAL: u8 = 8;
+/// A unit that makes the number before it a checkable quantity ("3 percent", "10 million", "500 jobs").
+pub const CUE_UNIT: u8 = 16;
+
+const CUE_WORDS: &[(u8, &[&str])] = &[
+    (
+        CUE_MAGNITUDE,
+        &[
+            "million",
+            "millions",
+            "billion",
+            "billions",
+            "trillion",
+            "thousand",
+            "thousands",
+            "hundred",
+            "hundreds",
+            "percent",
+            "percentage",
+            "half",
+            "twice",
+            "double",
+            "triple",
+        ],
+    ),
+    (
+        CUE_COMPARE,
+        &[
+            "more", "less", "fewer", "most", "least", "higher", "lower", "highest", "lowest", "largest",
+            "biggest", "smallest", "greater", "record", "than", "average", "rate", "ranked", "number", "per",
+        ],
+    ),
+    (
+        CUE_CHANGE,
+        &[
+            "increased",
+            "increase",
+            "increases",
+            "decreased",
+            "decrease",
+            "rose",
+            "risen",
+            "fell",
+            "fallen",
+            "doubled",
+            "tripled",
+            "grew",
+            "grown",
+            "cut",
+            "cuts",
+            "raised",
+            "lost",
+            "gained",
+            "created",
+            "spent",
+            "spend",
+            "spending",
+            "paid",
+            "voted",
+            "passed",
+            "signed",
+            "went",
+            "dropped",
+            "added",
+            "reduced",
+        ],
+    ),
+    (
+        CUE_MODAL,
+        &[
+            "will", "would", "should", "could", "can", "must", "might", "may", "going", "want", "wants", "hope",
+            "believe", "think", "feel", "need", "let", "let's",
+        ],
+    ),
+    (CUE_UNIT, &["percent", "million", "billion", "jobs", "people", "years", "dollars", "americans", "times"]),
+];
+
 /// What the lexicons say about one lower-cased word.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct LexEntry {
@@ -33,6 +114,9 @@ pub struct LexEntry {
     pub hedge: bool,
     pub reporting: bool,
     pub negator: bool,
+    /// Claim-cue classes of the word (`CUE_*` bits; 0 for none). A word in no sentiment lexicon that only
+    /// has cue bits has zero polarity and no flags, so it adds no lexicon feature.
+    pub cue: u8,
 }
 
 /// A 64-bit FNV-1a `Hasher` for the lexicon map: deterministic and fast on short keys.
@@ -103,6 +187,11 @@ impl Lexicons {
         }
         for word in NEGATORS {
             words.entry((*word).to_owned()).or_default().negator = true;
+        }
+        for (bit, list) in CUE_WORDS {
+            for word in *list {
+                words.entry((*word).to_owned()).or_default().cue |= bit;
+            }
         }
         Lexicons { words }
     }

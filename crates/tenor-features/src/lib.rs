@@ -63,6 +63,16 @@ pub struct FeatureConfig {
     pub target: bool,
     /// Words on each side of the mention that count as "near".
     pub target_window: u8,
+    /// Check-worthiness cues (claims): years, magnitudes, comparisons and changes, named-entity-like
+    /// capitalised words, modal and future words, and the reporting verb next to a number. Absent (false)
+    /// in files written before it existed, and then not written, so those files and their features are
+    /// unchanged.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub claim_cues: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 impl FeatureConfig {
@@ -79,6 +89,7 @@ impl FeatureConfig {
             shape: false,
             target: false,
             target_window: 0,
+            claim_cues: false,
         }
     }
 
@@ -94,6 +105,7 @@ impl FeatureConfig {
             shape: false,
             target: true,
             target_window: 4,
+            claim_cues: false,
         }
     }
 
@@ -109,6 +121,7 @@ impl FeatureConfig {
             shape: true,
             target: false,
             target_window: 0,
+            claim_cues: true,
         }
     }
 
@@ -151,7 +164,7 @@ pub struct FeatureBuffer {
     pub features: Vec<Feature>,
     pub tokens: Vec<Token>,
     norm: String,
-    padded: String,
+    padded: Vec<u8>,
     bounds: Vec<usize>,
     negated: Vec<bool>,
     lex: Vec<Option<LexEntry>>,
@@ -233,6 +246,18 @@ const NS_NEAR_RIGHT_NEG: u8 = 9;
 const NS_ADJACENT: u8 = 10;
 const NS_MENTION: u8 = 11;
 
+// Claim cues (FeatureConfig::claim_cues), by slot.
+const CUE_YEAR: usize = 0;
+const CUE_MAGNITUDE: usize = 1;
+const CUE_COMPARE: usize = 2;
+const CUE_CHANGE: usize = 3;
+const CUE_MODAL: usize = 4;
+const CUE_NAME: usize = 5;
+const CUE_NUMBER_RUN: usize = 6;
+const CUE_QUANTITY: usize = 7;
+const CUE_NAMES: [&[u8]; 8] =
+    [b"year", b"magnitude", b"compare", b"change", b"modal", b"name", b"number_run", b"quantity"];
+
 /// Words after a negator that stay in its scope when no clause punctuation comes first.
 const NEGATION_WINDOW: usize = 4;
 
@@ -246,7 +271,7 @@ pub struct Featurizer {
 impl Featurizer {
     pub fn new(config: FeatureConfig) -> Result<Featurizer, FeatureError> {
         config.validate()?;
-        let lexicons = (config.lexicons || config.negation).then(Lexicons::builtin);
+        let lexicons = (config.lexicons || config.negation || config.claim_cues).then(Lexicons::builtin);
         Ok(Featurizer { config, lexicons })
     }
 
@@ -345,31 +370,29 @@ impl Featurizer {
             let group = buf.features.len();
             for i in 0..n {
                 let t = buf.tokens[i];
-                buf.padded.clear();
-                buf.padded.push(' ');
-                buf.padded.push_str(&buf.norm[t.norm_start as usize..t.norm_end as usize]);
-                buf.padded.push(' ');
-                buf.bounds.clear();
-                buf.bounds.extend(buf.padded.char_indices().map(|(b, _)| b));
-                buf.bounds.push(buf.padded.len());
-                let chars = buf.bounds.len() - 1;
-                let bytes = buf.padded.as_bytes();
-                for s in 0..chars {
-                    let mut h = Fnv1a::new(NS_CHAR);
-                    for len in 1..=hi {
-                        if s + len > chars {
-                            break;
-                        }
-                        h = h.bytes(&bytes[buf.bounds[s + len - 1]..buf.bounds[s + len]]);
-                        if len >= lo {
-                            buf.features.push(Feature {
-                                index: h.bucket(bits),
-                                value: 1.0,
-                                from: tok(i),
-                                to: tok(i + 1),
-                            });
-                        }
-                    }
+                let word = &buf.norm.as_bytes()[t.norm_start as usize..t.norm_end as usize];
+                if word.is_ascii() {
+                    push_ascii_char_ngrams(
+                        word,
+                        lo,
+                        hi,
+                        bits,
+                        tok(i),
+                        tok(i + 1),
+                        &mut buf.padded,
+                        &mut buf.features,
+                    );
+                } else {
+                    push_char_ngrams(
+                        &buf.norm[t.norm_start as usize..t.norm_end as usize],
+                        lo,
+                        hi,
+                        bits,
+                        tok(i),
+                        tok(i + 1),
+                        &mut buf.bounds,
+                        &mut buf.features,
+                    );
                 }
             }
             scale_group(&mut buf.features[group..]);
@@ -382,6 +405,9 @@ impl Featurizer {
 
         if self.config.shape {
             self.shape_features(text, buf);
+        }
+        if self.config.claim_cues {
+            self.claim_cue_features(text, buf);
         }
 
         if self.config.target {
@@ -507,6 +533,71 @@ impl Featurizer {
         push(buf, length_bucket, 1.0);
     }
 
+    /// What makes a sentence a check-worthy factual claim beyond its words: concrete, checkable quantities
+    /// (years, magnitudes, amounts with a comparison or a change), named things (capitalised words inside the
+    /// sentence), and the absence of opinion markers (modals, future, first person + cognition verbs). Each
+    /// cue is one feature per sentence, with the token that carries it as evidence.
+    fn claim_cue_features(&self, text: &str, buf: &mut FeatureBuffer) {
+        let n = buf.tokens.len();
+        let mut counts = [0u32; CUE_NAMES.len()];
+        let mut first_token = [u16::MAX; CUE_NAMES.len()];
+        let mut mark = |cue: usize, i: usize, counts: &mut [u32; CUE_NAMES.len()]| {
+            counts[cue] += 1;
+            if first_token[cue] == u16::MAX {
+                first_token[cue] = i.min(u16::MAX as usize - 1) as u16;
+            }
+        };
+        let mut previous_number = false;
+        for i in 0..n {
+            let t = buf.tokens[i];
+            let raw = &text[t.start as usize..t.end as usize];
+            let word = buf.norm(i);
+            let is_number = word.starts_with('0');
+            let cue = buf.lex[i].map_or(0, |e| e.cue);
+            if is_number && raw.len() == 4 && (raw.starts_with("19") || raw.starts_with("20")) {
+                mark(CUE_YEAR, i, &mut counts);
+            }
+            for (bit, slot) in [
+                (lexicon::CUE_MAGNITUDE, CUE_MAGNITUDE),
+                (lexicon::CUE_COMPARE, CUE_COMPARE),
+                (lexicon::CUE_CHANGE, CUE_CHANGE),
+                (lexicon::CUE_MODAL, CUE_MODAL),
+            ] {
+                if cue & bit != 0 {
+                    mark(slot, i, &mut counts);
+                }
+            }
+            let capitalised = raw.chars().next().is_some_and(char::is_uppercase);
+            if capitalised && i > 0 && !t.break_before && word != "i" {
+                mark(CUE_NAME, i, &mut counts);
+            }
+            if is_number && previous_number {
+                mark(CUE_NUMBER_RUN, i, &mut counts);
+            }
+            if is_number && i + 1 < n && buf.lex[i + 1].is_some_and(|e| e.cue & lexicon::CUE_UNIT != 0) {
+                mark(CUE_QUANTITY, i, &mut counts);
+            }
+            previous_number = is_number;
+        }
+        if text.contains('$') && counts[CUE_MAGNITUDE] > 0 {
+            counts[CUE_QUANTITY] += 1;
+        }
+        for (cue, name) in CUE_NAMES.iter().enumerate() {
+            let value = match counts[cue] {
+                0 => continue,
+                c => (c.min(3) as f32 / 3.0).sqrt(),
+            };
+            let index = self.dense_named(b"cue", name);
+            let at = if first_token[cue] == u16::MAX { 0 } else { first_token[cue] };
+            let to = if first_token[cue] == u16::MAX { 0 } else { at + 1 };
+            buf.features.push(Feature { index, value, from: at, to });
+        }
+        if counts[CUE_MODAL] == 0 && (counts[CUE_YEAR] + counts[CUE_MAGNITUDE] + counts[CUE_QUANTITY]) > 0 {
+            let index = self.dense_named(b"cue", b"quantity_without_modal");
+            buf.features.push(Feature { index, value: 1.0, from: 0, to: 0 });
+        }
+    }
+
     fn target_features(&self, target: &TargetRange, buf: &mut FeatureBuffer) {
         let n = buf.tokens.len();
         let bits = self.config.hash_bits;
@@ -563,6 +654,79 @@ impl Featurizer {
     }
 }
 
+/// Character n-grams of lengths `lo..=hi` of `" " + word + " "` (scikit-learn's `char_wb`), for an ASCII word:
+/// one byte is one character, so every n-gram starting at a position is one more byte hashed onto the
+/// previous, shorter one. Gives exactly the features of [`push_char_ngrams`], in the same order, without
+/// finding character boundaries (the hot loop of featurizing).
+#[allow(clippy::too_many_arguments)]
+#[inline]
+fn push_ascii_char_ngrams(
+    word: &[u8],
+    lo: usize,
+    hi: usize,
+    bits: u32,
+    from: u16,
+    to: u16,
+    padded: &mut Vec<u8>,
+    out: &mut Vec<Feature>,
+) {
+    padded.clear();
+    padded.push(b' ');
+    padded.extend_from_slice(word);
+    padded.push(b' ');
+    let chars = padded.len();
+    if chars < lo {
+        return;
+    }
+    out.reserve((chars - lo + 1) * (hi - lo + 1));
+    let start = Fnv1a::new(NS_CHAR);
+    for s in 0..=chars - lo {
+        let h = start.bytes(&padded[s..s + lo - 1]);
+        let end = (s + hi).min(chars);
+        let mut h = h;
+        for &b in &padded[s + lo - 1..end] {
+            h = h.byte(b);
+            out.push(Feature { index: h.bucket(bits), value: 1.0, from, to });
+        }
+    }
+}
+
+/// Character n-grams of lengths `lo..=hi` of `" " + word + " "`, counted in characters (any word).
+#[allow(clippy::too_many_arguments)]
+fn push_char_ngrams(
+    word: &str,
+    lo: usize,
+    hi: usize,
+    bits: u32,
+    from: u16,
+    to: u16,
+    bounds: &mut Vec<usize>,
+    out: &mut Vec<Feature>,
+) {
+    // Character boundaries of the padded word, as byte offsets into `word` shifted by the leading space.
+    bounds.clear();
+    bounds.push(0);
+    bounds.extend(word.char_indices().map(|(b, _)| b + 1));
+    bounds.push(word.len() + 1);
+    bounds.push(word.len() + 2);
+    let chars = bounds.len() - 1;
+    let byte_at = |b: usize| if b == 0 || b == word.len() + 1 { b' ' } else { word.as_bytes()[b - 1] };
+    for s in 0..chars {
+        let mut h = Fnv1a::new(NS_CHAR);
+        for len in 1..=hi {
+            if s + len > chars {
+                break;
+            }
+            for b in bounds[s + len - 1]..bounds[s + len] {
+                h = h.byte(byte_at(b));
+            }
+            if len >= lo {
+                out.push(Feature { index: h.bucket(bits), value: 1.0, from, to });
+            }
+        }
+    }
+}
+
 fn scale_group(features: &mut [Feature]) {
     if features.is_empty() {
         return;
@@ -591,6 +755,52 @@ mod tests {
         assert_eq!(a, indices(&f, "Talks were productive, officials said.", Some((0, 5))));
         // Pinned: the hash is part of the model format. If this changes, bump FEATURE_VERSION.
         assert_eq!(Fnv1a::new(NS_WORD).bytes(b"talks").bucket(14), 4192);
+    }
+
+    /// A digest of every feature (index, value bits, token range) of a fixed set of sentences under every
+    /// shipped configuration. Pinned: if it changes, the features changed, and FEATURE_VERSION must be bumped
+    /// and the shipped models retrained. (Speed work must leave it unchanged.)
+    #[test]
+    fn features_of_a_fixed_sample_are_pinned() {
+        const SAMPLE: &[(&str, Option<(usize, usize)>)] = &[
+            ("Envoys described the talks as productive and constructive", None),
+            ("no significant breakthrough has emerged", None),
+            ("Smith praised the deal, but Jones didn't call it a disaster.", Some((28, 33))),
+            ("Unemployment fell to 3.5 percent in 2019, the lowest rate in 50 years.", None),
+            ("Zürich’s café owners — naïvely — said “nothing” about the €40 fee!", Some((0, 8))),
+            ("Supercalifragilisticexpialidocious words and a x.", Some((44, 45))),
+        ];
+        let mut digest = Fnv1a::new(0);
+        let mut buf = FeatureBuffer::new();
+        let claim_v1 = FeatureConfig { claim_cues: false, ..FeatureConfig::claim() };
+        let configs = [FeatureConfig::baseline(), FeatureConfig::stance(), claim_v1, FeatureConfig::claim()];
+        for (c, config) in configs.into_iter().enumerate() {
+            let f = Featurizer::new(config).unwrap();
+            for &(text, target) in SAMPLE {
+                let target = target.map(|(a, b)| TargetRange::from_code_points(text, a, b).unwrap());
+                f.featurize(text, target.as_ref(), &mut buf).unwrap();
+                for x in &buf.features {
+                    digest = digest
+                        .bytes(&x.index.to_le_bytes())
+                        .bytes(&x.value.to_bits().to_le_bytes())
+                        .bytes(&x.from.to_le_bytes())
+                        .bytes(&x.to.to_le_bytes());
+                }
+            }
+            // The configurations of feature version 1's shipped models come first.
+            if c == 2 {
+                assert_eq!(
+                    digest.finish(),
+                    16671226669132652247,
+                    "features changed: bump FEATURE_VERSION and retrain"
+                );
+            }
+        }
+        assert_eq!(
+            digest.finish(),
+            10771083041304236159,
+            "claim cue features changed: bump FEATURE_VERSION and retrain"
+        );
     }
 
     #[test]

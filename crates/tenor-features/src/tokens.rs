@@ -20,28 +20,33 @@ pub struct Token {
 pub fn tokenize(text: &str, tokens: &mut Vec<Token>, norm: &mut String) {
     tokens.clear();
     norm.clear();
+    let bytes = text.as_bytes();
     let mut pending_break = false;
-    let mut chars = text.char_indices().peekable();
-    while let Some((start, c)) = chars.next() {
-        if !c.is_alphanumeric() {
+    let mut i = 0;
+    while i < bytes.len() {
+        let (c, len) = char_at(text, i);
+        if !is_word_char(c) {
             if matches!(c, ',' | '.' | ';' | ':' | '!' | '?' | '(' | ')' | '"' | '“' | '”' | '—' | '–') {
                 pending_break = true;
             }
+            i += len;
             continue;
         }
+        let start = i;
         let norm_start = norm.len();
         push_norm(norm, c);
-        let mut end = start + c.len_utf8();
-        while let Some(&(i, next)) = chars.peek() {
-            if next.is_alphanumeric() {
+        i += len;
+        let mut end = i;
+        while i < bytes.len() {
+            let (next, len) = char_at(text, i);
+            if is_word_char(next) {
                 push_norm(norm, next);
-                end = i + next.len_utf8();
-                chars.next();
-            } else if (next == '\'' || next == '’') && text[i + next.len_utf8()..].starts_with(char::is_alphabetic)
-            {
+                i += len;
+                end = i;
+            } else if (next == '\'' || next == '’') && text[i + len..].starts_with(char::is_alphabetic) {
                 norm.push('\'');
-                end = i + next.len_utf8();
-                chars.next();
+                i += len;
+                end = i;
             } else {
                 break;
             }
@@ -75,6 +80,27 @@ pub fn tokenize(text: &str, tokens: &mut Vec<Token>, norm: &mut String) {
             });
         }
         pending_break = false;
+    }
+}
+
+/// The character at byte `i` of `text` and its length in bytes; ASCII without decoding.
+#[inline]
+fn char_at(text: &str, i: usize) -> (char, usize) {
+    let b = text.as_bytes()[i];
+    if b.is_ascii() {
+        (char::from(b), 1)
+    } else {
+        let c = text[i..].chars().next().expect("i is a char boundary inside text");
+        (c, c.len_utf8())
+    }
+}
+
+#[inline]
+fn is_word_char(c: char) -> bool {
+    if c.is_ascii() {
+        c.is_ascii_alphanumeric()
+    } else {
+        c.is_alphanumeric()
     }
 }
 

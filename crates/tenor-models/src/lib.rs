@@ -4,7 +4,7 @@
 //! - [`ModelFile`]: the artifact in `models/<name>/model.json`, checked on load (format, feature version,
 //!   shapes);
 //! - [`Scorer`]: serving, a sparse dot product over hashed features, loaded once and shared across threads;
-//! - [`shipped`]: the models built into the binary (`models/stance`, `models/claim`).
+//! - [`shipped`]: the models built into the binary (`models/stance`, `models/sentence_stance`, `models/claim`).
 
 pub mod artifact;
 pub mod scorer;

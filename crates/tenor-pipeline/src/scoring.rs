@@ -7,10 +7,13 @@ use tenor_core::{ArticleRecord, InputError, SentenceRecord, Span, StanceCounts, 
 use tenor_features::{FeatureError, TargetRange};
 use tenor_models::{ModelError, Scorer, Task};
 
-/// The loaded stance and claim scorers. Build once; share by reference across threads.
+/// The loaded scorers. Build once; share by reference across threads.
 #[derive(Debug)]
 pub struct Models {
+    /// Stance toward a marked target mention (`targets[].stance`).
     pub stance: Scorer,
+    /// Stance of the whole sentence, trained on sentences without a marked mention (the record's `stance`).
+    pub sentence_stance: Scorer,
     pub claim: Scorer,
 }
 
@@ -23,25 +26,37 @@ pub struct TargetMention {
 }
 
 impl Models {
-    /// Loads both models from their files' bytes, checking each is the right kind of model.
-    pub fn from_bytes(stance: &[u8], claim: &[u8]) -> Result<Models, ModelError> {
+    /// Loads the models from their files' bytes (per-target stance, sentence stance, claim), checking each
+    /// is the right kind of model.
+    pub fn from_bytes(stance: &[u8], sentence_stance: &[u8], claim: &[u8]) -> Result<Models, ModelError> {
         Ok(Models {
             stance: Scorer::from_bytes_for(stance, Task::Stance)?,
+            sentence_stance: Scorer::from_bytes_for(sentence_stance, Task::Stance)?,
             claim: Scorer::from_bytes_for(claim, Task::Claim)?,
         })
     }
 
-    /// The models built into the binary (`models/stance`, `models/claim`).
+    /// The models built into the binary (`models/stance`, `models/sentence_stance`, `models/claim`).
     pub fn shipped() -> Result<Models, ModelError> {
-        Models::from_bytes(tenor_models::shipped::STANCE, tenor_models::shipped::CLAIM)
+        use tenor_models::shipped;
+        Models::from_bytes(shipped::STANCE, shipped::SENTENCE_STANCE, shipped::CLAIM)
     }
 
-    /// Fills `stance`, `claim`, `targets` and `model` of one sentence record. `targets` offsets count code
-    /// points into the record's text; record spans are shifted to count into the article body.
+    /// Every loaded model, by the role it has in a record's `model` map.
+    pub fn roles(&self) -> [(&'static str, &Scorer); 3] {
+        [("stance", &self.sentence_stance), ("target_stance", &self.stance), ("claim", &self.claim)]
+    }
+
+    /// Fills `stance`, `claim`, `targets` and `model` of one sentence record: the record's stance comes from
+    /// the sentence model, each target's from the per-target model (mention marked). `targets` offsets count
+    /// code points into the record's text; record spans are shifted to count into the article body. The
+    /// `model` map names the models used: `stance` (sentence), `claim`, and `target_stance` when there are
+    /// targets.
     pub fn score_record(&self, record: &mut SentenceRecord, targets: &[TargetMention]) -> Result<(), InputError> {
         let text = &record.text;
         let base = record.span.start;
-        let mut stance = self.stance.stance(text, None).map_err(|e| model_error(&self.stance, e))?;
+        let mut stance =
+            self.sentence_stance.stance(text, None).map_err(|e| model_error(&self.sentence_stance, e))?;
         for evidence in &mut stance.evidence {
             evidence.span = Span::new(evidence.span.start + base, evidence.span.end + base);
         }
@@ -64,8 +79,11 @@ impl Models {
                 })
             })
             .collect::<Result<_, InputError>>()?;
-        record.model.insert("stance".to_owned(), self.stance.model_ref().clone());
+        record.model.insert("stance".to_owned(), self.sentence_stance.model_ref().clone());
         record.model.insert("claim".to_owned(), self.claim.model_ref().clone());
+        if !targets.is_empty() {
+            record.model.insert("target_stance".to_owned(), self.stance.model_ref().clone());
+        }
         Ok(())
     }
 
@@ -92,7 +110,7 @@ impl Models {
         counts.mean_confidence = if scored == 0 { 0.0 } else { confidence / scored as f64 };
         article.stance = Some(counts);
         article.claims = claims;
-        article.model.insert("stance".to_owned(), self.stance.model_ref().clone());
+        article.model.insert("stance".to_owned(), self.sentence_stance.model_ref().clone());
         article.model.insert("claim".to_owned(), self.claim.model_ref().clone());
     }
 }

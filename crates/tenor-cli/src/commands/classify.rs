@@ -29,11 +29,12 @@ pub struct ClassifyArgs {
     pub models: ModelArgs,
 }
 
-/// Which models score: the ones built into the binary, or a directory holding `stance/model.json` and
-/// `claim/model.json` (the layout of `models/`).
+/// Which models score: the ones built into the binary, or a directory holding `stance/model.json`,
+/// `sentence_stance/model.json` and `claim/model.json` (the layout of `models/`).
 #[derive(Debug, Clone, Args)]
 pub struct ModelArgs {
-    /// Directory with `stance/model.json` and `claim/model.json` to use instead of the built-in models.
+    /// Directory with `stance/model.json`, `sentence_stance/model.json` and `claim/model.json` to use instead
+    /// of the built-in models.
     #[arg(long)]
     pub models: Option<PathBuf>,
 }
@@ -52,8 +53,9 @@ fn load_dir(dir: &Path) -> anyhow::Result<Models> {
         let path = dir.join(kind).join("model.json");
         std::fs::read(&path).with_context(|| format!("cannot read model file {}", path.display()))
     };
-    let (stance, claim) = (read("stance")?, read("claim")?);
-    Models::from_bytes(&stance, &claim).with_context(|| format!("cannot load the models in {}", dir.display()))
+    let (stance, sentence_stance, claim) = (read("stance")?, read("sentence_stance")?, read("claim")?);
+    Models::from_bytes(&stance, &sentence_stance, &claim)
+        .with_context(|| format!("cannot load the models in {}", dir.display()))
 }
 
 /// One input sentence.

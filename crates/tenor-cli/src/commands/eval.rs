@@ -12,7 +12,8 @@ use tenor_features::TargetRange;
 use tenor_models::{Scorer, Task};
 
 use super::train::{
-    prepare, stance_examples, train_with_progress, Features, ModelKind, TrainingArgs, NEWSMTSC_DEV,
+    prepare, sentence_stance_examples, stance_examples, train_with_progress, Features, ModelKind, TrainingArgs,
+    NEWSMTSC_DEV,
 };
 
 #[derive(Debug, Args)]
@@ -49,9 +50,19 @@ pub struct StanceEvalArgs {
     /// Labelled dev file (NewsMTSC JSONL).
     #[arg(long, default_value = NEWSMTSC_DEV)]
     pub dev: PathBuf,
-    /// Model file to evaluate on dev (default: the built-in stance model).
+    /// Model file to evaluate on dev (default: the built-in per-target stance model, or with --sentences the
+    /// built-in sentence stance model).
     #[arg(long)]
     pub model: Option<PathBuf>,
+    /// Sentence-level stance: one row per dev sentence whose targets agree, scored without a mention; the
+    /// baseline is trained on train's sentence rows (as `tenor train sentence-stance --features baseline`).
+    #[arg(long)]
+    pub sentences: bool,
+    /// A baseline model file written by `tenor train ... --features baseline` with the same training
+    /// arguments, instead of training the baseline inside this command (its cross-validation is then not
+    /// printed).
+    #[arg(long)]
+    pub baseline_model: Option<PathBuf>,
     /// Also write the reports as JSON to this file.
     #[arg(long)]
     pub json: Option<PathBuf>,
@@ -123,41 +134,58 @@ fn cross_validate(kind: ModelKind, training: &TrainingArgs) -> anyhow::Result<Re
 }
 
 fn stance_dev(args: &StanceEvalArgs) -> anyhow::Result<Reports> {
+    let load = |path: &PathBuf| -> anyhow::Result<Scorer> {
+        let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+        Scorer::from_bytes_for(&bytes, Task::Stance).with_context(|| format!("cannot load {}", path.display()))
+    };
     let tenor = match &args.model {
-        Some(path) => {
-            let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-            Scorer::from_bytes_for(&bytes, Task::Stance)
-                .with_context(|| format!("cannot load {}", path.display()))?
-        }
+        Some(path) => load(path)?,
+        None if args.sentences => Scorer::from_bytes_for(tenor_models::shipped::SENTENCE_STANCE, Task::Stance)?,
         None => Scorer::from_bytes_for(tenor_models::shipped::STANCE, Task::Stance)?,
     };
-    let (config, examples) = prepare(ModelKind::Stance, Features::Baseline, "baseline", "dev", &args.training)?;
-    let trained = train_with_progress(&config, &examples)?;
-    // The baseline's own cross-validation comes for free with its training: show it too.
-    let cv = evaluate(Task::Stance.labels(), &trained.cv.gold, &trained.cv.probs);
-    println!(
-        "{}",
-        cv.table(&format!(
-            "baseline {}-fold cross-validation of {} (alpha {})",
-            config.folds, config.data, trained.model.training.alpha
-        ))
-    );
-    let baseline = Scorer::from_bytes(&trained.model.to_bytes())?;
-    let dev = stance_examples(&args.dev)?;
+    let kind = if args.sentences { ModelKind::SentenceStance } else { ModelKind::Stance };
+    let (config, examples) = prepare(kind, Features::Baseline, "baseline", "dev", &args.training)?;
+    let baseline = match &args.baseline_model {
+        Some(path) => load(path)?,
+        None => {
+            let trained = train_with_progress(&config, &examples)?;
+            // The baseline's own cross-validation comes for free with its training: show it too.
+            let cv = evaluate(Task::Stance.labels(), &trained.cv.gold, &trained.cv.probs);
+            println!(
+                "{}",
+                cv.table(&format!(
+                    "baseline {}-fold cross-validation of {} (alpha {})",
+                    config.folds, config.data, trained.model.training.alpha
+                ))
+            );
+            Scorer::from_bytes(&trained.model.to_bytes())?
+        }
+    };
+    let dev = if args.sentences { sentence_stance_examples(&args.dev)? } else { stance_examples(&args.dev)? };
     let gold: Vec<usize> = dev.iter().map(|e| e.label).collect();
     let score_all = |scorer: &Scorer| -> anyhow::Result<Vec<Vec<f64>>> {
         dev.iter()
             .map(|e| {
-                let (from, to) = e.target.expect("NewsMTSC examples have targets");
-                let target = TargetRange::from_code_points(&e.text, from, to)?;
-                Ok(scorer.score(&e.text, Some(&target))?.probs)
+                let target =
+                    e.target.map(|(from, to)| TargetRange::from_code_points(&e.text, from, to)).transpose()?;
+                Ok(scorer.score(&e.text, target.as_ref())?.probs)
             })
             .collect()
     };
     let labels = Task::Stance.labels();
+    let rows = if args.sentences { "sentences, no mention" } else { "targets" };
     Ok((
         evaluate(labels, &gold, &score_all(&tenor)?),
         evaluate(labels, &gold, &score_all(&baseline)?),
-        format!("{} ({} targets); baseline trained on {}", args.dev.display(), dev.len(), config.data),
+        format!(
+            "{} ({} {rows}); tenor model {}; baseline {}",
+            args.dev.display(),
+            dev.len(),
+            tenor.model_ref().name,
+            match &args.baseline_model {
+                Some(path) => path.display().to_string(),
+                None => format!("trained on {}", config.data),
+            }
+        ),
     ))
 }

@@ -19,8 +19,11 @@ pub const CLAIMBUSTER_TRAIN: &str = "models/data/claimbuster/train.json";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ModelKind {
-    /// 3-class stance (negative/neutral/positive) on NewsMTSC train, per target mention.
+    /// 3-class stance (negative/neutral/positive) on NewsMTSC train, per target mention (mention marked).
     Stance,
+    /// 3-class stance of a whole sentence (no mention marked) on NewsMTSC train: one row per sentence whose
+    /// targets all have the same polarity.
+    SentenceStance,
     /// 2-class check-worthy claim on ClaimBuster train.
     Claim,
 }
@@ -60,6 +63,10 @@ pub struct TrainingArgs {
     /// Use only N examples, evenly spread over the file (small configurations, tests).
     #[arg(long)]
     pub limit: Option<usize>,
+    /// sentence-stance only: also train on the per-target rows (mention marked), so one model learns from
+    /// both; cross-validation is then also reported on the sentence rows alone.
+    #[arg(long)]
+    pub with_targets: bool,
 }
 
 #[derive(Debug, Args)]
@@ -93,8 +100,40 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
     let model_path = out.join("model.json");
     std::fs::write(&model_path, &bytes).with_context(|| format!("cannot write {}", model_path.display()))?;
     let report = cv_report(&trained, config.task);
+    let mut subsets = String::new();
+    if examples.iter().any(|e| e.target.is_some()) && examples.iter().any(|e| e.target.is_none()) {
+        for (what, with_target) in [("sentence rows (no mention)", false), ("target rows (mention marked)", true)]
+        {
+            let rows: Vec<usize> =
+                (0..examples.len()).filter(|&i| examples[i].target.is_some() == with_target).collect();
+            let gold: Vec<usize> = rows.iter().map(|&i| trained.cv.gold[i]).collect();
+            let probs: Vec<Vec<f64>> = rows.iter().map(|&i| trained.cv.probs[i].clone()).collect();
+            let r = evaluate(config.task.labels(), &gold, &probs);
+            println!("{}", r.table(&format!("{name}: cross-validation on the {what} only")));
+            subsets.push_str(&format!(
+                "| {what} | {} | {:.4} | {:.4} | {:.4} | {:.4} |\n",
+                rows.len(),
+                r.accuracy,
+                r.macro_f1,
+                r.ece,
+                r.brier
+            ));
+        }
+    }
     let date = args.date.clone().unwrap_or_else(|| chrono::Utc::now().format("%Y-%m-%d").to_string());
-    let card = model_card(&trained, &report, &bytes, &date, &command_line(&args, &out));
+    let mut card = model_card(args.kind, &trained, &report, &bytes, &date, &command_line(&args, &out));
+    if args.training.with_targets {
+        card = card.replace(
+            "(sentences whose targets disagree are left out)",
+            "(sentences whose targets disagree are left out), plus one example per target mention, mention marked",
+        );
+    }
+    if !subsets.is_empty() {
+        card.push_str(&format!(
+            "\n## Cross-validation by kind of row\n\n| rows | n | accuracy | macro-F1 | ECE (15) | Brier |\n\
+             |---|---|---|---|---|---|\n{subsets}"
+        ));
+    }
     std::fs::write(out.join("MODEL_CARD.md"), card).context("cannot write MODEL_CARD.md")?;
     println!("{}", report.table(&format!("{name}: {}-fold cross-validation on {}", config.folds, config.data)));
     println!("wrote {} (sha256 {})", model_path.display(), sha256_hex(&bytes));
@@ -104,6 +143,7 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
 pub fn kind_name(kind: ModelKind) -> &'static str {
     match kind {
         ModelKind::Stance => "stance",
+        ModelKind::SentenceStance => "sentence_stance",
         ModelKind::Claim => "claim",
     }
 }
@@ -117,7 +157,7 @@ pub fn prepare(
     args: &TrainingArgs,
 ) -> anyhow::Result<(TrainConfig, Vec<Example>)> {
     let (task, default_data, mut feature_config) = match kind {
-        ModelKind::Stance => (Task::Stance, NEWSMTSC_TRAIN, FeatureConfig::stance()),
+        ModelKind::Stance | ModelKind::SentenceStance => (Task::Stance, NEWSMTSC_TRAIN, FeatureConfig::stance()),
         ModelKind::Claim => (Task::Claim, CLAIMBUSTER_TRAIN, FeatureConfig::claim()),
     };
     if features == Features::Baseline {
@@ -130,6 +170,12 @@ pub fn prepare(
     let data = args.data.clone().unwrap_or_else(|| PathBuf::from(default_data));
     let mut examples = match kind {
         ModelKind::Stance => stance_examples(&data)?,
+        ModelKind::SentenceStance if args.with_targets => {
+            let mut rows = sentence_stance_examples(&data)?;
+            rows.extend(stance_examples(&data)?);
+            rows
+        }
+        ModelKind::SentenceStance => sentence_stance_examples(&data)?,
         ModelKind::Claim => claim_examples(&data)?,
     };
     if let Some(limit) = args.limit.filter(|&l| l > 0 && l < examples.len()) {
@@ -159,6 +205,30 @@ pub fn stance_examples(path: &Path) -> anyhow::Result<Vec<Example>> {
         .into_iter()
         .map(|e| Example { text: e.text, target: Some((e.from, e.to)), label: e.label, group: e.sentence_id })
         .collect())
+}
+
+/// One example per NewsMTSC sentence, without a mention: the sentence's polarity when all its targets agree.
+/// Sentences whose targets disagree (about 5 % of train) have no single sentence-level label and are left out.
+pub fn sentence_stance_examples(path: &Path) -> anyhow::Result<Vec<Example>> {
+    let targets = stance_examples(path)?;
+    let mut out: Vec<Example> = Vec::new();
+    let mut agree = true;
+    for (i, e) in targets.iter().enumerate() {
+        let first_of_sentence = i == 0 || targets[i - 1].group != e.group;
+        if first_of_sentence {
+            if !agree {
+                out.pop();
+            }
+            agree = true;
+            out.push(Example { text: e.text.clone(), target: None, label: e.label, group: e.group.clone() });
+        } else if out.last().is_some_and(|s| s.label != e.label) {
+            agree = false;
+        }
+    }
+    if !agree {
+        out.pop();
+    }
+    Ok(out)
 }
 
 pub fn claim_examples(path: &Path) -> anyhow::Result<Vec<Example>> {
@@ -211,7 +281,7 @@ fn command_line(args: &TrainArgs, out: &Path) -> String {
     let t = &args.training;
     let mut cmd = format!(
         "tenor train {} --out {} --features {} --alphas {} --folds {} --max-iterations {} --min-df {} --max-columns {}",
-        kind_name(args.kind),
+        args.kind.to_possible_value().map_or_else(|| kind_name(args.kind).to_owned(), |v| v.get_name().to_owned()),
         out.display(),
         match args.features {
             Features::Tenor => "tenor",
@@ -229,6 +299,9 @@ fn command_line(args: &TrainArgs, out: &Path) -> String {
     if let Some(limit) = t.limit {
         cmd.push_str(&format!(" --limit {limit}"));
     }
+    if t.with_targets {
+        cmd.push_str(" --with-targets");
+    }
     if let Some(data) = &t.data {
         cmd.push_str(&format!(" --data {}", data.display()));
     }
@@ -238,15 +311,29 @@ fn command_line(args: &TrainArgs, out: &Path) -> String {
     cmd
 }
 
-fn model_card(trained: &Trained, report: &Report, bytes: &[u8], date: &str, command: &str) -> String {
+fn model_card(
+    kind: ModelKind,
+    trained: &Trained,
+    report: &Report,
+    bytes: &[u8],
+    date: &str,
+    command: &str,
+) -> String {
     let m = &trained.model;
     let t = &m.training;
-    let (data_line, licence) = match m.task {
-        Task::Stance => (
+    let newsmtsc_licence =
+        "NewsMTSC is MIT-licensed (`models/data/newsmtsc/LICENSE`); the weights are derived from it.";
+    let (data_line, licence) = match kind {
+        ModelKind::Stance => (
             "NewsMTSC `train.jsonl` (Hamborg & Donnay 2021), one example per target mention, mention marked",
-            "NewsMTSC is MIT-licensed (`models/data/newsmtsc/LICENSE`); the weights are derived from it.",
+            newsmtsc_licence,
         ),
-        Task::Claim => (
+        ModelKind::SentenceStance => (
+            "NewsMTSC `train.jsonl` (Hamborg & Donnay 2021), one example per sentence, no mention marked, \
+             labelled with its targets' polarity where they all agree (sentences whose targets disagree are left out)",
+            newsmtsc_licence,
+        ),
+        ModelKind::Claim => (
             "ClaimBuster `train.json` (Arslan et al. 2020), label 1 = check-worthy factual claim",
             "ClaimBuster data is GPL-3.0 (`models/data/claimbuster/GPL-3.0-header-from-repo.txt`); only the \
              trained weights are shipped, the data is not linked into Tenor's binaries.",

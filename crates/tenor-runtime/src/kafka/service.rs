@@ -94,8 +94,9 @@ async fn run_service(
 /// Exports `tenor_model_info` for the pipeline's models as soon as they are loaded.
 fn register_models(pipeline: &Pipeline, metrics: &Metrics) {
     if let Some(models) = pipeline.models() {
-        metrics.observe_model(models.stance.model_ref());
-        metrics.observe_model(models.claim.model_ref());
+        for (_, scorer) in models.roles() {
+            metrics.observe_model(scorer.model_ref());
+        }
     }
 }
 

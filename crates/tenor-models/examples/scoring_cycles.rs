@@ -1,0 +1,26 @@
+//! Fixed work for profilers (`valgrind --tool=callgrind`, `perf`): featurize + score every sentence of the
+//! bundled example stream `REPS` times (default 50) with the shipped stance model, and print the rate.
+use tenor_models::{shipped, Scorer, Task};
+fn main() {
+    let examples = include_str!("../../../examples/articles.jsonl");
+    let splitter = tenor_text::Splitter::new();
+    let mut sentences = Vec::new();
+    for line in examples.lines() {
+        let Ok(v) = serde_json::from_str::<serde_json::Value>(line) else { continue };
+        let Some(body) = v["body"].as_str() else { continue };
+        for s in splitter.split(body) {
+            sentences.push(body[s.start..s.end].to_owned());
+        }
+    }
+    let stance = Scorer::from_bytes_for(shipped::STANCE, Task::Stance).unwrap();
+    let t = std::time::Instant::now();
+    let mut sum = 0.0;
+    let reps: usize = std::env::var("REPS").map_or(50, |v| v.parse().unwrap());
+    for _ in 0..reps {
+        for s in &sentences {
+            sum += stance.score(s, None).unwrap().probs[0];
+        }
+    }
+    let n = reps * sentences.len();
+    println!("{n} sentences {:?} {:.0}/s sum {sum}", t.elapsed(), n as f64 / t.elapsed().as_secs_f64());
+}
