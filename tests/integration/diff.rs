@@ -21,15 +21,15 @@ fn replay(out: &Path, run_id: &str, models: Option<&Path>) -> Vec<Value> {
     json_lines(&std::fs::read(out).unwrap())
 }
 
-/// A copy of the built-in models whose stance model leans towards `positive` (a different model, as a
-/// candidate version would be).
+/// A copy of the built-in models whose sentence stance model (the one that scores a record's own stance) leans
+/// towards `positive` (a different model, as a candidate version would be).
 fn candidate_models(dir: &Path) {
-    for role in ["stance", "claim"] {
+    for role in ["stance", "sentence_stance", "claim"] {
         std::fs::create_dir_all(dir.join(role)).unwrap();
         let mut model: Value =
             serde_json::from_slice(&std::fs::read(repo().join("models").join(role).join("model.json")).unwrap())
                 .unwrap();
-        if role == "stance" {
+        if role == "sentence_stance" {
             let positive = model["intercept"][2].as_f64().unwrap();
             model["intercept"][2] = (positive + 0.5).into();
             model["version"] = "1.0.0-candidate".into();

@@ -30,12 +30,13 @@ fn wait_for(service: &Service, series: &str, value: f64) {
 fn models_reload_under_load_without_losing_or_duplicating_records() {
     let dir = tempfile::tempdir().unwrap();
     let models = dir.path().join("models");
-    for role in ["stance", "claim"] {
+    for role in ["stance", "sentence_stance", "claim"] {
         std::fs::create_dir_all(models.join(role)).unwrap();
         std::fs::copy(repo().join("models").join(role).join("model.json"), models.join(role).join("model.json"))
             .unwrap();
     }
-    let stance_file = models.join("stance/model.json");
+    // The sentence model: it scores every record's own stance (`model.stance` in the records).
+    let stance_file = models.join("sentence_stance/model.json");
     let original = std::fs::read(&stance_file).unwrap();
     let mut candidate: Value = serde_json::from_slice(&original).unwrap();
     candidate["intercept"][2] = (candidate["intercept"][2].as_f64().unwrap() + 0.5).into();

@@ -337,8 +337,8 @@ mod tests {
         // Prediction 0 overlaps both gold units, prediction 1 only the first: greedy in order would pair 0 with
         // the first unit and leave 1 unmatched.
         let predictions = [0..10, 0..3];
-        let (a, b) = ([0..4], [6..10]);
-        let gold: [&[Range<usize>]; 2] = [&a, &b];
+        let (a, b) = (0..4, 6..10);
+        let gold: [&[Range<usize>]; 2] = [std::slice::from_ref(&a), std::slice::from_ref(&b)];
         assert_eq!(match_count(&predictions, &gold, overlaps), 2);
         assert_eq!(match_count(&predictions[..1], &gold, overlaps), 1);
         assert_eq!(match_count(&predictions, &gold, |p, g| p == g), 0);

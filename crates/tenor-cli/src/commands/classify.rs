@@ -48,14 +48,10 @@ impl ModelArgs {
     }
 }
 
+/// The same loading and checks as a service's hot reload (checksums, task, feature version, a probe sentence).
 fn load_dir(dir: &Path) -> anyhow::Result<Models> {
-    let read = |kind: &str| {
-        let path = dir.join(kind).join("model.json");
-        std::fs::read(&path).with_context(|| format!("cannot read model file {}", path.display()))
-    };
-    let (stance, sentence_stance, claim) = (read("stance")?, read("sentence_stance")?, read("claim")?);
-    Models::from_bytes(&stance, &sentence_stance, &claim)
-        .with_context(|| format!("cannot load the models in {}", dir.display()))
+    let (models, _) = tenor_runtime::kafka::reload::load_models_dir(dir)?;
+    Ok(models)
 }
 
 /// One input sentence.

@@ -61,9 +61,9 @@ pub enum ModelFilesError {
     Probe { dir: String, detail: String },
 }
 
-/// The two model files of a models directory (the layout of `models/`).
-pub fn model_paths(dir: &Path) -> [PathBuf; 2] {
-    [dir.join("stance").join("model.json"), dir.join("claim").join("model.json")]
+/// The model files of a models directory (the layout of `models/`): per-target stance, sentence stance, claim.
+pub fn model_paths(dir: &Path) -> [PathBuf; 3] {
+    ["stance", "sentence_stance", "claim"].map(|role| dir.join(role).join("model.json"))
 }
 
 fn read_checked(path: &Path) -> Result<(Vec<u8>, String), ModelFilesError> {
@@ -85,27 +85,27 @@ fn read_checked(path: &Path) -> Result<(Vec<u8>, String), ModelFilesError> {
     Ok((bytes, actual))
 }
 
-/// Loads and checks the models of `dir`: both files read, match their `.sha256` files if any, parse as models
-/// of the right task and feature version, and score a probe sentence. Returns the models and the files'
-/// sha256 (stance, claim).
-pub fn load_models_dir(dir: &Path) -> Result<(Models, [String; 2]), ModelFilesError> {
-    let [stance_path, claim_path] = model_paths(dir);
+/// Loads and checks the models of `dir`: every file reads, matches its `.sha256` file if any, parses as a
+/// model of the right task and feature version, and scores a probe sentence. Returns the models and the files'
+/// sha256 (per-target stance, sentence stance, claim).
+pub fn load_models_dir(dir: &Path) -> Result<(Models, [String; 3]), ModelFilesError> {
+    let [stance_path, sentence_path, claim_path] = model_paths(dir);
     let (stance, stance_sha) = read_checked(&stance_path)?;
+    let (sentence_stance, sentence_sha) = read_checked(&sentence_path)?;
     let (claim, claim_sha) = read_checked(&claim_path)?;
     let dir_name = dir.display().to_string();
-    let models = Models::from_bytes(&stance, &claim)
+    let models = Models::from_bytes(&stance, &sentence_stance, &claim)
         .map_err(|e| ModelFilesError::Load { dir: dir_name.clone(), detail: e.to_string() })?;
     let probe = "The minister said on Monday that the talks had gone well.";
     let probe_error = |detail: String| ModelFilesError::Probe { dir: dir_name.clone(), detail };
-    let stance_probs = models.stance.score(probe, None).map_err(|e| probe_error(e.to_string()))?.probs;
-    let claim_probs = models.claim.score(probe, None).map_err(|e| probe_error(e.to_string()))?.probs;
-    for probs in [&stance_probs, &claim_probs] {
+    for (_, scorer) in models.roles() {
+        let probs = scorer.score(probe, None).map_err(|e| probe_error(e.to_string()))?.probs;
         let sum: f64 = probs.iter().sum();
         if probs.iter().any(|p| !p.is_finite() || *p < 0.0) || (sum - 1.0).abs() > 1e-6 {
             return Err(probe_error(format!("probabilities {probs:?} are not a distribution")));
         }
     }
-    Ok((models, [stance_sha, claim_sha]))
+    Ok((models, [stance_sha, sentence_sha, claim_sha]))
 }
 
 /// What a reload did.
@@ -126,8 +126,8 @@ pub struct ModelReloader {
     config: PipelineConfig,
     cell: Arc<PipelineCell>,
     metrics: Arc<Metrics>,
-    /// sha256 of the files in use (stance, claim).
-    in_use: [String; 2],
+    /// sha256 of the files in use (per-target stance, sentence stance, claim).
+    in_use: [String; 3],
 }
 
 impl ModelReloader {
@@ -137,7 +137,7 @@ impl ModelReloader {
         config: PipelineConfig,
         cell: Arc<PipelineCell>,
         metrics: Arc<Metrics>,
-        in_use: [String; 2],
+        in_use: [String; 3],
     ) -> ModelReloader {
         ModelReloader { dir, config, cell, metrics, in_use }
     }
@@ -244,7 +244,8 @@ mod tests {
     use super::*;
 
     fn write_models(dir: &Path, stance: &[u8], claim: &[u8]) {
-        for (role, bytes) in [("stance", stance), ("claim", claim)] {
+        let sentence_stance = tenor_models::shipped::SENTENCE_STANCE;
+        for (role, bytes) in [("stance", stance), ("sentence_stance", sentence_stance), ("claim", claim)] {
             std::fs::create_dir_all(dir.join(role)).unwrap();
             std::fs::write(dir.join(role).join("model.json"), bytes).unwrap();
         }

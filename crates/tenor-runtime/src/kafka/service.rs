@@ -108,8 +108,9 @@ fn reloadable(
     metrics: &Arc<Metrics>,
     shutdown: watch::Receiver<bool>,
 ) -> Arc<PipelineCell> {
-    let in_use =
-        pipeline.models().map(|m| [m.stance.model_ref().sha256.clone(), m.claim.model_ref().sha256.clone()]);
+    let in_use = pipeline
+        .models()
+        .map(|m| [&m.stance, &m.sentence_stance, &m.claim].map(|scorer| scorer.model_ref().sha256.clone()));
     let pipeline_config = pipeline.config().clone();
     let cell = Arc::new(PipelineCell::new(pipeline));
     match in_use {
