@@ -6,13 +6,6 @@
 mod commands;
 mod logging;
 
-/// mimalloc rather than glibc's allocator: under glibc, memory of a long-running service crept up (a 600 s soak
-/// went from 24 to 29 MB RSS; with `MALLOC_ARENA_MAX=2` it stayed flat, so: fragmentation across the per-thread
-/// arenas of the worker threads). With mimalloc the same soak is flat (mean 45.9 MB in both halves). The runs
-/// are in docs/RELIABILITY.md, "Soak".
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
