@@ -357,16 +357,31 @@ impl Layers {
 
 /// Loads a configuration: defaults, then the file, then `TENOR_*` variables, then flag overrides.
 pub fn load<T: Serialize + DeserializeOwned + Default>(layers: &Layers) -> Result<T, ConfigError> {
+    let file = match &layers.file {
+        None => None,
+        Some(path) => Some((
+            path.as_str(),
+            std::fs::read_to_string(path).map_err(|source| ConfigError::Read { path: path.clone(), source })?,
+        )),
+    };
+    load_text(file.as_ref().map(|(path, text)| (*path, text.as_str())), &layers.env, &layers.overrides)
+}
+
+/// [`load`] with the file already read: `file` is `(path, TOML text)`, the path only names it in errors.
+/// Separate from [`load`] so that the parsing of configuration text can be tested and fuzzed without files.
+pub fn load_text<T: Serialize + DeserializeOwned + Default>(
+    file: Option<(&str, &str)>,
+    env: &[(String, String)],
+    overrides: &[(String, String)],
+) -> Result<T, ConfigError> {
     let mut tree = Value::try_from(T::default()).map_err(|e| ConfigError::Invalid(e.to_string()))?;
-    if let Some(path) = &layers.file {
-        let text =
-            std::fs::read_to_string(path).map_err(|source| ConfigError::Read { path: path.clone(), source })?;
-        let file: Value = toml::from_str(&text)
-            .map_err(|source| ConfigError::Parse { path: path.clone(), source: Box::new(source) })?;
+    if let Some((path, text)) = file {
+        let file: Value = toml::from_str(text)
+            .map_err(|source| ConfigError::Parse { path: path.to_owned(), source: Box::new(source) })?;
         merge(&mut tree, file);
     }
-    apply_env(&mut tree, &layers.env)?;
-    for (key, raw) in &layers.overrides {
+    apply_env(&mut tree, env)?;
+    for (key, raw) in overrides {
         set_path(&mut tree, key, raw, "a flag")?;
     }
     T::deserialize(tree).map_err(|e| ConfigError::Invalid(e.to_string()))
