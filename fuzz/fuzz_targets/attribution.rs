@@ -24,7 +24,10 @@ fuzz_target!(|data: &[u8]| {
     for (sentence, range) in analysis.sentences.iter().zip(&ranges) {
         assert!((0.0..=1.0).contains(&sentence.hedge.certainty));
         for cue in &sentence.hedge.cues {
-            assert!(range.start <= cue.range.start && cue.range.end <= range.end, "hedge cue outside its sentence");
+            assert!(
+                range.start <= cue.range.start && cue.range.end <= range.end,
+                "hedge cue outside its sentence"
+            );
         }
         for a in sentence.attribution.iter().chain(&sentence.others) {
             for r in [Some(&a.speaker), Some(&a.cue), Some(&a.cue_word), a.content.as_ref(), a.quote.as_ref()]

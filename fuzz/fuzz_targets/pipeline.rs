@@ -18,7 +18,8 @@ fuzz_target!(|data: &[u8]| {
     let origin = Origin::File { file: "fuzz".into(), line: 1 };
     match pipeline().process_message(data, origin) {
         Ok(out) => {
-            let body = tenor_core::ArticleMessage::decode(data, &pipeline().config().limits).expect("decoded").body;
+            let body =
+                tenor_core::ArticleMessage::decode(data, &pipeline().config().limits).expect("decoded").body;
             let chars: Vec<char> = body.chars().collect();
             let mut previous_end = 0;
             for record in &out.sentences {
