@@ -19,7 +19,9 @@ use tenor_core::{
 use tenor_text::{CharOffsets, Splitter};
 
 pub mod scoring;
+pub mod sentence_line;
 pub use scoring::{Models, TargetMention};
+pub use sentence_line::SentenceLine;
 
 /// Pipeline settings that change what is accepted or produced.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -386,15 +386,30 @@ impl Layers {
 
 /// Loads a configuration: defaults, then the file, then `TENOR_*` variables, then flag overrides.
 pub fn load<T: Serialize + DeserializeOwned + Default>(layers: &Layers) -> Result<T, ConfigError> {
+    let file = match &layers.file {
+        None => None,
+        Some(path) => Some((
+            path.as_str(),
+            std::fs::read_to_string(path).map_err(|source| ConfigError::Read { path: path.clone(), source })?,
+        )),
+    };
+    load_text(file.as_ref().map(|(path, text)| (*path, text.as_str())), &layers.env, &layers.overrides)
+}
+
+/// [`load`] with the file already read: `file` is `(path, TOML text)`, the path only names it in errors.
+/// Separate from [`load`] so that the parsing of configuration text can be tested and fuzzed without files.
+pub fn load_text<T: Serialize + DeserializeOwned + Default>(
+    file: Option<(&str, &str)>,
+    env: &[(String, String)],
+    overrides: &[(String, String)],
+) -> Result<T, ConfigError> {
     let mut tree = Value::try_from(T::default()).map_err(|e| ConfigError::Invalid(e.to_string()))?;
-    if let Some(path) = &layers.file {
-        let text =
-            std::fs::read_to_string(path).map_err(|source| ConfigError::Read { path: path.clone(), source })?;
-        let file: Value = toml::from_str(&text).map_err(|error| {
+    if let Some((path, text)) = file {
+        let file: Value = toml::from_str(text).map_err(|error| {
             let at = error.span().map_or(0, |span| span.start).min(text.len());
             let before = &text[..at];
             ConfigError::Parse {
-                path: path.clone(),
+                path: path.to_owned(),
                 line: before.matches('\n').count() + 1,
                 column: before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1,
                 message: error.message().to_owned(),
@@ -402,8 +417,8 @@ pub fn load<T: Serialize + DeserializeOwned + Default>(layers: &Layers) -> Resul
         })?;
         merge(&mut tree, file);
     }
-    apply_env(&mut tree, &layers.env)?;
-    for (key, raw) in &layers.overrides {
+    apply_env(&mut tree, env)?;
+    for (key, raw) in overrides {
         set_path(&mut tree, key, raw, "a flag")?;
     }
     let secrets = secret_values(&tree);

@@ -8,9 +8,8 @@ use std::process::ExitCode;
 use anyhow::Context;
 use chrono::Utc;
 use clap::Args;
-use serde::Deserialize;
-use tenor_core::{DeadLetter, InputError, Origin, SentenceKind, SentenceRecord, Span};
-use tenor_pipeline::{Models, Pipeline, PipelineConfig, TargetMention};
+use tenor_core::{DeadLetter, Origin};
+use tenor_pipeline::{Models, Pipeline, PipelineConfig, SentenceLine};
 use tenor_runtime::file::{open_input, open_output, read_line_capped, write_json_line, RunStats, MAX_LINE_BYTES};
 
 #[derive(Debug, Args)]
@@ -54,24 +53,6 @@ fn load_dir(dir: &Path) -> anyhow::Result<Models> {
     Ok(models)
 }
 
-/// One input sentence.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct SentenceLine {
-    id: String,
-    text: String,
-    #[serde(default)]
-    targets: Vec<TargetLine>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct TargetLine {
-    mention: String,
-    from: usize,
-    to: usize,
-}
-
 pub fn run(args: ClassifyArgs) -> anyhow::Result<ExitCode> {
     let pipeline = Pipeline::with_models(PipelineConfig::default(), args.models.load()?);
     let models = pipeline.models().expect("built with models");
@@ -101,7 +82,7 @@ pub fn run(args: ClassifyArgs) -> anyhow::Result<ExitCode> {
                 records
             })
         } else {
-            sentence_record(models, &line, origin.clone()).map(|r| {
+            SentenceLine::decode(&line).and_then(|l| l.score(models, origin.clone(), Utc::now())).map(|r| {
                 stats.sentence_records += 1;
                 vec![serde_json::to_value(&r).expect("record serialises")]
             })
@@ -122,27 +103,4 @@ pub fn run(args: ClassifyArgs) -> anyhow::Result<ExitCode> {
     dead_letters.flush()?;
     output.flush()?;
     super::run::report(&stats, None)
-}
-
-/// Scores one `{"id","text","targets"}` line into a sentence record (no splitting).
-fn sentence_record(models: &Models, line: &[u8], origin: Origin) -> Result<SentenceRecord, InputError> {
-    let text = std::str::from_utf8(line).map_err(|e| InputError::InvalidUtf8 { valid_up_to: e.valid_up_to() })?;
-    let parsed: SentenceLine = serde_json::from_str(text).map_err(|e| InputError::InvalidJson(e.to_string()))?;
-    if parsed.id.trim().is_empty() {
-        return Err(InputError::InvalidField { field: "id", detail: "must not be empty".into() });
-    }
-    let targets: Vec<TargetMention> =
-        parsed.targets.into_iter().map(|t| TargetMention { mention: t.mention, from: t.from, to: t.to }).collect();
-    let characters = parsed.text.chars().count();
-    let mut record = SentenceRecord::unanalysed(
-        parsed.id,
-        0,
-        parsed.text,
-        Span::new(0, characters),
-        SentenceKind::Sentence,
-        origin,
-        Utc::now(),
-    );
-    models.score_record(&mut record, &targets)?;
-    Ok(record)
 }

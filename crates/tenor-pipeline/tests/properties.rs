@@ -1,0 +1,172 @@
+//! Property tests of the whole pipeline with the shipped models, on hostile Unicode bodies (generator:
+//! `tests/properties/hostile_text.rs` at the repository root): every record's code-point span selects exactly
+//! its text, sentences are in order and cover the body, scoring is deterministic, stance probabilities sum to
+//! 1 and every confidence, score and certainty is in [0, 1]. `PROPTEST_CASES` raises the number of cases.
+
+#[path = "../../../tests/properties/hostile_text.rs"]
+mod hostile_text;
+
+use std::sync::OnceLock;
+
+use chrono::{TimeZone, Utc};
+use hostile_text::{degenerate_texts, hostile_body};
+use proptest::prelude::*;
+use tenor_core::{ArticleMessage, InputError, Origin, SentenceRecord, Span, Stance};
+use tenor_features::MAX_SENTENCE_BYTES;
+use tenor_pipeline::{Models, Pipeline, PipelineConfig, ProcessedArticle};
+
+fn cases(default: u32) -> u32 {
+    std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
+/// One pipeline with the shipped models for the whole test binary (loading them is the slow part).
+fn pipeline() -> &'static Pipeline {
+    static PIPELINE: OnceLock<Pipeline> = OnceLock::new();
+    PIPELINE.get_or_init(|| {
+        Pipeline::with_models(PipelineConfig::default(), Models::shipped().expect("shipped models load"))
+    })
+}
+
+fn origin() -> Origin {
+    Origin::File { file: "properties".into(), line: 1 }
+}
+
+/// The text a code-point span selects in `chars`, or a failure when it lies outside.
+fn select(chars: &[char], span: Span) -> Result<String, TestCaseError> {
+    prop_assert!(
+        span.start <= span.end && span.end <= chars.len(),
+        "span {:?} outside {} chars",
+        span,
+        chars.len()
+    );
+    Ok(chars[span.start..span.end].iter().collect())
+}
+
+fn check_stance(chars: &[char], stance: &Stance) -> Result<(), TestCaseError> {
+    let p = stance.probs;
+    prop_assert!(
+        (p.negative + p.neutral + p.positive - 1.0).abs() <= 1e-9,
+        "probabilities {:?} do not sum to 1",
+        p
+    );
+    for x in [p.negative, p.neutral, p.positive, stance.confidence] {
+        prop_assert!((0.0..=1.0).contains(&x), "{} outside [0, 1] in {:?}", x, stance);
+    }
+    for evidence in &stance.evidence {
+        prop_assert!(evidence.weight.is_finite(), "{:?}", evidence);
+        prop_assert_eq!(&select(chars, evidence.span)?, &evidence.text, "evidence {:?}", evidence);
+    }
+    Ok(())
+}
+
+/// Every promise a consumer relies on, for one processed article.
+fn check_records(body: &str, out: &ProcessedArticle) -> Result<(), TestCaseError> {
+    let chars: Vec<char> = body.chars().collect();
+    let mut previous_end = 0;
+    for (index, record) in out.sentences.iter().enumerate() {
+        prop_assert_eq!(record.sentence_index, index);
+        prop_assert_eq!(&select(&chars, record.span)?, &record.text, "sentence {}", index);
+        prop_assert!(!record.text.trim().is_empty() && record.text == record.text.trim(), "{:?}", record.text);
+        prop_assert!(record.span.start >= previous_end, "sentence {} overlaps the one before", index);
+        let gap: String = chars[previous_end..record.span.start].iter().collect();
+        prop_assert!(gap.trim().is_empty(), "text {:?} before sentence {} is in no record", gap, index);
+        previous_end = record.span.end;
+
+        check_stance(&chars, record.stance.as_ref().expect("scored"))?;
+        let claim = record.claim.as_ref().expect("claim filled");
+        prop_assert!((0.0..=1.0).contains(&claim.score), "claim score {}", claim.score);
+        let hedge = record.hedge.as_ref().expect("hedge filled");
+        prop_assert!((0.0..=1.0).contains(&hedge.certainty), "certainty {}", hedge.certainty);
+        for cue in &hedge.cues {
+            prop_assert_eq!(&select(&chars, cue.span)?, &cue.text, "hedge cue");
+        }
+        if let Some(a) = &record.attribution {
+            prop_assert_eq!(&select(&chars, a.speaker.span)?, &a.speaker.text, "speaker");
+            prop_assert_eq!(&select(&chars, a.cue.span)?, &a.cue.text, "cue");
+            for span in
+                [a.content.as_ref().map(|c| c.span), a.quote.as_ref().map(|q| q.span)].into_iter().flatten()
+            {
+                select(&chars, span)?;
+            }
+        }
+    }
+    let tail: String = chars[previous_end..].iter().collect();
+    prop_assert!(tail.trim().is_empty(), "text {:?} after the last sentence is in no record", tail);
+    let mix = out.article.stance.as_ref().expect("stance mix");
+    prop_assert_eq!(mix.negative + mix.neutral + mix.positive, out.sentences.len());
+    prop_assert!((0.0..=1.0).contains(&mix.mean_confidence), "mean confidence {}", mix.mean_confidence);
+    Ok(())
+}
+
+/// A refusal must be the documented one: a sentence over the model limit, or too many sentences.
+fn check_refusal(body: &str, error: &InputError) -> Result<(), TestCaseError> {
+    let spans = tenor_text::Splitter::new().split(body);
+    match error {
+        InputError::Model(_) => prop_assert!(
+            spans.iter().any(|s| s.end - s.start > MAX_SENTENCE_BYTES),
+            "model error without an oversize sentence: {}",
+            error
+        ),
+        InputError::TooManySentences { limit } => prop_assert!(spans.len() > *limit),
+        other => prop_assert!(false, "unexpected refusal of a valid message: {}", other),
+    }
+    Ok(())
+}
+
+/// Processes `body` twice (once from raw bytes, once decoded) and checks the records and their determinism.
+fn check_body(body: &str) -> Result<(), TestCaseError> {
+    let message = serde_json::json!({"id": "p", "body": body, "source": "Wire"}).to_string();
+    let pipeline = pipeline();
+    let from_bytes = pipeline.process_message(message.as_bytes(), origin());
+    let article = ArticleMessage::decode(message.as_bytes(), &pipeline.config().limits).expect("valid message");
+    let at = Utc.with_ymd_and_hms(2024, 5, 1, 12, 0, 0).unwrap();
+    let first = pipeline.process(&article, origin(), at);
+    let second = pipeline.process(&article, origin(), at);
+    match (&first, &second) {
+        (Ok(a), Ok(b)) => {
+            // Compared as JSON too, so that a NaN (unequal to itself) would show as a difference.
+            prop_assert_eq!(a, b, "same input, different records");
+            prop_assert_eq!(to_json(&a.sentences), to_json(&b.sentences));
+            check_records(body, a)?;
+            let from_bytes = from_bytes.expect("bytes and decoded article agree");
+            prop_assert_eq!(without_time(&from_bytes.sentences), without_time(&a.sentences));
+        }
+        (Err(a), Err(b)) => {
+            prop_assert_eq!(a, b);
+            prop_assert_eq!(from_bytes.as_ref().err(), Some(a));
+            check_refusal(body, a)?;
+        }
+        _ => prop_assert!(
+            false,
+            "same input, one success and one failure: {:?} / {:?}",
+            first.is_ok(),
+            second.is_ok()
+        ),
+    }
+    Ok(())
+}
+
+fn to_json(records: &[SentenceRecord]) -> String {
+    serde_json::to_string(records).expect("records serialise")
+}
+
+fn without_time(records: &[SentenceRecord]) -> Vec<SentenceRecord> {
+    let at = Utc.with_ymd_and_hms(2000, 1, 1, 0, 0, 0).unwrap();
+    records.iter().cloned().map(|r| SentenceRecord { processed_at: at, ..r }).collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: cases(96), ..ProptestConfig::default() })]
+
+    #[test]
+    fn records_select_their_text_and_scores_are_deterministic_probabilities(body in hostile_body(60)) {
+        check_body(&body)?;
+    }
+}
+
+#[test]
+fn degenerate_bodies_keep_every_promise() {
+    for body in degenerate_texts().into_iter().filter(|b| !b.trim().is_empty()) {
+        check_body(&body).unwrap_or_else(|e| panic!("{e} on a body of {} bytes", body.len()));
+    }
+}

@@ -1,0 +1,20 @@
+//! The article message decoder: any bytes either decode to an article that keeps the input contract (non-blank
+//! id and body, within the size limits) and survives re-encoding unchanged, or are refused with a reason.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use tenor_core::{ArticleMessage, DecodeLimits, InputError};
+
+fuzz_target!(|data: &[u8]| {
+    let limits = DecodeLimits { max_message_bytes: 64 * 1024, max_body_bytes: 32 * 1024 };
+    match ArticleMessage::decode(data, &limits) {
+        Ok(article) => {
+            assert!(!article.id.trim().is_empty() && !article.body.trim().is_empty());
+            assert!(article.body.len() <= limits.max_body_bytes);
+            let again = serde_json::to_vec(&article).expect("a decoded article serialises");
+            let decoded = ArticleMessage::decode(&again, &DecodeLimits::default()).expect("re-encoding decodes");
+            assert_eq!(decoded, article);
+        }
+        Err(error) => assert!(InputError::REASONS.contains(&error.reason())),
+    }
+});

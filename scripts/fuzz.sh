@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Runs Tenor's fuzz targets (fuzz/fuzz_targets/) with cargo-fuzz and libFuzzer; figures and findings are
+# recorded in docs/RELIABILITY.md.
+#
+#   scripts/fuzz.sh smoke [SECONDS]          every target for SECONDS (default 5) each: the CI smoke
+#   scripts/fuzz.sh long SECONDS [TARGET...] each target (default: all) for SECONDS
+#   scripts/fuzz.sh runs N [TARGET...]       each target for N executions
+#   scripts/fuzz.sh list                     the targets
+#
+# Works on the stable toolchain: cargo-fuzz needs nightly-only compiler flags (sanitizer coverage), which
+# RUSTC_BOOTSTRAP=1 unlocks on stable. Installs cargo-fuzz when missing. Seed corpora are (re)made by
+# scripts/fuzz_seeds.py under fuzz/corpus/ (not committed), and grow as the fuzzer finds new coverage.
+# Environment: FUZZ_SANITIZER (address | none, default none: Tenor's own code forbids `unsafe`, so the
+# findings that matter are panics, overflows (debug assertions are on), hangs and memory blow-ups, and
+# without ASan the targets run about twice as fast), FUZZ_TIMEOUT (seconds one input may take before it
+# counts as a hang, default 10), FUZZ_MAX_LEN (largest generated input in bytes, default 16384),
+# FUZZ_TARGET_DIR (cargo's target directory for the fuzz build, default fuzz/target).
+# A crash, panic, hang (FUZZ_TIMEOUT) or out-of-memory input stops that target, is saved under
+# fuzz/artifacts/<target>/ and makes the script exit non-zero after the other targets have run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+export RUSTC_BOOTSTRAP=1
+
+TARGETS=(article_decode split attribution score classify_line pipeline config)
+mode=${1:-}
+SANITIZER=${FUZZ_SANITIZER:-none}
+TIMEOUT=${FUZZ_TIMEOUT:-10}
+MAX_LEN=${FUZZ_MAX_LEN:-16384}
+
+usage() { sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+
+case "$mode" in
+    smoke) limit=(-max_total_time="${2:-5}"); shift $(($# > 1 ? 2 : 1)) ;;
+    long) [[ $# -ge 2 ]] || usage; limit=(-max_total_time="$2"); shift 2 ;;
+    runs) [[ $# -ge 2 ]] || usage; limit=(-runs="$2"); shift 2 ;;
+    list) printf '%s\n' "${TARGETS[@]}"; exit 0 ;;
+    *) usage ;;
+esac
+selected=("$@")
+[[ ${#selected[@]} -gt 0 ]] || selected=("${TARGETS[@]}")
+
+if ! command -v cargo-fuzz >/dev/null; then
+    echo "== installing cargo-fuzz" >&2
+    cargo install cargo-fuzz --locked
+fi
+python3 scripts/fuzz_seeds.py
+
+mkdir -p fuzz/logs
+failed=()
+printf '%-15s %12s %8s %10s %8s  %s\n' target executions seconds exec/s corpus result >&2
+for target in "${selected[@]}"; do
+    features=()
+    [[ $target == config ]] && features=(--features runtime)
+    [[ -z ${FUZZ_TARGET_DIR:-} ]] || features+=(--target-dir "$FUZZ_TARGET_DIR")
+    log=fuzz/logs/$target.log
+    start=$(date +%s)
+    status=ok
+    # -print_final_stats gives the exact execution count; -close_fd_mask=3 hides the targets' own output.
+    if ! cargo fuzz run --sanitizer "$SANITIZER" "${features[@]}" "$target" -- \
+        "${limit[@]}" -timeout="$TIMEOUT" -max_len="$MAX_LEN" -rss_limit_mb=2048 \
+        -print_final_stats=1 -close_fd_mask=3 >"$log" 2>&1; then
+        status="FAILED (see $log and fuzz/artifacts/$target/)"
+        failed+=("$target")
+    fi
+    seconds=$(($(date +%s) - start))
+    runs=$(awk '/stat::number_of_executed_units:/ { n += $2 } END { print n + 0 }' "$log")
+    fuzz_seconds=$(awk '/^Done [0-9]+ runs in/ { s = $5 } END { print s + 0 }' "$log")
+    [[ $fuzz_seconds -gt 0 ]] || fuzz_seconds=$seconds
+    corpus=$(find "fuzz/corpus/$target" -type f | wc -l)
+    printf '%-15s %12d %8d %10d %8d  %s\n' "$target" "$runs" "$fuzz_seconds" $((runs / fuzz_seconds)) "$corpus" \
+        "$status" >&2
+done
+if [[ ${#failed[@]} -gt 0 ]]; then
+    echo "fuzzing found problems in: ${failed[*]}" >&2
+    exit 1
+fi
