@@ -19,7 +19,7 @@ use rdkafka::producer::{BaseRecord, Producer, ProducerContext};
 use rdkafka::{Offset, TopicPartitionList};
 use serde::Deserialize;
 
-use super::{apply_pass_through, base_client_config};
+use super::{apply_pass_through, base_client_config, consumer_config};
 use crate::archive::{is_archive_line, ArchivedMessage, HeaderBytes, RawMessage, TimestampType};
 use crate::config::KafkaConfig;
 use crate::file::{read_line_capped, MAX_LINE_BYTES};
@@ -125,18 +125,6 @@ struct PartitionState {
     last_offset: Option<i64>,
 }
 
-fn client_config(kafka: &KafkaConfig) -> rdkafka::config::ClientConfig {
-    let mut config = base_client_config(kafka);
-    config
-        .set("group.id", &kafka.group_id)
-        .set("enable.auto.commit", "false")
-        .set("enable.auto.offset.store", "false")
-        .set("auto.offset.reset", "earliest")
-        .set("fetch.wait.max.ms", kafka.fetch_wait_max_ms.to_string());
-    apply_pass_through(&mut config, kafka);
-    config
-}
-
 /// Reads `spec.topic` into `out`, one `tenor.archive/1` line per message, partitions interleaved as they
 /// arrive and each partition in offset order. Calls `on_progress` with the number of messages written.
 pub fn archive(
@@ -147,7 +135,9 @@ pub fn archive(
 ) -> Result<ArchiveSummary, ReplayError> {
     let started_ms = chrono::Utc::now().timestamp_millis();
     let end_ms = spec.end_ms.unwrap_or(started_ms);
-    let consumer: BaseConsumer = client_config(kafka).create().map_err(kafka_error("creating the consumer"))?;
+    // The services' consumer settings (manual offsets, short fetch wait); the archiver joins no group and
+    // commits nothing: it assigns partitions itself.
+    let consumer: BaseConsumer = consumer_config(kafka).create().map_err(kafka_error("creating the consumer"))?;
     let metadata = consumer
         .fetch_metadata(Some(&spec.topic), Duration::from_secs(10))
         .map_err(kafka_error("reading topic metadata"))?;
