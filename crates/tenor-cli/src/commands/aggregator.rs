@@ -1,10 +1,10 @@
 use std::process::ExitCode;
 
 use clap::Args;
-use tenor_runtime::config::{self, AggregatorConfig};
+use tenor_runtime::config::AggregatorConfig;
 use tenor_runtime::kafka::service;
 
-use super::service::{block_on, finish, flag, ServiceArgs};
+use super::service::{flag, run_until_signalled, ServiceArgs};
 
 #[derive(Debug, Args)]
 pub struct AggregatorArgs {
@@ -17,14 +17,8 @@ pub struct AggregatorArgs {
 
 pub fn run(args: AggregatorArgs) -> anyhow::Result<ExitCode> {
     let extra = [flag("window.width_seconds", &args.window_seconds)];
-    let config: AggregatorConfig = args.service.load(extra.into_iter().flatten().collect())?;
-    if args.service.print_config {
-        print!("{}", config::redacted(&config));
+    let Some(config) = args.service.config_to_run::<AggregatorConfig>(&extra)? else {
         return Ok(ExitCode::SUCCESS);
-    }
-    let summary = block_on(async {
-        let shutdown = service::shutdown_on_signals();
-        service::aggregator(&config, shutdown).await
-    })??;
-    Ok(finish(summary))
+    };
+    run_until_signalled(|shutdown| async move { service::aggregator(&config, shutdown).await })
 }

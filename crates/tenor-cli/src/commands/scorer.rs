@@ -3,10 +3,10 @@ use std::sync::Arc;
 
 use clap::Args;
 use tenor_pipeline::Pipeline;
-use tenor_runtime::config::{self, ScorerConfig};
+use tenor_runtime::config::ScorerConfig;
 use tenor_runtime::kafka::service;
 
-use super::service::{block_on, finish, flag, ServiceArgs};
+use super::service::{flag, run_until_signalled, ServiceArgs};
 
 #[derive(Debug, Args)]
 pub struct ScorerArgs {
@@ -22,16 +22,10 @@ pub struct ScorerArgs {
 pub fn run(args: ScorerArgs) -> anyhow::Result<ExitCode> {
     let models_dir = args.models.models.as_ref().map(|p| p.display().to_string());
     let extra = [flag("models.dir", &models_dir), flag("review.threshold", &args.review_threshold)];
-    let config: ScorerConfig = args.service.load(extra.into_iter().flatten().collect())?;
-    if args.service.print_config {
-        print!("{}", config::redacted(&config));
+    let Some(config) = args.service.config_to_run::<ScorerConfig>(&extra)? else {
         return Ok(ExitCode::SUCCESS);
-    }
+    };
     let pipeline =
         Arc::new(Pipeline::with_models(config.pipeline.clone(), super::service::load_models(&config.models)?));
-    let summary = block_on(async {
-        let shutdown = service::shutdown_on_signals();
-        service::scorer(&config, pipeline, shutdown).await
-    })??;
-    Ok(finish(summary))
+    run_until_signalled(|shutdown| async move { service::scorer(&config, pipeline, shutdown).await })
 }

@@ -3,10 +3,10 @@ use std::sync::Arc;
 
 use clap::Args;
 use tenor_pipeline::Pipeline;
-use tenor_runtime::config::{self, SegmenterConfig};
+use tenor_runtime::config::SegmenterConfig;
 use tenor_runtime::kafka::service;
 
-use super::service::{block_on, finish, flag, ServiceArgs};
+use super::service::{flag, run_until_signalled, ServiceArgs};
 
 #[derive(Debug, Args)]
 pub struct SegmenterArgs {
@@ -19,15 +19,9 @@ pub struct SegmenterArgs {
 
 pub fn run(args: SegmenterArgs) -> anyhow::Result<ExitCode> {
     let extra = [flag("topics.input", &args.input_topic)];
-    let config: SegmenterConfig = args.service.load(extra.into_iter().flatten().collect())?;
-    if args.service.print_config {
-        print!("{}", config::redacted(&config));
+    let Some(config) = args.service.config_to_run::<SegmenterConfig>(&extra)? else {
         return Ok(ExitCode::SUCCESS);
-    }
+    };
     let pipeline = Arc::new(Pipeline::new(config.pipeline.clone()));
-    let summary = block_on(async {
-        let shutdown = service::shutdown_on_signals();
-        service::segmenter(&config, pipeline, shutdown).await
-    })??;
-    Ok(finish(summary))
+    run_until_signalled(|shutdown| async move { service::segmenter(&config, pipeline, shutdown).await })
 }

@@ -3,10 +3,10 @@ use std::sync::Arc;
 
 use clap::Args;
 use tenor_pipeline::Pipeline;
-use tenor_runtime::config::{self, ServeConfig};
+use tenor_runtime::config::ServeConfig;
 use tenor_runtime::kafka::service;
 
-use super::service::{block_on, finish, flag, ServiceArgs};
+use super::service::{flag, run_until_signalled, ServiceArgs};
 
 #[derive(Debug, Args)]
 pub struct ServeArgs {
@@ -29,16 +29,10 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         flag("topics.input", &args.input_topic),
         flag("review.threshold", &args.review_threshold),
     ];
-    let config: ServeConfig = args.service.load(extra.into_iter().flatten().collect())?;
-    if args.service.print_config {
-        print!("{}", config::redacted(&config));
+    let Some(config) = args.service.config_to_run::<ServeConfig>(&extra)? else {
         return Ok(ExitCode::SUCCESS);
-    }
+    };
     let pipeline =
         Arc::new(Pipeline::with_models(config.pipeline.clone(), super::service::load_models(&config.models)?));
-    let summary = block_on(async {
-        let shutdown = service::shutdown_on_signals();
-        service::serve(&config, pipeline, shutdown).await
-    })??;
-    Ok(finish(summary))
+    run_until_signalled(|shutdown| async move { service::serve(&config, pipeline, shutdown).await })
 }

@@ -55,6 +55,32 @@ impl ServiceArgs {
     }
 }
 
+impl ServiceArgs {
+    /// The configuration to run with (see [`ServiceArgs::load`]), or `None` when `--print-config` asked only
+    /// to print it, which is done here.
+    pub fn config_to_run<T: Serialize + DeserializeOwned + Default>(
+        &self,
+        extra: &[Option<(String, String)>],
+    ) -> anyhow::Result<Option<T>> {
+        let config: T = self.load(extra.iter().flatten().cloned().collect())?;
+        if self.print_config {
+            print!("{}", config::redacted(&config));
+            return Ok(None);
+        }
+        Ok(Some(config))
+    }
+}
+
+/// Runs a service until SIGTERM or SIGINT (its `shutdown` signal) and reports how it ended.
+pub fn run_until_signalled<Service, Running>(service: Service) -> anyhow::Result<ExitCode>
+where
+    Service: FnOnce(tokio::sync::watch::Receiver<bool>) -> Running,
+    Running: std::future::Future<Output = Result<RunSummary, tenor_runtime::kafka::ServiceError>>,
+{
+    let summary = block_on(async { service(tenor_runtime::kafka::service::shutdown_on_signals()).await })??;
+    Ok(finish(summary))
+}
+
 /// Runs a service's future on a fresh async runtime, then shuts the runtime down without waiting for worker
 /// threads still busy: a stage abandoned by the engine's stage timeout must not hold the exit (shutdown has
 /// a 10 s budget).
