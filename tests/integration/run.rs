@@ -150,3 +150,23 @@ fn segment_splits_plain_text() {
     assert_eq!(texts.last(), Some(&"He left."));
     assert!(records.iter().all(|r| r["stance"].is_null()));
 }
+
+#[test]
+fn segment_splits_jsonl_and_dead_letters_bad_lines_with_their_line_numbers() {
+    let dir = tempfile::tempdir().unwrap();
+    let dead = dir.path().join("dead.jsonl");
+    let input = b"{\"id\":\"a\",\"body\":\"One. Two.\"}\n{broken\n\n{\"id\":\"b\",\"body\":\"Three.\"}\n";
+    let output = run_with_stdin(tenor().args(["segment", "--dead-letter"]).arg(&dead), input);
+    assert_eq!(output.status.code(), Some(2), "a rejected line makes the exit code 2");
+    let records = json_lines(&output.stdout);
+    let ids: Vec<(&str, u64)> = records
+        .iter()
+        .map(|r| (r["article_id"].as_str().unwrap(), r["sentence_index"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(ids, [("a", 0), ("a", 1), ("b", 0)]);
+    let letters = json_lines(&std::fs::read(&dead).unwrap());
+    assert_eq!(letters.len(), 1);
+    assert_eq!(letters[0]["reason"], "invalid_json");
+    assert_eq!(letters[0]["source"]["line"], 2, "blank lines count as lines");
+    assert_eq!(letters[0]["payload"], "{broken");
+}

@@ -11,7 +11,7 @@ use flate2::read::MultiGzDecoder;
 use flate2::write::GzEncoder;
 use flate2::Compression;
 use rayon::prelude::*;
-use tenor_core::{DeadLetter, Origin};
+use tenor_core::{DeadLetter, InputError, Origin};
 use tenor_pipeline::Pipeline;
 
 use crate::archive::{is_archive_line, ArchivedMessage};
@@ -279,6 +279,44 @@ fn process_line(
 
 fn write_error(what: &str, source: io::Error) -> FileError {
     FileError::Write { what: what.to_owned(), source }
+}
+
+/// Sequential counterpart of [`run_stream`] for the commands that take one line at a time (`tenor segment`,
+/// `tenor classify`): reads JSONL lines (blank ones skipped, each capped at [`MAX_LINE_BYTES`]), hands each to
+/// `process` with its origin, writes the records it returns to `output` in order and an error as a dead letter
+/// naming `service`. `stats.messages` and `stats.dead_letters` are counted here; `process` counts the rest.
+#[allow(clippy::too_many_arguments)]
+pub fn for_each_line<R: serde::Serialize>(
+    input: &mut dyn BufRead,
+    file: &str,
+    output: &mut dyn Write,
+    dead_letters: &mut dyn Write,
+    service: &str,
+    stats: &mut RunStats,
+    mut process: impl FnMut(&[u8], Origin, &mut RunStats) -> Result<Vec<R>, InputError>,
+) -> io::Result<()> {
+    let mut line = Vec::new();
+    let mut line_no = 0;
+    while read_line_capped(input, &mut line, MAX_LINE_BYTES)?.is_some() {
+        line_no += 1;
+        if line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        stats.messages += 1;
+        let origin = Origin::File { file: file.to_owned(), line: line_no };
+        match process(&line, origin.clone(), stats) {
+            Ok(records) => {
+                for record in &records {
+                    write_json_line(output, record)?;
+                }
+            }
+            Err(error) => {
+                stats.dead_letters += 1;
+                write_json_line(dead_letters, &DeadLetter::new(&error, &line, origin, service, usize::MAX))?;
+            }
+        }
+    }
+    dead_letters.flush()
 }
 
 /// Writes one value as a JSON line.

@@ -8,9 +8,8 @@ use std::process::ExitCode;
 use anyhow::Context;
 use chrono::Utc;
 use clap::Args;
-use tenor_core::{DeadLetter, Origin};
 use tenor_pipeline::{Models, Pipeline, PipelineConfig, SentenceLine};
-use tenor_runtime::file::{open_input, open_output, read_line_capped, write_json_line, RunStats, MAX_LINE_BYTES};
+use tenor_runtime::file::{for_each_line, open_input, open_output, RunStats};
 
 #[derive(Debug, Args)]
 pub struct ClassifyArgs {
@@ -61,46 +60,36 @@ pub fn run(args: ClassifyArgs) -> anyhow::Result<ExitCode> {
     let mut dead_letters: Box<dyn Write + Send> =
         if args.dead_letter == "-" { Box::new(std::io::stderr()) } else { open_output(&args.dead_letter)? };
     let mut stats = RunStats::default();
-    let mut line = Vec::new();
-    let mut line_no = 0;
-    while read_line_capped(&mut input, &mut line, MAX_LINE_BYTES)?.is_some() {
-        line_no += 1;
-        if line.iter().all(u8::is_ascii_whitespace) {
-            continue;
-        }
-        stats.messages += 1;
-        let origin = Origin::File { file: args.input.clone(), line: line_no };
-        let is_article =
-            serde_json::from_slice::<serde_json::Value>(&line).ok().is_some_and(|v| v.get("body").is_some());
-        let result = if is_article {
-            pipeline.process_message(&line, origin.clone()).map(|done| {
-                let mut records: Vec<serde_json::Value> =
-                    done.sentences.iter().map(|r| serde_json::to_value(r).expect("record serialises")).collect();
-                records.push(serde_json::to_value(&done.article).expect("record serialises"));
-                stats.articles += 1;
-                stats.sentence_records += done.sentences.len() as u64;
-                records
-            })
-        } else {
-            SentenceLine::decode(&line).and_then(|l| l.score(models, origin.clone(), Utc::now())).map(|r| {
-                stats.sentence_records += 1;
-                vec![serde_json::to_value(&r).expect("record serialises")]
-            })
-        };
-        match result {
-            Ok(records) => {
-                for r in &records {
-                    write_json_line(&mut output, r)?;
-                }
+    for_each_line(
+        &mut input,
+        &args.input,
+        &mut output,
+        &mut dead_letters,
+        "tenor-classify",
+        &mut stats,
+        |line, origin, stats| {
+            let is_article =
+                serde_json::from_slice::<serde_json::Value>(line).ok().is_some_and(|v| v.get("body").is_some());
+            if is_article {
+                pipeline.process_message(line, origin).map(|done| {
+                    let mut records: Vec<serde_json::Value> = done
+                        .sentences
+                        .iter()
+                        .map(|r| serde_json::to_value(r).expect("record serialises"))
+                        .collect();
+                    records.push(serde_json::to_value(&done.article).expect("record serialises"));
+                    stats.articles += 1;
+                    stats.sentence_records += done.sentences.len() as u64;
+                    records
+                })
+            } else {
+                SentenceLine::decode(line).and_then(|l| l.score(models, origin, Utc::now())).map(|r| {
+                    stats.sentence_records += 1;
+                    vec![serde_json::to_value(&r).expect("record serialises")]
+                })
             }
-            Err(error) => {
-                stats.dead_letters += 1;
-                let letter = DeadLetter::new(&error, &line, origin, "tenor-classify", usize::MAX);
-                write_json_line(&mut dead_letters, &letter)?;
-            }
-        }
-    }
-    dead_letters.flush()?;
+        },
+    )?;
     output.flush()?;
     super::run::report(&stats, None)
 }

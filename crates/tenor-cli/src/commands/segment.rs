@@ -4,9 +4,9 @@ use std::process::ExitCode;
 use anyhow::Context;
 use chrono::Utc;
 use clap::{Args, ValueEnum};
-use tenor_core::{ArticleMessage, DeadLetter, Origin};
+use tenor_core::{ArticleMessage, Origin};
 use tenor_pipeline::{Pipeline, PipelineConfig};
-use tenor_runtime::file::{open_input, open_output, read_line_capped, write_json_line, RunStats, MAX_LINE_BYTES};
+use tenor_runtime::file::{for_each_line, open_input, open_output, write_json_line, RunStats};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum InputFormat {
@@ -72,33 +72,22 @@ pub fn run(args: SegmentArgs) -> anyhow::Result<ExitCode> {
     } else {
         let mut dead_letters: Box<dyn Write + Send> =
             if args.dead_letter == "-" { Box::new(std::io::stderr()) } else { open_output(&args.dead_letter)? };
-        let mut line = Vec::new();
-        let mut line_no = 0;
-        while read_line_capped(&mut input, &mut line, MAX_LINE_BYTES)?.is_some() {
-            line_no += 1;
-            if line.iter().all(u8::is_ascii_whitespace) {
-                continue;
-            }
-            stats.messages += 1;
-            let origin = Origin::File { file: args.input.clone(), line: line_no };
-            let segmented = ArticleMessage::decode(&line, &pipeline.config().limits)
-                .and_then(|article| pipeline.segment(&article, &origin, Utc::now()));
-            match segmented {
-                Ok(records) => {
-                    stats.articles += 1;
-                    for record in &records {
-                        write_json_line(&mut output, record)?;
-                    }
-                    stats.sentence_records += records.len() as u64;
-                }
-                Err(error) => {
-                    stats.dead_letters += 1;
-                    let letter = DeadLetter::new(&error, &line, origin, "tenor-segment", usize::MAX);
-                    write_json_line(&mut dead_letters, &letter)?;
-                }
-            }
-        }
-        dead_letters.flush()?;
+        let (file, service) = (args.input.clone(), "tenor-segment");
+        for_each_line(
+            &mut input,
+            &file,
+            &mut output,
+            &mut dead_letters,
+            service,
+            &mut stats,
+            |line, origin, stats| {
+                let records = ArticleMessage::decode(line, &pipeline.config().limits)
+                    .and_then(|article| pipeline.segment(&article, &origin, Utc::now()))?;
+                stats.articles += 1;
+                stats.sentence_records += records.len() as u64;
+                Ok(records)
+            },
+        )?;
     }
     output.flush()?;
     super::run::report(&stats, None)
