@@ -100,14 +100,16 @@ fn register_models(pipeline: &Pipeline, metrics: &Metrics) {
     }
 }
 
-/// The scoring stages' pipeline, in a cell that reloads swap; starts the reload task when the models come
-/// from a directory (`models.dir`; `pipeline` must have been loaded from it).
+/// The scoring stages' pipeline, in a cell that reloads swap: exports its models in `tenor_model_info` and
+/// starts the reload task when the models come from a directory (`models.dir`; `pipeline` must have been
+/// loaded from it).
 fn reloadable(
     pipeline: Arc<Pipeline>,
     config: &ModelsConfig,
     metrics: &Arc<Metrics>,
     shutdown: watch::Receiver<bool>,
 ) -> Arc<PipelineCell> {
+    register_models(&pipeline, metrics);
     let in_use = pipeline
         .models()
         .map(|m| [&m.stance, &m.sentence_stance, &m.claim].map(|scorer| scorer.model_ref().sha256.clone()));
@@ -159,7 +161,6 @@ pub async fn serve(
     let topics = output_topics(&t.sentences, &t.articles, &t.review, config.review.threshold);
     let reload_shutdown = shutdown.clone();
     let stage = |metrics: &Arc<Metrics>| {
-        register_models(&pipeline, metrics);
         let pipeline = reloadable(pipeline, &config.models, metrics, reload_shutdown);
         Stage::Stateless(Arc::new(ServeStage { pipeline, topics }))
     };
@@ -205,7 +206,6 @@ pub async fn scorer(
     let topics = output_topics(&t.sentences, &t.articles, &t.review, config.review.threshold);
     let reload_shutdown = shutdown.clone();
     let stage = |metrics: &Arc<Metrics>| {
-        register_models(&pipeline, metrics);
         let pipeline = reloadable(pipeline, &config.models, metrics, reload_shutdown);
         Stage::Stateless(Arc::new(ScorerStage { pipeline, topics }))
     };
