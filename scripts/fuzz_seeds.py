@@ -6,6 +6,8 @@ Seeds come from the example stream (examples/articles.jsonl), the splitter's gol
 tests, crates' tests/ folders, tests/integration) and the configuration example in docs/KAFKA.md. Existing
 files are kept, so corpora grown by earlier runs survive; seed file names are content hashes.
 """
+import base64
+import gzip
 import hashlib
 import json
 import re
@@ -25,6 +27,14 @@ def write(target, data):
     folder = CORPUS / target
     folder.mkdir(parents=True, exist_ok=True)
     (folder / hashlib.sha1(data).hexdigest()).write_bytes(data)
+
+
+def archive_bytes(data):
+    """Key, header or payload bytes as the archive stores them: UTF-8 text, else base64."""
+    try:
+        return data.decode("utf-8"), "utf8"
+    except UnicodeDecodeError:
+        return base64.b64encode(data).decode(), "base64"
 
 
 def rust_string_literals(text):
@@ -103,6 +113,30 @@ def main():
     write("config", '[kafka]\nbootstrap_servers = "b:9092"\n\0kafka.group_id=g\nreview.threshold=0.7\n')
     write("config", '[kafka.librdkafka]\n"sasl.password" = "x"\n\0kafka.librdkafka.sasl.mechanisms=PLAIN\n')
     write("config", "\0window.seconds=60\npipeline.max_sentences=5\nmetrics.addr=0.0.0.0:1\n")
+    # Archive reader: the example stream archived as `tenor archive` writes it (plain and gzip files), with
+    # binary keys and headers in base64, null values (tombstones), and a few lines that are not archive lines.
+    archive_lines = []
+    for n, line in enumerate((ROOT / "examples/articles.jsonl").read_text().splitlines()[:40]):
+        key = json.loads(line)["id"].encode() if n % 3 else bytes([0xFF, n % 256, 0x00])
+        key_text, key_enc = archive_bytes(key)
+        headers = [{"name": "trace", "value": f"t{n}", "value_encoding": "utf8"},
+                   {"name": "bin", "value": base64.b64encode(bytes([0xC3, 0x28])).decode(), "value_encoding": "base64"}]
+        if n % 5 == 0:
+            headers.append({"name": "null", "value": None, "value_encoding": "utf8"})
+        payload = None if n % 11 == 10 else line
+        archive_lines.append(json.dumps({
+            "schema": "tenor.archive/1", "topic": "articles", "partition": n % 4, "offset": n,
+            "timestamp_ms": 1_700_000_000_000 + n if n % 2 else None,
+            "timestamp_type": "create_time" if n % 2 else None,
+            "key": key_text, "key_encoding": key_enc, "headers": headers,
+            "payload": payload, "payload_encoding": "utf8"}, separators=(",", ":"), ensure_ascii=n % 2 == 0))
+    for line in archive_lines:
+        write("archive_read", line + "\n")
+    for start in range(0, len(archive_lines), 8):
+        chunk = "\n".join(archive_lines[start:start + 8]) + "\n"
+        write("archive_read", chunk)
+        write("archive_read", gzip.compress(chunk.encode(), mtime=0))
+    write("archive_read", archive_lines[0] + "\r\n" + "not json\n" + '{"id":"a","body":"plain"}\n')
     counts = {d.name: len(list(d.iterdir())) for d in sorted(CORPUS.iterdir())}
     print("seed corpora:", ", ".join(f"{k} {v}" for k, v in counts.items()), file=sys.stderr)
 
