@@ -45,7 +45,7 @@ selected=("$@")
 
 if ! command -v cargo-fuzz >/dev/null; then
     echo "== installing cargo-fuzz" >&2
-    cargo install cargo-fuzz --locked
+    cargo install cargo-fuzz --version 0.13.2 --locked
 fi
 python3 scripts/fuzz_seeds.py
 

@@ -49,7 +49,8 @@ fn check_line(line: &[u8]) {
         key: key.as_deref(),
         payload: payload.as_deref(),
     };
-    let again = serde_json::to_vec(&ArchivedMessage::new(raw, &header_refs)).expect("an archived message serialises");
+    let again =
+        serde_json::to_vec(&ArchivedMessage::new(raw, &header_refs)).expect("an archived message serialises");
     assert!(is_archive_line(&again));
     let back = ArchivedMessage::parse(&again).expect("a re-archived line parses");
     assert_eq!(back.key_bytes().unwrap(), key);

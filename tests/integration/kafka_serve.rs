@@ -210,7 +210,7 @@ fn serve_turns_the_example_stream_into_records_and_dead_letters_bad_messages() {
         std::thread::sleep(Duration::from_millis(100));
     }
     let text = serve.metrics();
-    assert!(text.contains("tenor_build_info{service=\"serve\""), "{text}");
+    assert!(text.contains("tenor_build_info{component=\"serve\""), "{text}");
     assert!(text.contains("tenor_stage_seconds_count{stage=\"pipeline\"}"), "{text}");
     assert!(text.contains("tenor_consumer_lag_messages{partition="), "{text}");
 

@@ -188,6 +188,32 @@ impl Default for ServeTopics {
     }
 }
 
+/// What every service's config has besides its topics and its own settings: the Kafka client, the metrics
+/// listener and the delivery limits.
+pub trait ServiceSettings {
+    fn kafka(&self) -> &KafkaConfig;
+    fn metrics(&self) -> &MetricsConfig;
+    fn delivery(&self) -> &DeliveryConfig;
+}
+
+macro_rules! service_settings {
+    ($($config:ty),*) => {$(
+        impl ServiceSettings for $config {
+            fn kafka(&self) -> &KafkaConfig {
+                &self.kafka
+            }
+            fn metrics(&self) -> &MetricsConfig {
+                &self.metrics
+            }
+            fn delivery(&self) -> &DeliveryConfig {
+                &self.delivery
+            }
+        }
+    )*};
+}
+
+service_settings!(ServeConfig, SegmenterConfig, ScorerConfig, AggregatorConfig);
+
 /// `tenor serve`: articles in, sentence records and article summaries out.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]

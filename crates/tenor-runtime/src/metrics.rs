@@ -54,7 +54,8 @@ pub struct Metrics {
     pub model_reloads: IntCounterVec,
     /// `tenor_model_info{name,version,sha256}`: 1 for every model the service's records were produced with.
     pub model_info: IntGaugeVec,
-    /// `tenor_build_info{version,service}`: always 1.
+    /// `tenor_build_info{version,component}`: always 1 (`component`, not `service`, which the Prometheus
+    /// Operator sets on every scraped series).
     pub build_info: IntGaugeVec,
     models_seen: Mutex<HashSet<(String, String, String)>>,
 }
@@ -183,7 +184,7 @@ impl Metrics {
         registry.register(Box::new(model_info.clone())).expect("unique metric");
         let build_info = IntGaugeVec::new(
             Opts::new("tenor_build_info", "Tenor build information (value 1)."),
-            &["version", "service"],
+            &["version", "component"],
         )
         .expect("valid metric");
         registry.register(Box::new(build_info.clone())).expect("unique metric");
@@ -257,7 +258,7 @@ mod tests {
             "tenor_dead_letters_total{reason=\"invalid_json\"} 0",
             "tenor_stance_labels_total{label=\"negative\"} 0",
             "tenor_model_info{name=\"stance\",sha256=\"ab\",version=\"1\"} 1",
-            "tenor_build_info{service=\"serve\",version=",
+            "tenor_build_info{component=\"serve\",version=",
             "tenor_in_flight_messages 0",
             "# TYPE tenor_end_to_end_latency_seconds histogram",
             "# TYPE tenor_stance_confidence histogram",

@@ -14,7 +14,7 @@ use super::stages::{OutputTopics, ScorerStage, SegmenterStage, ServeStage};
 use super::{ensure_topics, ServiceError};
 use crate::config::{
     AggregatorConfig, DeliveryConfig, KafkaConfig, MetricsConfig, ModelsConfig, ScorerConfig, SegmenterConfig,
-    ServeConfig,
+    ServeConfig, ServiceSettings,
 };
 use crate::http::{Health, MetricsServer};
 use crate::metrics::Metrics;
@@ -62,6 +62,19 @@ struct Common<'a> {
     input: &'a str,
     outputs: Vec<&'a str>,
     dlq: &'a str,
+}
+
+impl<'a> Common<'a> {
+    fn new(
+        service: &'static str,
+        config: &'a impl ServiceSettings,
+        input: &'a str,
+        outputs: Vec<&'a str>,
+        dlq: &'a str,
+    ) -> Common<'a> {
+        let (kafka, metrics_config, delivery) = (config.kafka(), config.metrics(), config.delivery());
+        Common { service, kafka, metrics_config, delivery, input, outputs, dlq }
+    }
 }
 
 async fn run_service(
@@ -149,15 +162,7 @@ pub async fn serve(
     shutdown: watch::Receiver<bool>,
 ) -> Result<RunSummary, ServiceError> {
     let t = &config.topics;
-    let common = Common {
-        service: "serve",
-        kafka: &config.kafka,
-        metrics_config: &config.metrics,
-        delivery: &config.delivery,
-        input: &t.input,
-        outputs: vec![&t.sentences, &t.articles, &t.review],
-        dlq: &t.dlq,
-    };
+    let common = Common::new("serve", config, &t.input, vec![&t.sentences, &t.articles, &t.review], &t.dlq);
     let topics = output_topics(&t.sentences, &t.articles, &t.review, config.review.threshold);
     let reload_shutdown = shutdown.clone();
     let stage = |metrics: &Arc<Metrics>| {
@@ -174,15 +179,7 @@ pub async fn segmenter(
     shutdown: watch::Receiver<bool>,
 ) -> Result<RunSummary, ServiceError> {
     let t = &config.topics;
-    let common = Common {
-        service: "segmenter",
-        kafka: &config.kafka,
-        metrics_config: &config.metrics,
-        delivery: &config.delivery,
-        input: &t.input,
-        outputs: vec![&t.segments],
-        dlq: &t.dlq,
-    };
+    let common = Common::new("segmenter", config, &t.input, vec![&t.segments], &t.dlq);
     let segments = t.segments.as_str().into();
     run_service(common, |_| Stage::Stateless(Arc::new(SegmenterStage { pipeline, segments })), shutdown).await
 }
@@ -194,15 +191,7 @@ pub async fn scorer(
     shutdown: watch::Receiver<bool>,
 ) -> Result<RunSummary, ServiceError> {
     let t = &config.topics;
-    let common = Common {
-        service: "scorer",
-        kafka: &config.kafka,
-        metrics_config: &config.metrics,
-        delivery: &config.delivery,
-        input: &t.segments,
-        outputs: vec![&t.sentences, &t.articles, &t.review],
-        dlq: &t.dlq,
-    };
+    let common = Common::new("scorer", config, &t.segments, vec![&t.sentences, &t.articles, &t.review], &t.dlq);
     let topics = output_topics(&t.sentences, &t.articles, &t.review, config.review.threshold);
     let reload_shutdown = shutdown.clone();
     let stage = |metrics: &Arc<Metrics>| {
@@ -218,15 +207,7 @@ pub async fn aggregator(
     shutdown: watch::Receiver<bool>,
 ) -> Result<RunSummary, ServiceError> {
     let t = &config.topics;
-    let common = Common {
-        service: "aggregator",
-        kafka: &config.kafka,
-        metrics_config: &config.metrics,
-        delivery: &config.delivery,
-        input: &t.sentences,
-        outputs: vec![&t.speakers],
-        dlq: &t.dlq,
-    };
+    let common = Common::new("aggregator", config, &t.sentences, vec![&t.speakers], &t.dlq);
     let aggregator = Aggregator::new(config.window.clone(), t.speakers.as_str().into(), config.max_record_bytes);
     run_service(common, |_| Stage::Stateful(Box::new(aggregator)), shutdown).await
 }
