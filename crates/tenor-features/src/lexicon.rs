@@ -1,4 +1,5 @@
-//! Word lists compiled into the binary: VADER and Pattern sentiment, hedges, reporting verbs, negators.
+//! Word lists compiled into the binary: VADER and Pattern sentiment, Tenor's news-tone lexicon, hedges,
+//! reporting verbs, negators.
 //!
 //! The files come from `models/data/lexicons` (licences beside them). They are parsed once, when a
 //! [`Lexicons`] is built, into one map from lower-cased word to [`LexEntry`], so featurizing costs one lookup
@@ -14,6 +15,9 @@ const PATTERN: &str = include_str!("../../../models/data/lexicons/pattern_textbl
 const HEDGES: &str = include_str!("../../../models/data/lexicons/hedges_wooorm.txt");
 const WEASELS: &str = include_str!("../../../models/data/lexicons/weasels_wooorm.txt");
 const REPORTING: &str = include_str!("../../../models/data/lexicons/quote_verb_list.GenderGapTracker.txt");
+/// Tenor's own news-tone lexicon (Apache-2.0, written by hand; the file's header says how), used by
+/// `FeatureConfig::news_tone`.
+const NEWS_TONE: &str = include_str!("../../../models/data/lexicons/news_tone_tenor.txt");
 
 /// Words that open a negation scope. `n't` is split off by the tokenizer as its own token.
 const NEGATORS: &[&str] = &[
@@ -117,6 +121,9 @@ pub struct LexEntry {
     /// Claim-cue classes of the word (`CUE_*` bits; 0 for none). A word in no sentiment lexicon that only
     /// has cue bits has zero polarity and no flags, so it adds no lexicon feature.
     pub cue: u8,
+    /// Tenor news-tone valence, -4..4 on VADER's scale (0 when absent). Read only under
+    /// `FeatureConfig::news_tone`; a word only in this lexicon adds no feature without that flag.
+    pub tone: f32,
 }
 
 /// A 64-bit FNV-1a `Hasher` for the lexicon map: deterministic and fast on short keys.
@@ -188,6 +195,9 @@ impl Lexicons {
         for word in NEGATORS {
             words.entry((*word).to_owned()).or_default().negator = true;
         }
+        for (word, tone) in news_tone_entries() {
+            words.entry(word.to_owned()).or_default().tone = tone;
+        }
         for (bit, list) in CUE_WORDS {
             for word in *list {
                 words.entry((*word).to_owned()).or_default().cue |= bit;
@@ -208,6 +218,14 @@ impl Lexicons {
     pub fn is_empty(&self) -> bool {
         self.words.is_empty()
     }
+}
+
+/// The `word<TAB>valence` lines of the news-tone lexicon (comments and blank lines skipped).
+fn news_tone_entries() -> impl Iterator<Item = (&'static str, f32)> {
+    NEWS_TONE.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()).filter_map(|line| {
+        let (word, valence) = line.split_once('\t')?;
+        Some((word.trim(), valence.trim().parse::<f32>().ok()?))
+    })
 }
 
 fn xml_attr<'a>(line: &'a str, name: &str) -> Option<&'a str> {
@@ -232,5 +250,26 @@ mod tests {
         assert!(lex.get("perhaps").unwrap().hedge);
         assert!(lex.get("n't").unwrap().negator);
         assert!(lex.get("qwertyuiop").is_none());
+    }
+
+    #[test]
+    fn news_tone_lexicon_parses_whole_and_keeps_the_other_lexicons() {
+        let data_lines = NEWS_TONE.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()).count();
+        let entries: Vec<_> = news_tone_entries().collect();
+        assert_eq!(entries.len(), data_lines, "every data line is `word<TAB>valence`");
+        assert!(entries.len() >= 500, "{}", entries.len());
+        for (word, valence) in &entries {
+            assert!((-4.0..=4.0).contains(valence) && *valence != 0.0, "{word} {valence}");
+            assert_eq!(*word, word.to_lowercase(), "lower case");
+            assert!(word.chars().all(char::is_alphabetic), "one word the tokenizer keeps whole: {word:?}");
+        }
+        let lex = Lexicons::builtin();
+        assert!(lex.get("productive").unwrap().tone > 1.0);
+        assert!(lex.get("breakthrough").unwrap().tone > 1.0);
+        assert!(lex.get("stalemate").unwrap().tone < -1.0);
+        // A word also in VADER keeps its VADER valence beside the tone.
+        let hailed = lex.get("hailed").unwrap();
+        assert!(hailed.vader > 0.0 && hailed.tone > hailed.vader, "{hailed:?}");
+        assert_eq!(lex.get("good").unwrap().tone, 0.0);
     }
 }

@@ -69,6 +69,13 @@ pub struct FeatureConfig {
     /// unchanged.
     #[serde(default, skip_serializing_if = "is_false")]
     pub claim_cues: bool,
+    /// Tenor's news-tone lexicon (`models/data/lexicons/news_tone_tenor.txt`: "productive", "breakthrough",
+    /// "stalemate", "crackdown", ...): its valence fills the VADER and Pattern polarity sums for words those
+    /// lexicons lack (negation flips it the same way), and it has positive and negative sums of its own.
+    /// Absent (false) in files written before it existed, and then not written, so those files and their
+    /// features are unchanged.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub news_tone: bool,
 }
 
 fn is_false(b: &bool) -> bool {
@@ -90,10 +97,12 @@ impl FeatureConfig {
             target: false,
             target_window: 0,
             claim_cues: false,
+            news_tone: false,
         }
     }
 
-    /// Tenor's stance features.
+    /// Tenor's stance features (with the news-tone lexicon since the models of 2026-11-27 10:00; the
+    /// configuration without it is in the older model files and the pinned feature test).
     pub fn stance() -> FeatureConfig {
         FeatureConfig {
             version: FEATURE_VERSION,
@@ -106,6 +115,7 @@ impl FeatureConfig {
             target: true,
             target_window: 4,
             claim_cues: false,
+            news_tone: true,
         }
     }
 
@@ -122,6 +132,7 @@ impl FeatureConfig {
             target: false,
             target_window: 0,
             claim_cues: true,
+            news_tone: false,
         }
     }
 
@@ -271,7 +282,8 @@ pub struct Featurizer {
 impl Featurizer {
     pub fn new(config: FeatureConfig) -> Result<Featurizer, FeatureError> {
         config.validate()?;
-        let lexicons = (config.lexicons || config.negation || config.claim_cues).then(Lexicons::builtin);
+        let lexicons =
+            (config.lexicons || config.negation || config.claim_cues || config.news_tone).then(Lexicons::builtin);
         Ok(Featurizer { config, lexicons })
     }
 
@@ -429,25 +441,34 @@ impl Featurizer {
         Fnv1a::new(NS_DENSE).bytes(name).bucket(self.config.hash_bits)
     }
 
-    /// Polarity (VADER, Pattern; negated words flip), subjectivity, hedge, reporting-verb and negator
-    /// features over tokens `range`, named with `prefix`.
+    /// The (VADER, Pattern, news-tone) valences of a word. Under `news_tone`, the news-tone valence stands in
+    /// for VADER's and Pattern's (scaled to Pattern's -1..1) where those give the word none, so news words
+    /// like "productive" or "stalemate" weigh in the polarity sums a model already relies on.
+    #[inline]
+    fn valences(&self, e: &LexEntry) -> [f32; 3] {
+        if !self.config.news_tone {
+            return [e.vader, e.polarity, 0.0];
+        }
+        let vader = if e.vader == 0.0 { e.tone } else { e.vader };
+        let pattern = if e.polarity == 0.0 { e.tone / 4.0 } else { e.polarity };
+        [vader, pattern, e.tone]
+    }
+
+    /// Polarity (VADER, Pattern, and under `news_tone` the news-tone lexicon; negated words flip),
+    /// subjectivity, hedge, reporting-verb and negator features over tokens `range`, named with `prefix`.
     fn lexicon_features(&self, buf: &mut FeatureBuffer, range: Range<usize>, prefix: &[u8], weight: f32) {
-        let mut sums = [0f32; 4]; // vader+, vader-, pattern+, pattern-
+        let mut sums = [0f32; 6]; // vader+, vader-, pattern+, pattern-, tone+, tone-
         let mut counts = [0u32; 4]; // subjective, hedge, reporting, negator
         for i in range.clone() {
             let Some(e) = buf.lex[i] else { continue };
             let flip = if buf.negated[i] { -0.74 } else { 1.0 };
-            let v = e.vader * flip;
-            let p = e.polarity * flip;
-            if v > 0.0 {
-                sums[0] += v
-            } else {
-                sums[1] -= v
-            }
-            if p > 0.0 {
-                sums[2] += p
-            } else {
-                sums[3] -= p
+            for (lexicon, valence) in self.valences(&e).into_iter().enumerate() {
+                let signed = valence * flip;
+                if signed > 0.0 {
+                    sums[2 * lexicon] += signed
+                } else {
+                    sums[2 * lexicon + 1] -= signed
+                }
             }
             counts[0] += u32::from(e.subjectivity >= 0.5);
             counts[1] += u32::from(e.hedge);
@@ -456,9 +477,11 @@ impl Featurizer {
         }
         // Squash sums to 0..1 so one long sentence cannot dominate: x / (x + k).
         let squash = |x: f32, k: f32| x / (x + k);
-        let names: [&[u8]; 4] = [b"vader_pos", b"vader_neg", b"pattern_pos", b"pattern_neg"];
-        let scales = [2.0, 2.0, 0.5, 0.5];
+        let names: [&[u8]; 6] =
+            [b"vader_pos", b"vader_neg", b"pattern_pos", b"pattern_neg", b"tone_pos", b"tone_neg"];
+        let scales = [2.0, 2.0, 0.5, 0.5, 2.0, 2.0];
         for (slot, name) in names.iter().enumerate() {
+            // The tone sums stay 0 without `news_tone`, so the features of older models are unchanged.
             if sums[slot] <= 0.0 {
                 continue;
             }
@@ -468,7 +491,7 @@ impl Featurizer {
             for i in range.clone() {
                 let Some(e) = buf.lex[i] else { continue };
                 let flip = if buf.negated[i] { -0.74 } else { 1.0 };
-                let raw = if slot < 2 { e.vader * flip } else { e.polarity * flip };
+                let raw = self.valences(&e)[slot / 2] * flip;
                 let share = if slot % 2 == 0 { raw.max(0.0) } else { (-raw).max(0.0) };
                 if share > 0.0 {
                     buf.features.push(Feature {
@@ -773,7 +796,9 @@ mod tests {
         let mut digest = Fnv1a::new(0);
         let mut buf = FeatureBuffer::new();
         let claim_v1 = FeatureConfig { claim_cues: false, ..FeatureConfig::claim() };
-        let configs = [FeatureConfig::baseline(), FeatureConfig::stance(), claim_v1, FeatureConfig::claim()];
+        // The stance configuration of the models trained before the news-tone lexicon.
+        let stance_v1 = FeatureConfig { news_tone: false, ..FeatureConfig::stance() };
+        let configs = [FeatureConfig::baseline(), stance_v1, claim_v1, FeatureConfig::claim()];
         for (c, config) in configs.into_iter().enumerate() {
             let f = Featurizer::new(config).unwrap();
             for &(text, target) in SAMPLE {
@@ -800,6 +825,62 @@ mod tests {
             digest.finish(),
             10771083041304236159,
             "claim cue features changed: bump FEATURE_VERSION and retrain"
+        );
+        // The news-tone stance configuration (the stance models since the news-tone lexicon), on its own.
+        let mut digest = Fnv1a::new(0);
+        let f = Featurizer::new(FeatureConfig::stance()).unwrap();
+        for &(text, target) in SAMPLE {
+            let target = target.map(|(a, b)| TargetRange::from_code_points(text, a, b).unwrap());
+            f.featurize(text, target.as_ref(), &mut buf).unwrap();
+            for x in &buf.features {
+                digest = digest
+                    .bytes(&x.index.to_le_bytes())
+                    .bytes(&x.value.to_bits().to_le_bytes())
+                    .bytes(&x.from.to_le_bytes())
+                    .bytes(&x.to.to_le_bytes());
+            }
+        }
+        assert_eq!(
+            digest.finish(),
+            10037581247705398977,
+            "news-tone features changed: bump FEATURE_VERSION and retrain"
+        );
+    }
+
+    #[test]
+    fn news_tone_turns_news_words_into_polarity_and_negation_flips_it() {
+        let tone = Featurizer::new(FeatureConfig::stance()).unwrap();
+        let plain = Featurizer::new(FeatureConfig { news_tone: false, ..FeatureConfig::stance() }).unwrap();
+        let dense = |name: &[u8]| tone.dense_named(b"all", name);
+        let sum = |f: &Featurizer, text: &str, name: &[u8]| -> f32 {
+            let mut buf = FeatureBuffer::new();
+            f.featurize(text, None, &mut buf).unwrap();
+            buf.features.iter().filter(|x| x.index == dense(name)).map(|x| x.value).sum()
+        };
+        let envoys = "Envoys described the talks as productive and constructive";
+        assert_eq!(sum(&plain, envoys, b"vader_pos"), 0.0, "neither word is in VADER");
+        assert!(sum(&tone, envoys, b"vader_pos") > 0.5, "{}", sum(&tone, envoys, b"vader_pos"));
+        assert!(sum(&tone, envoys, b"tone_pos") > 0.5);
+        assert_eq!(sum(&tone, envoys, b"tone_neg"), 0.0);
+        let no_breakthrough = "no significant breakthrough has emerged";
+        assert!(sum(&tone, no_breakthrough, b"vader_neg") > 0.3, "negated, the positive word counts as negative");
+        assert!(sum(&tone, no_breakthrough, b"tone_neg") > 0.3);
+        assert_eq!(sum(&tone, no_breakthrough, b"tone_pos"), 0.0);
+        assert!(sum(&tone, "Talks ended in a stalemate", b"tone_neg") > 0.3);
+        // The evidence of a sum points at the word that carries it.
+        let mut buf = FeatureBuffer::new();
+        tone.featurize(envoys, None, &mut buf).unwrap();
+        let carriers: Vec<&str> = buf
+            .features
+            .iter()
+            .filter(|x| x.index == dense(b"tone_pos"))
+            .map(|x| buf.norm(x.from as usize))
+            .collect();
+        assert_eq!(carriers, ["productive", "constructive"]);
+        // A word VADER has keeps VADER's valence in the VADER sum.
+        assert_eq!(
+            sum(&tone, "The crowd was happy", b"vader_pos"),
+            sum(&plain, "The crowd was happy", b"vader_pos")
         );
     }
 
