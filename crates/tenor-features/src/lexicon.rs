@@ -14,6 +14,22 @@ const PATTERN: &str = include_str!("../../../models/data/lexicons/pattern_textbl
 const HEDGES: &str = include_str!("../../../models/data/lexicons/hedges_wooorm.txt");
 const WEASELS: &str = include_str!("../../../models/data/lexicons/weasels_wooorm.txt");
 const REPORTING: &str = include_str!("../../../models/data/lexicons/quote_verb_list.GenderGapTracker.txt");
+/// Word -> most frequent Penn Treebank tag in the GUM train documents, written by
+/// `cargo run --release -p tenor-features --example gum_word_classes` (GUM annotations, CC BY 4.0).
+const GUM_WORD_CLASSES: &str = include_str!("../../../models/data/lexicons/gum_word_classes.tsv");
+
+/// The word classes of `LexEntry::word_class` (Penn Treebank tags; index + 1 is stored, 0 = unknown). Words
+/// outside the lexicon get a class from their shape (`FeatureConfig::word_classes`).
+pub const WORD_CLASSES: &[&str] = &[
+    "CC", "CD", "DT", "EX", "FW", "IN", "JJ", "JJR", "JJS", "LS", "MD", "NN", "NNS", "NNP", "NNPS", "PDT", "POS",
+    "PRP", "PRP$", "RB", "RBR", "RBS", "RP", "SYM", "TO", "UH", "VB", "VBD", "VBG", "VBN", "VBP", "VBZ", "WDT",
+    "WP", "WP$", "WRB",
+];
+
+/// `WORD_CLASSES` index + 1 of a tag, 0 if it is not one of them.
+pub fn word_class_id(tag: &str) -> u8 {
+    WORD_CLASSES.iter().position(|t| *t == tag).map_or(0, |i| i as u8 + 1)
+}
 
 /// Words that open a negation scope. `n't` is split off by the tokenizer as its own token.
 const NEGATORS: &[&str] = &[
@@ -117,6 +133,9 @@ pub struct LexEntry {
     /// Claim-cue classes of the word (`CUE_*` bits; 0 for none). A word in no sentiment lexicon that only
     /// has cue bits has zero polarity and no flags, so it adds no lexicon feature.
     pub cue: u8,
+    /// Most frequent Penn Treebank tag of the word in GUM train (`WORD_CLASSES` index + 1; 0 when the word is
+    /// not in GUM train). Zero polarity and no flags for a word only GUM has, so it adds no lexicon feature.
+    pub word_class: u8,
 }
 
 /// A 64-bit FNV-1a `Hasher` for the lexicon map: deterministic and fast on short keys.
@@ -193,6 +212,14 @@ impl Lexicons {
                 words.entry((*word).to_owned()).or_default().cue |= bit;
             }
         }
+        for line in GUM_WORD_CLASSES.lines() {
+            let mut fields = line.split('\t');
+            let (Some(word), Some(tag)) = (fields.next(), fields.next()) else { continue };
+            let class = word_class_id(tag);
+            if class != 0 {
+                words.entry(word.to_owned()).or_default().word_class = class;
+            }
+        }
         Lexicons { words }
     }
 
@@ -232,5 +259,8 @@ mod tests {
         assert!(lex.get("perhaps").unwrap().hedge);
         assert!(lex.get("n't").unwrap().negator);
         assert!(lex.get("qwertyuiop").is_none());
+        assert_eq!(lex.get("the").unwrap().word_class, word_class_id("DT"));
+        assert_eq!(lex.get("said").unwrap().word_class, word_class_id("VBD"));
+        assert_eq!(word_class_id("not a tag"), 0);
     }
 }

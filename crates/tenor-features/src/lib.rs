@@ -69,6 +69,12 @@ pub struct FeatureConfig {
     /// unchanged.
     #[serde(default, skip_serializing_if = "is_false")]
     pub claim_cues: bool,
+    /// Word-class n-grams (claims): each word's Penn Treebank tag (its most frequent tag in GUM train, else a
+    /// guess from its shape: number, capitalised, `-ing`, `-ed`, `-ly`, `-s`), and the sentence's tag
+    /// unigrams, bigrams and trigrams ("CD NNS", "PRP MD VB"). Absent (false) in older files and then not
+    /// written, like `claim_cues`.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub word_classes: bool,
 }
 
 fn is_false(b: &bool) -> bool {
@@ -90,6 +96,7 @@ impl FeatureConfig {
             target: false,
             target_window: 0,
             claim_cues: false,
+            word_classes: false,
         }
     }
 
@@ -106,6 +113,7 @@ impl FeatureConfig {
             target: true,
             target_window: 4,
             claim_cues: false,
+            word_classes: false,
         }
     }
 
@@ -122,6 +130,7 @@ impl FeatureConfig {
             target: false,
             target_window: 0,
             claim_cues: true,
+            word_classes: true,
         }
     }
 
@@ -245,6 +254,7 @@ const NS_NEAR_LEFT_NEG: u8 = 8;
 const NS_NEAR_RIGHT_NEG: u8 = 9;
 const NS_ADJACENT: u8 = 10;
 const NS_MENTION: u8 = 11;
+const NS_CLASS: u8 = 12;
 
 // Claim cues (FeatureConfig::claim_cues), by slot.
 const CUE_YEAR: usize = 0;
@@ -271,7 +281,8 @@ pub struct Featurizer {
 impl Featurizer {
     pub fn new(config: FeatureConfig) -> Result<Featurizer, FeatureError> {
         config.validate()?;
-        let lexicons = (config.lexicons || config.negation || config.claim_cues).then(Lexicons::builtin);
+        let lexicons = (config.lexicons || config.negation || config.claim_cues || config.word_classes)
+            .then(Lexicons::builtin);
         Ok(Featurizer { config, lexicons })
     }
 
@@ -408,6 +419,9 @@ impl Featurizer {
         }
         if self.config.claim_cues {
             self.claim_cue_features(text, buf);
+        }
+        if self.config.word_classes {
+            self.word_class_features(text, buf);
         }
 
         if self.config.target {
@@ -598,6 +612,69 @@ impl Featurizer {
         }
     }
 
+    /// Word-class unigrams, bigrams and trigrams: the sentence's grammatical shape ("CD NNS" for "500 jobs",
+    /// "VBD" for a past event, "PRP MD VB" for "we will do") that word n-grams spread over thousands of
+    /// different words. One group, scaled like the word n-grams.
+    fn word_class_features(&self, text: &str, buf: &mut FeatureBuffer) {
+        let n = buf.tokens.len();
+        let bits = self.config.hash_bits;
+        let group = buf.features.len();
+        let (mut previous, mut before) = (0u8, 0u8);
+        for i in 0..n {
+            let class = self.word_class(text, buf, i);
+            let at = i.min(u16::MAX as usize - 1) as u16;
+            buf.features.push(Feature {
+                index: Fnv1a::new(NS_CLASS).byte(class).bucket(bits),
+                value: 1.0,
+                from: at,
+                to: at + 1,
+            });
+            if i >= 1 {
+                let h = Fnv1a::new(NS_CLASS).byte(previous).byte(class);
+                buf.features.push(Feature { index: h.bucket(bits), value: 1.0, from: at - 1, to: at + 1 });
+            }
+            if i >= 2 {
+                let h = Fnv1a::new(NS_CLASS).byte(before).byte(previous).byte(class);
+                buf.features.push(Feature { index: h.bucket(bits), value: 1.0, from: at - 2, to: at + 1 });
+            }
+            (before, previous) = (previous, class);
+        }
+        scale_group(&mut buf.features[group..]);
+    }
+
+    /// The word class (`lexicon::WORD_CLASSES` index + 1) of token `i`: from the GUM lexicon, else from the
+    /// word's shape. "Trump's" takes the class of "trump" when GUM has it.
+    fn word_class(&self, text: &str, buf: &FeatureBuffer, i: usize) -> u8 {
+        use lexicon::word_class_id as id;
+        let known = buf.lex[i].map_or(0, |e| e.word_class);
+        if known != 0 {
+            return known;
+        }
+        let word = buf.norm(i);
+        if let (Some(stem), Some(lex)) = (word.strip_suffix("'s"), &self.lexicons) {
+            if let Some(class) = lex.get(stem).map(|e| e.word_class).filter(|&c| c != 0) {
+                return class;
+            }
+        }
+        let t = buf.tokens[i];
+        let raw = &text[t.start as usize..t.end as usize];
+        if word.starts_with('0') {
+            id("CD")
+        } else if raw.chars().next().is_some_and(char::is_uppercase) {
+            id("NNP")
+        } else if word.ends_with("ing") {
+            id("VBG")
+        } else if word.ends_with("ed") {
+            id("VBD")
+        } else if word.ends_with("ly") {
+            id("RB")
+        } else if word.ends_with('s') {
+            id("NNS")
+        } else {
+            id("NN")
+        }
+    }
+
     fn target_features(&self, target: &TargetRange, buf: &mut FeatureBuffer) {
         let n = buf.tokens.len();
         let bits = self.config.hash_bits;
@@ -772,8 +849,10 @@ mod tests {
         ];
         let mut digest = Fnv1a::new(0);
         let mut buf = FeatureBuffer::new();
-        let claim_v1 = FeatureConfig { claim_cues: false, ..FeatureConfig::claim() };
-        let configs = [FeatureConfig::baseline(), FeatureConfig::stance(), claim_v1, FeatureConfig::claim()];
+        let claim_v1 = FeatureConfig { claim_cues: false, word_classes: false, ..FeatureConfig::claim() };
+        let claim_v2 = FeatureConfig { word_classes: false, ..FeatureConfig::claim() };
+        let configs =
+            [FeatureConfig::baseline(), FeatureConfig::stance(), claim_v1, claim_v2, FeatureConfig::claim()];
         for (c, config) in configs.into_iter().enumerate() {
             let f = Featurizer::new(config).unwrap();
             for &(text, target) in SAMPLE {
@@ -795,12 +874,36 @@ mod tests {
                     "features changed: bump FEATURE_VERSION and retrain"
                 );
             }
+            if c == 3 {
+                assert_eq!(
+                    digest.finish(),
+                    10771083041304236159,
+                    "claim cue features changed: bump FEATURE_VERSION and retrain"
+                );
+            }
         }
         assert_eq!(
             digest.finish(),
-            10771083041304236159,
-            "claim cue features changed: bump FEATURE_VERSION and retrain"
+            16102946813481589413,
+            "word-class features changed: bump FEATURE_VERSION and retrain"
         );
+    }
+
+    #[test]
+    fn word_classes_come_from_gum_or_the_word_shape() {
+        let f = Featurizer::new(FeatureConfig::claim()).unwrap();
+        let mut buf = FeatureBuffer::new();
+        let text = "Unemployment fell to 3.5 percent, Zorblatt's office reported quickly.";
+        f.featurize(text, None, &mut buf).unwrap();
+        let classes: Vec<&str> = (0..buf.tokens.len())
+            .map(|i| lexicon::WORD_CLASSES[f.word_class(text, &buf, i) as usize - 1])
+            .collect();
+        // "Unemployment" and "percent" are in GUM train; "0", "zorblatt's", "quickly" are guessed from shape.
+        assert_eq!(classes, ["NN", "VBD", "TO", "CD", "CD", "NN", "NNP", "NN", "VBD", "RB"]);
+        let without = Featurizer::new(FeatureConfig { word_classes: false, ..FeatureConfig::claim() }).unwrap();
+        let mut plain = FeatureBuffer::new();
+        without.featurize(text, None, &mut plain).unwrap();
+        assert!(buf.features.len() > plain.features.len());
     }
 
     #[test]
