@@ -212,15 +212,20 @@ impl Lexicons {
                 words.entry((*word).to_owned()).or_default().cue |= bit;
             }
         }
+        Lexicons { words }
+    }
+
+    /// Adds the GUM word classes (`LexEntry::word_class`), for `FeatureConfig::word_classes` only: the 5840
+    /// words would otherwise only make every other model's map larger.
+    pub fn add_word_classes(&mut self) {
         for line in GUM_WORD_CLASSES.lines() {
             let mut fields = line.split('\t');
             let (Some(word), Some(tag)) = (fields.next(), fields.next()) else { continue };
             let class = word_class_id(tag);
             if class != 0 {
-                words.entry(word.to_owned()).or_default().word_class = class;
+                self.words.entry(word.to_owned()).or_default().word_class = class;
             }
         }
-        Lexicons { words }
     }
 
     #[inline]
@@ -250,7 +255,9 @@ mod tests {
 
     #[test]
     fn merges_every_lexicon() {
-        let lex = Lexicons::builtin();
+        let mut lex = Lexicons::builtin();
+        assert_eq!(lex.get("the").map_or(0, |e| e.word_class), 0);
+        lex.add_word_classes();
         assert!(lex.len() > 8000, "{}", lex.len());
         let good = lex.get("good").unwrap();
         assert!(good.vader > 1.0 && good.polarity > 0.5, "{good:?}");

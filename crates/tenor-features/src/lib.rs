@@ -69,10 +69,11 @@ pub struct FeatureConfig {
     /// unchanged.
     #[serde(default, skip_serializing_if = "is_false")]
     pub claim_cues: bool,
-    /// Word-class n-grams (claims): each word's Penn Treebank tag (its most frequent tag in GUM train, else a
-    /// guess from its shape: number, capitalised, `-ing`, `-ed`, `-ly`, `-s`), and the sentence's tag
-    /// unigrams, bigrams and trigrams ("CD NNS", "PRP MD VB"). Absent (false) in older files and then not
-    /// written, like `claim_cues`.
+    /// Word-class n-grams: each word's Penn Treebank tag (its most frequent tag in GUM train, else a guess
+    /// from its shape: number, capitalised, `-ing`, `-ed`, `-ly`, `-s`), and the sentence's tag unigrams,
+    /// bigrams and trigrams ("CD NNS", "PRP MD VB"). Off in every preset: on ClaimBuster it did not improve
+    /// the claim model's cross-validated F1 (docs/MODELS.md, "Claims"). Absent (false) in older files and
+    /// then not written, like `claim_cues`.
     #[serde(default, skip_serializing_if = "is_false")]
     pub word_classes: bool,
 }
@@ -130,7 +131,7 @@ impl FeatureConfig {
             target: false,
             target_window: 0,
             claim_cues: true,
-            word_classes: true,
+            word_classes: false,
         }
     }
 
@@ -281,8 +282,11 @@ pub struct Featurizer {
 impl Featurizer {
     pub fn new(config: FeatureConfig) -> Result<Featurizer, FeatureError> {
         config.validate()?;
-        let lexicons = (config.lexicons || config.negation || config.claim_cues || config.word_classes)
+        let mut lexicons = (config.lexicons || config.negation || config.claim_cues || config.word_classes)
             .then(Lexicons::builtin);
+        if let Some(lex) = lexicons.as_mut().filter(|_| config.word_classes) {
+            lex.add_word_classes();
+        }
         Ok(Featurizer { config, lexicons })
     }
 
@@ -849,10 +853,10 @@ mod tests {
         ];
         let mut digest = Fnv1a::new(0);
         let mut buf = FeatureBuffer::new();
-        let claim_v1 = FeatureConfig { claim_cues: false, word_classes: false, ..FeatureConfig::claim() };
-        let claim_v2 = FeatureConfig { word_classes: false, ..FeatureConfig::claim() };
+        let claim_v1 = FeatureConfig { claim_cues: false, ..FeatureConfig::claim() };
+        let word_classes = FeatureConfig { word_classes: true, ..FeatureConfig::claim() };
         let configs =
-            [FeatureConfig::baseline(), FeatureConfig::stance(), claim_v1, claim_v2, FeatureConfig::claim()];
+            [FeatureConfig::baseline(), FeatureConfig::stance(), claim_v1, FeatureConfig::claim(), word_classes];
         for (c, config) in configs.into_iter().enumerate() {
             let f = Featurizer::new(config).unwrap();
             for &(text, target) in SAMPLE {
@@ -891,7 +895,7 @@ mod tests {
 
     #[test]
     fn word_classes_come_from_gum_or_the_word_shape() {
-        let f = Featurizer::new(FeatureConfig::claim()).unwrap();
+        let f = Featurizer::new(FeatureConfig { word_classes: true, ..FeatureConfig::claim() }).unwrap();
         let mut buf = FeatureBuffer::new();
         let text = "Unemployment fell to 3.5 percent, Zorblatt's office reported quickly.";
         f.featurize(text, None, &mut buf).unwrap();
@@ -900,7 +904,7 @@ mod tests {
             .collect();
         // "Unemployment" and "percent" are in GUM train; "0", "zorblatt's", "quickly" are guessed from shape.
         assert_eq!(classes, ["NN", "VBD", "TO", "CD", "CD", "NN", "NNP", "NN", "VBD", "RB"]);
-        let without = Featurizer::new(FeatureConfig { word_classes: false, ..FeatureConfig::claim() }).unwrap();
+        let without = Featurizer::new(FeatureConfig::claim()).unwrap();
         let mut plain = FeatureBuffer::new();
         without.featurize(text, None, &mut plain).unwrap();
         assert!(buf.features.len() > plain.features.len());
