@@ -15,7 +15,9 @@ Text mode (scikit-learn's own unhashed TF-IDF; word 1-2 + char_wb 2-5 grams is t
 Tenor mode (Tenor's own hashed features, its column selection and IDF, as `tenor train` does):
 
     cargo run --release -p tenor-features --example claim_features -- CONFIG_JSON > /tmp/x.svm
-    python3 scripts/claim_experiments.py tenor /tmp/x.svm --columns 5000 --C 0.1,0.3,1
+    python3 scripts/claim_experiments.py tenor /tmp/x.svm --columns 5000 --C 0.2 --splits tenor,1,2,3
+
+(`--splits tenor` uses `tenor train`'s own folds; numbers are seeds of stratified shuffles.)
 
 (scikit-learn's C is about 1 / linfa's alpha: both put the L2 penalty beside the summed log loss.)
 """
@@ -54,9 +56,39 @@ def word_class(word, lexicon):
     return "NN"
 
 
-def cross_validate(label, y, build, cs, nb=False):
-    folds = list(StratifiedKFold(5, shuffle=True, random_state=0).split(np.zeros(len(y)), y))
+def tenor_folds():
+    """`tenor train`'s folds: FNV-1a (namespace byte 0) of the sentence id, mod 5."""
+    folds = []
+    for row in json.load(open(DATA)):
+        h = 0xCBF29CE484222325
+        for b in b"\x00" + str(row["sentence_id"]).encode():
+            h = ((h ^ b) * 0x100000001B3) % 2**64
+        folds.append(h % 5)
+    folds = np.array(folds)
+    return [(np.where(folds != k)[0], np.where(folds == k)[0]) for k in range(5)]
+
+
+def splits(y, which):
+    """Fold splits: `tenor` (tenor train's own) or a seed of a stratified shuffle."""
+    for name in which:
+        if name == "tenor":
+            yield name, tenor_folds()
+        else:
+            yield f"seed {name}", list(StratifiedKFold(5, shuffle=True, random_state=int(name)).split(np.zeros(len(y)), y))
+
+
+def cross_validate(label, y, build, cs, nb=False, which=("0",)):
     for c in cs:
+        results = []
+        for split, folds in splits(y, which):
+            results.append(one_split(y, build, c, nb, folds))
+            print(f"{label}\tC={c}\t{split}\tclaim F1 {results[-1]:.4f}", flush=True)
+        if len(results) > 1:
+            print(f"{label}\tC={c}\tmean of {len(results)} splits\tclaim F1 {np.mean(results):.4f}", flush=True)
+
+
+def one_split(y, build, c, nb, folds):
+    if True:
         scores = np.zeros(len(y))
         for train, test in folds:
             a, b = build(train, test)
@@ -67,7 +99,7 @@ def cross_validate(label, y, build, cs, nb=False):
                 a, b = a @ r, b @ r
             model = LogisticRegression(C=c, max_iter=3000, solver="liblinear").fit(a, y[train])
             scores[test] = model.decision_function(b)
-        print(f"{label}\tC={c}\tclaim F1 {f1_score(y, scores > 0):.4f}", flush=True)
+        return f1_score(y, scores > 0)
 
 
 def text_mode(args):
@@ -116,7 +148,8 @@ def tenor_mode(args):
     keep = np.sort(keep[np.argsort(-df[keep], kind="stable")][: args.columns])
     idf = np.log((1 + n) / (1 + df[keep])) + 1
     x = (x[:, keep] @ sp.diags(idf)).tocsr()
-    cross_validate(f"{args.experiment} columns={args.columns}", y, lambda tr, te: (x[tr], x[te]), args.C)
+    build = lambda tr, te: (x[tr], x[te])  # noqa: E731
+    cross_validate(f"{args.experiment} columns={args.columns}", y, build, args.C, which=args.splits)
 
 
 def main():
@@ -125,6 +158,7 @@ def main():
     parser.add_argument("experiment")
     parser.add_argument("--C", type=lambda s: [float(c) for c in s.split(",")], default=[10, 30, 100])
     parser.add_argument("--columns", type=int, default=5000)
+    parser.add_argument("--splits", type=lambda s: s.split(","), default=["0"], help="tenor mode: e.g. tenor,1,2,3")
     args = parser.parse_args()
     text_mode(args) if args.mode == "text" else tenor_mode(args)
 
