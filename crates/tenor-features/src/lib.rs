@@ -76,6 +76,13 @@ pub struct FeatureConfig {
     /// features are unchanged.
     #[serde(default, skip_serializing_if = "is_false")]
     pub news_tone: bool,
+    /// Word-class n-grams: each word's Penn Treebank tag (its most frequent tag in GUM train, else a guess
+    /// from its shape: number, capitalised, `-ing`, `-ed`, `-ly`, `-s`), and the sentence's tag unigrams,
+    /// bigrams and trigrams ("CD NNS", "PRP MD VB"). Off in every preset: on ClaimBuster it did not improve
+    /// the claim model's cross-validated F1 (docs/MODELS.md, "Claims"). Absent (false) in older files and
+    /// then not written, like `claim_cues`.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub word_classes: bool,
 }
 
 fn is_false(b: &bool) -> bool {
@@ -98,6 +105,7 @@ impl FeatureConfig {
             target_window: 0,
             claim_cues: false,
             news_tone: false,
+            word_classes: false,
         }
     }
 
@@ -116,6 +124,7 @@ impl FeatureConfig {
             target_window: 4,
             claim_cues: false,
             news_tone: true,
+            word_classes: false,
         }
     }
 
@@ -133,6 +142,7 @@ impl FeatureConfig {
             target_window: 0,
             claim_cues: true,
             news_tone: false,
+            word_classes: false,
         }
     }
 
@@ -256,6 +266,7 @@ const NS_NEAR_LEFT_NEG: u8 = 8;
 const NS_NEAR_RIGHT_NEG: u8 = 9;
 const NS_ADJACENT: u8 = 10;
 const NS_MENTION: u8 = 11;
+const NS_CLASS: u8 = 12;
 
 // Claim cues (FeatureConfig::claim_cues), by slot.
 const CUE_YEAR: usize = 0;
@@ -282,8 +293,12 @@ pub struct Featurizer {
 impl Featurizer {
     pub fn new(config: FeatureConfig) -> Result<Featurizer, FeatureError> {
         config.validate()?;
-        let lexicons =
-            (config.lexicons || config.negation || config.claim_cues || config.news_tone).then(Lexicons::builtin);
+        let mut lexicons =
+            (config.lexicons || config.negation || config.claim_cues || config.news_tone || config.word_classes)
+                .then(Lexicons::builtin);
+        if let Some(lex) = lexicons.as_mut().filter(|_| config.word_classes) {
+            lex.add_word_classes();
+        }
         Ok(Featurizer { config, lexicons })
     }
 
@@ -420,6 +435,9 @@ impl Featurizer {
         }
         if self.config.claim_cues {
             self.claim_cue_features(text, buf);
+        }
+        if self.config.word_classes {
+            self.word_class_features(text, buf);
         }
 
         if self.config.target {
@@ -621,6 +639,69 @@ impl Featurizer {
         }
     }
 
+    /// Word-class unigrams, bigrams and trigrams: the sentence's grammatical shape ("CD NNS" for "500 jobs",
+    /// "VBD" for a past event, "PRP MD VB" for "we will do") that word n-grams spread over thousands of
+    /// different words. One group, scaled like the word n-grams.
+    fn word_class_features(&self, text: &str, buf: &mut FeatureBuffer) {
+        let n = buf.tokens.len();
+        let bits = self.config.hash_bits;
+        let group = buf.features.len();
+        let (mut previous, mut before) = (0u8, 0u8);
+        for i in 0..n {
+            let class = self.word_class(text, buf, i);
+            let at = i.min(u16::MAX as usize - 1) as u16;
+            buf.features.push(Feature {
+                index: Fnv1a::new(NS_CLASS).byte(class).bucket(bits),
+                value: 1.0,
+                from: at,
+                to: at + 1,
+            });
+            if i >= 1 {
+                let h = Fnv1a::new(NS_CLASS).byte(previous).byte(class);
+                buf.features.push(Feature { index: h.bucket(bits), value: 1.0, from: at - 1, to: at + 1 });
+            }
+            if i >= 2 {
+                let h = Fnv1a::new(NS_CLASS).byte(before).byte(previous).byte(class);
+                buf.features.push(Feature { index: h.bucket(bits), value: 1.0, from: at - 2, to: at + 1 });
+            }
+            (before, previous) = (previous, class);
+        }
+        scale_group(&mut buf.features[group..]);
+    }
+
+    /// The word class (`lexicon::WORD_CLASSES` index + 1) of token `i`: from the GUM lexicon, else from the
+    /// word's shape. "Trump's" takes the class of "trump" when GUM has it.
+    fn word_class(&self, text: &str, buf: &FeatureBuffer, i: usize) -> u8 {
+        use lexicon::word_class_id as id;
+        let known = buf.lex[i].map_or(0, |e| e.word_class);
+        if known != 0 {
+            return known;
+        }
+        let word = buf.norm(i);
+        if let (Some(stem), Some(lex)) = (word.strip_suffix("'s"), &self.lexicons) {
+            if let Some(class) = lex.get(stem).map(|e| e.word_class).filter(|&c| c != 0) {
+                return class;
+            }
+        }
+        let t = buf.tokens[i];
+        let raw = &text[t.start as usize..t.end as usize];
+        if word.starts_with('0') {
+            id("CD")
+        } else if raw.chars().next().is_some_and(char::is_uppercase) {
+            id("NNP")
+        } else if word.ends_with("ing") {
+            id("VBG")
+        } else if word.ends_with("ed") {
+            id("VBD")
+        } else if word.ends_with("ly") {
+            id("RB")
+        } else if word.ends_with('s') {
+            id("NNS")
+        } else {
+            id("NN")
+        }
+    }
+
     fn target_features(&self, target: &TargetRange, buf: &mut FeatureBuffer) {
         let n = buf.tokens.len();
         let bits = self.config.hash_bits;
@@ -783,55 +864,22 @@ mod tests {
     /// A digest of every feature (index, value bits, token range) of a fixed set of sentences under every
     /// shipped configuration. Pinned: if it changes, the features changed, and FEATURE_VERSION must be bumped
     /// and the shipped models retrained. (Speed work must leave it unchanged.)
-    #[test]
-    fn features_of_a_fixed_sample_are_pinned() {
-        const SAMPLE: &[(&str, Option<(usize, usize)>)] = &[
-            ("Envoys described the talks as productive and constructive", None),
-            ("no significant breakthrough has emerged", None),
-            ("Smith praised the deal, but Jones didn't call it a disaster.", Some((28, 33))),
-            ("Unemployment fell to 3.5 percent in 2019, the lowest rate in 50 years.", None),
-            ("Zürich’s café owners — naïvely — said “nothing” about the €40 fee!", Some((0, 8))),
-            ("Supercalifragilisticexpialidocious words and a x.", Some((44, 45))),
-        ];
-        let mut digest = Fnv1a::new(0);
-        let mut buf = FeatureBuffer::new();
-        let claim_v1 = FeatureConfig { claim_cues: false, ..FeatureConfig::claim() };
-        // The stance configuration of the models trained before the news-tone lexicon.
-        let stance_v1 = FeatureConfig { news_tone: false, ..FeatureConfig::stance() };
-        let configs = [FeatureConfig::baseline(), stance_v1, claim_v1, FeatureConfig::claim()];
-        for (c, config) in configs.into_iter().enumerate() {
-            let f = Featurizer::new(config).unwrap();
-            for &(text, target) in SAMPLE {
-                let target = target.map(|(a, b)| TargetRange::from_code_points(text, a, b).unwrap());
-                f.featurize(text, target.as_ref(), &mut buf).unwrap();
-                for x in &buf.features {
-                    digest = digest
-                        .bytes(&x.index.to_le_bytes())
-                        .bytes(&x.value.to_bits().to_le_bytes())
-                        .bytes(&x.from.to_le_bytes())
-                        .bytes(&x.to.to_le_bytes());
-                }
-            }
-            // The configurations of feature version 1's shipped models come first.
-            if c == 2 {
-                assert_eq!(
-                    digest.finish(),
-                    16671226669132652247,
-                    "features changed: bump FEATURE_VERSION and retrain"
-                );
-            }
-        }
-        assert_eq!(
-            digest.finish(),
-            10771083041304236159,
-            "claim cue features changed: bump FEATURE_VERSION and retrain"
-        );
-        // The news-tone stance configuration (the stance models since the news-tone lexicon), on its own.
-        let mut digest = Fnv1a::new(0);
-        let f = Featurizer::new(FeatureConfig::stance()).unwrap();
+    /// Sentences whose features the pinned digests cover.
+    const SAMPLE: &[(&str, Option<(usize, usize)>)] = &[
+        ("Envoys described the talks as productive and constructive", None),
+        ("no significant breakthrough has emerged", None),
+        ("Smith praised the deal, but Jones didn't call it a disaster.", Some((28, 33))),
+        ("Unemployment fell to 3.5 percent in 2019, the lowest rate in 50 years.", None),
+        ("Zürich’s café owners — naïvely — said “nothing” about the €40 fee!", Some((0, 8))),
+        ("Supercalifragilisticexpialidocious words and a x.", Some((44, 45))),
+    ];
+
+    /// `digest` extended with every feature (index, value bits, token range) of `SAMPLE` under `config`.
+    fn sample_digest(mut digest: Fnv1a, config: FeatureConfig, buf: &mut FeatureBuffer) -> Fnv1a {
+        let f = Featurizer::new(config).unwrap();
         for &(text, target) in SAMPLE {
             let target = target.map(|(a, b)| TargetRange::from_code_points(text, a, b).unwrap());
-            f.featurize(text, target.as_ref(), &mut buf).unwrap();
+            f.featurize(text, target.as_ref(), buf).unwrap();
             for x in &buf.features {
                 digest = digest
                     .bytes(&x.index.to_le_bytes())
@@ -840,6 +888,43 @@ mod tests {
                     .bytes(&x.to.to_le_bytes());
             }
         }
+        digest
+    }
+
+    #[test]
+    fn features_of_a_fixed_sample_are_pinned() {
+        let mut digest = Fnv1a::new(0);
+        let mut buf = FeatureBuffer::new();
+        let claim_v1 = FeatureConfig { claim_cues: false, ..FeatureConfig::claim() };
+        // The stance configuration of the models trained before the news-tone lexicon.
+        let stance_v1 = FeatureConfig { news_tone: false, ..FeatureConfig::stance() };
+        let word_classes = FeatureConfig { word_classes: true, ..FeatureConfig::claim() };
+        let configs = [FeatureConfig::baseline(), stance_v1, claim_v1, FeatureConfig::claim(), word_classes];
+        for (c, config) in configs.into_iter().enumerate() {
+            digest = sample_digest(digest, config, &mut buf);
+            // The configurations of feature version 1's shipped models come first.
+            if c == 2 {
+                assert_eq!(
+                    digest.finish(),
+                    16671226669132652247,
+                    "features changed: bump FEATURE_VERSION and retrain"
+                );
+            }
+            if c == 3 {
+                assert_eq!(
+                    digest.finish(),
+                    10771083041304236159,
+                    "claim cue features changed: bump FEATURE_VERSION and retrain"
+                );
+            }
+        }
+        assert_eq!(
+            digest.finish(),
+            16102946813481589413,
+            "word-class features changed: bump FEATURE_VERSION and retrain"
+        );
+        // The news-tone stance configuration (the stance models since the news-tone lexicon), on its own.
+        let digest = sample_digest(Fnv1a::new(0), FeatureConfig::stance(), &mut buf);
         assert_eq!(
             digest.finish(),
             10037581247705398977,
@@ -882,6 +967,23 @@ mod tests {
             sum(&tone, "The crowd was happy", b"vader_pos"),
             sum(&plain, "The crowd was happy", b"vader_pos")
         );
+    }
+
+    #[test]
+    fn word_classes_come_from_gum_or_the_word_shape() {
+        let f = Featurizer::new(FeatureConfig { word_classes: true, ..FeatureConfig::claim() }).unwrap();
+        let mut buf = FeatureBuffer::new();
+        let text = "Unemployment fell to 3.5 percent, Zorblatt's office reported quickly.";
+        f.featurize(text, None, &mut buf).unwrap();
+        let classes: Vec<&str> = (0..buf.tokens.len())
+            .map(|i| lexicon::WORD_CLASSES[f.word_class(text, &buf, i) as usize - 1])
+            .collect();
+        // "Unemployment" and "percent" are in GUM train; "0", "zorblatt's", "quickly" are guessed from shape.
+        assert_eq!(classes, ["NN", "VBD", "TO", "CD", "CD", "NN", "NNP", "NN", "VBD", "RB"]);
+        let without = Featurizer::new(FeatureConfig::claim()).unwrap();
+        let mut plain = FeatureBuffer::new();
+        without.featurize(text, None, &mut plain).unwrap();
+        assert!(buf.features.len() > plain.features.len());
     }
 
     #[test]
