@@ -1,12 +1,14 @@
 //! The article message decoder: any bytes either decode to an article that keeps the input contract (non-blank
-//! id and body, within the size limits) and survives re-encoding unchanged, or are refused with a reason.
+//! id and body, within the size and nesting limits) and survives re-encoding unchanged, or are refused with a
+//! reason.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 use tenor_core::{ArticleMessage, DecodeLimits, InputError};
 
 fuzz_target!(|data: &[u8]| {
-    let limits = DecodeLimits { max_message_bytes: 64 * 1024, max_body_bytes: 32 * 1024 };
+    // A small depth limit, so that the fuzzer reaches it with short inputs.
+    let limits = DecodeLimits { max_message_bytes: 64 * 1024, max_body_bytes: 32 * 1024, max_json_depth: 4 };
     match ArticleMessage::decode(data, &limits) {
         Ok(article) => {
             assert!(!article.id.trim().is_empty() && !article.body.trim().is_empty());
