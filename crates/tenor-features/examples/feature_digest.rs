@@ -3,7 +3,7 @@
 //! and ClaimBuster sentence under each feature configuration given as JSON. Two builds that print the same
 //! digest give the same features on all the training data, so models trained by either are the same.
 use tenor_features::hash::Fnv1a;
-use tenor_features::{FeatureBuffer, FeatureConfig, Featurizer, TargetRange};
+use tenor_features::{digest_features, FeatureBuffer, FeatureConfig, Featurizer, TargetRange};
 
 fn main() {
     let mut rows: Vec<(String, Option<(usize, usize)>)> = Vec::new();
@@ -39,13 +39,7 @@ fn main() {
                 continue;
             }
             featurized += 1;
-            for x in &buf.features {
-                digest = digest
-                    .bytes(&x.index.to_le_bytes())
-                    .bytes(&x.value.to_bits().to_le_bytes())
-                    .bytes(&x.from.to_le_bytes())
-                    .bytes(&x.to.to_le_bytes());
-            }
+            digest = digest_features(digest, &buf.features);
         }
         println!("{featurized} rows, digest {:016x}", digest.finish());
     }

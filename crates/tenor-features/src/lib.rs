@@ -179,6 +179,19 @@ pub struct Feature {
     pub to: u16,
 }
 
+/// `digest` extended with every feature's bucket, value bits and token range, in order: what the checks that
+/// features never change silently compare (the pinned unit test and `examples/feature_digest.rs`).
+pub fn digest_features(mut digest: Fnv1a, features: &[Feature]) -> Fnv1a {
+    for x in features {
+        digest = digest
+            .bytes(&x.index.to_le_bytes())
+            .bytes(&x.value.to_bits().to_le_bytes())
+            .bytes(&x.from.to_le_bytes())
+            .bytes(&x.to.to_le_bytes());
+    }
+    digest
+}
+
 /// Reusable working memory for [`Featurizer::featurize`]; after a call it holds the features and the tokens.
 #[derive(Debug, Default, Clone)]
 pub struct FeatureBuffer {
@@ -880,13 +893,7 @@ mod tests {
         for &(text, target) in SAMPLE {
             let target = target.map(|(a, b)| TargetRange::from_code_points(text, a, b).unwrap());
             f.featurize(text, target.as_ref(), buf).unwrap();
-            for x in &buf.features {
-                digest = digest
-                    .bytes(&x.index.to_le_bytes())
-                    .bytes(&x.value.to_bits().to_le_bytes())
-                    .bytes(&x.from.to_le_bytes())
-                    .bytes(&x.to.to_le_bytes());
-            }
+            digest = digest_features(digest, &buf.features);
         }
         digest
     }
