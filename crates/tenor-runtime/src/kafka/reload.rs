@@ -251,16 +251,23 @@ mod tests {
         }
     }
 
+    /// A reloader over `dir` holding the given stance and claim model files, and the cell and metrics it
+    /// updates.
+    fn reloader_over(dir: &Path, stance: &[u8], claim: &[u8]) -> (Arc<PipelineCell>, Arc<Metrics>, ModelReloader) {
+        write_models(dir, stance, claim);
+        let (models, shas) = load_models_dir(dir).unwrap();
+        let cell = Arc::new(PipelineCell::new(Arc::new(Pipeline::with_models(PipelineConfig::default(), models))));
+        let metrics = Arc::new(Metrics::new("test"));
+        let reloader =
+            ModelReloader::new(dir.into(), PipelineConfig::default(), cell.clone(), metrics.clone(), shas);
+        (cell, metrics, reloader)
+    }
+
     #[test]
     fn reloads_swap_good_models_and_refuse_broken_ones() {
         let dir = tempfile::tempdir().unwrap();
         let (stance, claim) = (tenor_models::shipped::STANCE, tenor_models::shipped::CLAIM);
-        write_models(dir.path(), stance, claim);
-        let (models, shas) = load_models_dir(dir.path()).unwrap();
-        let cell = Arc::new(PipelineCell::new(Arc::new(Pipeline::with_models(PipelineConfig::default(), models))));
-        let metrics = Arc::new(Metrics::new("test"));
-        let mut reloader =
-            ModelReloader::new(dir.path().into(), PipelineConfig::default(), cell.clone(), metrics.clone(), shas);
+        let (cell, metrics, mut reloader) = reloader_over(dir.path(), stance, claim);
         let count = |outcome: &str| metrics.model_reloads.with_label_values(&[outcome]).get();
         let before = cell.load();
 
@@ -297,12 +304,7 @@ mod tests {
     async fn a_change_of_the_files_triggers_a_reload() {
         let dir = tempfile::tempdir().unwrap();
         let (stance, claim) = (tenor_models::shipped::STANCE, tenor_models::shipped::CLAIM);
-        write_models(dir.path(), stance, claim);
-        let (models, shas) = load_models_dir(dir.path()).unwrap();
-        let cell = Arc::new(PipelineCell::new(Arc::new(Pipeline::with_models(PipelineConfig::default(), models))));
-        let metrics = Arc::new(Metrics::new("test"));
-        let reloader =
-            ModelReloader::new(dir.path().into(), PipelineConfig::default(), cell.clone(), metrics.clone(), shas);
+        let (_, metrics, reloader) = reloader_over(dir.path(), stance, claim);
         let (stop, shutdown) = watch::channel(false);
         let task = tokio::spawn(run_reloads(reloader, Duration::from_millis(20), shutdown));
         let count = |outcome: &str| metrics.model_reloads.with_label_values(&[outcome]).get();
