@@ -10,6 +10,16 @@ export PATH="$HOME/.cargo/bin:$PATH"
 
 step() { printf '\n== %s\n' "$*" >&2; }
 
+# A clean checkout builds everything once: incremental caches would only cost disk (several GB).
+export CARGO_INCREMENTAL=0
+
+step "disk (a clean build, tests and fuzz builds take about 8 GB)"
+df -h . >&2
+avail_kb=$(df -Pk . | awk 'NR == 2 { print $4 }')
+if [ "${avail_kb:-0}" -lt $((8 * 1024 * 1024)) ]; then
+    echo "warning: less than 8 GB free here; the build may fail with 'No space left on device'" >&2
+fi
+
 step "toolchain components"
 rustup component add rustfmt clippy >/dev/null 2>&1 || true
 
