@@ -84,6 +84,42 @@ fn sentence_stance_trains_on_sentence_rows_and_optionally_target_rows() {
 }
 
 #[test]
+fn negation_idioms_are_a_training_choice_for_stance_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let small =
+        ["--limit", "200", "--alphas", "1", "--folds", "2", "--max-columns", "200", "--max-iterations", "5"];
+    let output = tenor()
+        .current_dir(repo())
+        .args(["train", "stance", "--features", "tenor-negation-idioms", "--model-version", "9.9.9", "--out"])
+        .arg(dir.path().join("stance"))
+        .args(small)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "stderr: {}", String::from_utf8_lossy(&output.stderr));
+    let model: Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("stance/model.json")).unwrap()).unwrap();
+    assert_eq!(model["features"]["negation_idioms"], true);
+    assert_eq!(model["features"]["news_tone"], true);
+    assert_eq!(model["version"], "9.9.9");
+    // The card's command reproduces the file, so it names the features and the version.
+    let card = std::fs::read_to_string(dir.path().join("stance/MODEL_CARD.md")).unwrap();
+    assert!(card.contains("--features tenor-negation-idioms") && card.contains("--model-version 9.9.9"), "{card}");
+    // The shipped stance models do not use it.
+    let shipped: Value =
+        serde_json::from_slice(&std::fs::read(repo().join("models/stance/model.json")).unwrap()).unwrap();
+    assert!(shipped["features"].get("negation_idioms").is_none());
+    let output = tenor()
+        .current_dir(repo())
+        .args(["train", "claim", "--features", "tenor-negation-idioms", "--out"])
+        .arg(dir.path().join("claim"))
+        .args(small)
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("for the stance models"));
+}
+
+#[test]
 fn classify_scores_sentences_and_targets_in_input_order() {
     let input = concat!(
         r#"{"id":"s1","text":"The senator praised the agreement as a historic success."}"#,

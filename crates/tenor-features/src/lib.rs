@@ -83,6 +83,15 @@ pub struct FeatureConfig {
     /// then not written, like `claim_cues`.
     #[serde(default, skip_serializing_if = "is_false")]
     pub word_classes: bool,
+    /// Fixed expressions in negation scope ([`NEGATION_IDIOMS`]): a negator inside an expression that does
+    /// not negate what follows ("no doubt", "no matter", "not only", "nothing but", "if not", "whether or
+    /// not") opens no scope, counts as no negator, and the expression's words carry no lexicon valence;
+    /// a multi-word negator ("no longer", "no one", "not yet") opens its scope after its last word. Every
+    /// negator that does open a scope also gets a feature of its own (`NS_NEGATION_CUE`), so a model can
+    /// weigh a real "no" apart from the idiomatic ones. Absent (false) in older files and then not written,
+    /// like `claim_cues`.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub negation_idioms: bool,
 }
 
 fn is_false(b: &bool) -> bool {
@@ -106,6 +115,7 @@ impl FeatureConfig {
             claim_cues: false,
             news_tone: false,
             word_classes: false,
+            negation_idioms: false,
         }
     }
 
@@ -125,7 +135,14 @@ impl FeatureConfig {
             claim_cues: false,
             news_tone: true,
             word_classes: false,
+            negation_idioms: false,
         }
+    }
+
+    /// [`FeatureConfig::stance`] with `negation_idioms`: measured for both stance models on 2026-11-27 and
+    /// not shipped (docs/MODELS.md, "Negation idioms"); `tenor train --features tenor-negation-idioms`.
+    pub fn stance_with_negation_idioms() -> FeatureConfig {
+        FeatureConfig { negation_idioms: true, ..FeatureConfig::stance() }
     }
 
     /// Tenor's claim features.
@@ -143,6 +160,7 @@ impl FeatureConfig {
             claim_cues: true,
             news_tone: false,
             word_classes: false,
+            negation_idioms: false,
         }
     }
 
@@ -202,6 +220,8 @@ pub struct FeatureBuffer {
     bounds: Vec<usize>,
     negated: Vec<bool>,
     lex: Vec<Option<LexEntry>>,
+    /// Under `negation_idioms`: at a negator that opens a scope, its length in tokens; else 0.
+    negation_cue: Vec<u8>,
 }
 
 impl FeatureBuffer {
@@ -280,6 +300,7 @@ const NS_NEAR_RIGHT_NEG: u8 = 9;
 const NS_ADJACENT: u8 = 10;
 const NS_MENTION: u8 = 11;
 const NS_CLASS: u8 = 12;
+const NS_NEGATION_CUE: u8 = 13;
 
 // Claim cues (FeatureConfig::claim_cues), by slot.
 const CUE_YEAR: usize = 0;
@@ -295,6 +316,81 @@ const CUE_NAMES: [&[u8]; 8] =
 
 /// Words after a negator that stay in its scope when no clause punctuation comes first.
 const NEGATION_WINDOW: usize = 4;
+
+/// What a fixed expression with a negator in it does to the words after it (`FeatureConfig::negation_idioms`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IdiomKind {
+    /// The expression does not negate what follows: "no doubt it helped" affirms, "no matter how hard"
+    /// concedes, "not only X but Y" adds, "nothing but praise" restricts, "many, if not most" strengthens.
+    /// No scope opens, it counts as no negator, and its own words carry no lexicon valence ("doubt" is not
+    /// negative in "no doubt").
+    NotNegating,
+    /// A negator of more than one word: its scope opens after the last one, so "no longer safe" negates
+    /// "safe" with the full window and "longer" is part of the negator, not a negated word.
+    Negator,
+}
+
+/// Fixed expressions around a negator: (words, position of the negator among them, kind). A pattern word
+/// "not" also matches the token "n't" ("isn't the only"). The first match wins, so an expression comes
+/// before any shorter one it starts with ("no more than" before "no more"). Chosen from what the negators
+/// of the NewsMTSC *train* sentences are followed by ("not only" 28, "not just" 15, "no longer" 12, "no one"
+/// 11, "or not" 11, "no doubt" 10, "no matter" 9, "not yet" 9, "not the first/only" 13, "no more than" 4,
+/// "nothing but" 3, "no secret" 2, ...) and standard English idioms of the same kinds.
+pub const NEGATION_IDIOMS: &[(&[&str], usize, IdiomKind)] = {
+    use IdiomKind::{Negator, NotNegating};
+    &[
+        (&["no", "less", "than"], 0, NotNegating),
+        (&["no", "more", "than"], 0, NotNegating),
+        (&["nothing", "less", "than"], 0, NotNegating),
+        (&["nothing", "short", "of"], 0, NotNegating),
+        (&["none", "other", "than"], 0, NotNegating),
+        (&["not", "the", "only"], 0, NotNegating),
+        (&["not", "the", "first"], 0, NotNegating),
+        (&["not", "to", "mention"], 0, NotNegating),
+        (&["not", "be", "more"], 0, NotNegating),
+        (&["without", "a", "doubt"], 0, NotNegating),
+        (&["no", "doubt"], 0, NotNegating),
+        (&["no", "matter"], 0, NotNegating),
+        (&["no", "wonder"], 0, NotNegating),
+        (&["no", "secret"], 0, NotNegating),
+        (&["no", "stranger"], 0, NotNegating),
+        (&["no", "sooner"], 0, NotNegating),
+        (&["no", "less"], 0, NotNegating),
+        (&["not", "only"], 0, NotNegating),
+        (&["not", "just"], 0, NotNegating),
+        (&["not", "merely"], 0, NotNegating),
+        (&["not", "simply"], 0, NotNegating),
+        (&["not", "least"], 0, NotNegating),
+        (&["never", "mind"], 0, NotNegating),
+        (&["nothing", "but"], 0, NotNegating),
+        (&["without", "doubt"], 0, NotNegating),
+        (&["without", "question"], 0, NotNegating),
+        (&["if", "not"], 1, NotNegating),
+        (&["or", "not"], 1, NotNegating),
+        (&["no", "longer"], 0, Negator),
+        (&["no", "one"], 0, Negator),
+        (&["no", "more"], 0, Negator),
+        (&["not", "yet"], 0, Negator),
+        (&["not", "even"], 0, Negator),
+        (&["never", "again"], 0, Negator),
+    ]
+};
+
+/// The fixed expression of [`NEGATION_IDIOMS`] around the negator at token `i`: its token range and kind.
+fn negation_idiom(buf: &FeatureBuffer, i: usize) -> Option<(Range<usize>, IdiomKind)> {
+    let n = buf.tokens.len();
+    NEGATION_IDIOMS.iter().find_map(|&(words, at, kind)| {
+        let start = i.checked_sub(at)?;
+        let end = start + words.len();
+        let matches = end <= n
+            && words.iter().enumerate().all(|(k, &pattern)| {
+                let word = buf.norm(start + k);
+                (word == pattern || (pattern == "not" && word == "n't"))
+                    && (k == 0 || !buf.tokens[start + k].break_before)
+            });
+        matches.then_some((start..end, kind))
+    })
+}
 
 /// Builds feature vectors for one [`FeatureConfig`]. Immutable: share it across threads.
 #[derive(Debug, Clone)]
@@ -364,7 +460,13 @@ impl Featurizer {
         buf.negated.clear();
         buf.negated.resize(n, false);
         buf.lex.clear();
-        if let Some(lex) = &self.lexicons {
+        buf.negation_cue.clear();
+        if self.config.negation_idioms {
+            buf.negation_cue.resize(n, 0);
+        }
+        if let (Some(lex), true) = (&self.lexicons, self.config.negation_idioms) {
+            self.negation_scopes_with_idioms(lex, buf);
+        } else if let Some(lex) = &self.lexicons {
             let mut scope = 0usize;
             for i in 0..n {
                 let t = buf.tokens[i];
@@ -395,6 +497,22 @@ impl Featurizer {
                 from: tok(i),
                 to: tok(i + 1),
             });
+            // A negator that opens a scope (not one inside "no doubt"), as its own feature: the words of a
+            // multi-word negator joined ("no longer").
+            let cue_len = buf.negation_cue.get(i).map_or(0, |&l| l as usize);
+            if cue_len > 0 {
+                let mut h = Fnv1a::new(NS_NEGATION_CUE);
+                for k in i..i + cue_len {
+                    let c = buf.tokens[k];
+                    h = h.bytes(&buf.norm.as_bytes()[c.norm_start as usize..c.norm_end as usize]).byte(0x1f);
+                }
+                buf.features.push(Feature {
+                    index: h.bucket(bits),
+                    value: 1.0,
+                    from: tok(i),
+                    to: tok(i + cue_len),
+                });
+            }
             if self.config.word_ngrams >= 2 && i > 0 {
                 let p = buf.tokens[i - 1];
                 let prev = &buf.norm.as_bytes()[p.norm_start as usize..p.norm_end as usize];
@@ -466,6 +584,60 @@ impl Featurizer {
             }
         }
         Ok(())
+    }
+
+    /// Negation scopes and lexicon entries under `negation_idioms`: like the plain loop in `featurize`, but a
+    /// negator inside a fixed expression of [`NEGATION_IDIOMS`] opens no scope (`NotNegating`, whose words
+    /// also lose their lexicon entry) or opens it after the expression (`Negator`); every negator that opens
+    /// a scope is recorded in `negation_cue` (the expression's length in tokens, at its first token).
+    fn negation_scopes_with_idioms(&self, lex: &Lexicons, buf: &mut FeatureBuffer) {
+        let n = buf.tokens.len();
+        let mut scope = 0usize;
+        // Tokens before this index belong to the fixed expression last matched: never negated themselves.
+        let mut idiom_end = 0usize;
+        let mut idiom_kind = IdiomKind::Negator;
+        for i in 0..n {
+            let t = buf.tokens[i];
+            let mut entry = lex.get(&buf.norm[t.norm_start as usize..t.norm_end as usize]).copied();
+            if t.break_before {
+                scope = 0;
+            }
+            if i < idiom_end {
+                if idiom_kind == IdiomKind::NotNegating {
+                    entry = None;
+                }
+                buf.lex.push(entry);
+                continue;
+            }
+            if self.config.negation && scope > 0 {
+                buf.negated[i] = true;
+                scope -= 1;
+            }
+            if entry.is_some_and(|e| e.negator) {
+                buf.lex.push(entry);
+                match negation_idiom(buf, i) {
+                    Some((range, IdiomKind::NotNegating)) => {
+                        for j in range.start..=i {
+                            buf.lex[j] = None;
+                        }
+                        idiom_end = range.end;
+                        idiom_kind = IdiomKind::NotNegating;
+                    }
+                    Some((range, IdiomKind::Negator)) => {
+                        scope = NEGATION_WINDOW;
+                        buf.negation_cue[i] = (range.end - i) as u8;
+                        idiom_end = range.end;
+                        idiom_kind = IdiomKind::Negator;
+                    }
+                    None => {
+                        scope = NEGATION_WINDOW;
+                        buf.negation_cue[i] = 1;
+                    }
+                }
+                continue;
+            }
+            buf.lex.push(entry);
+        }
     }
 
     fn dense(&self, name: &[u8]) -> u32 {
@@ -937,6 +1109,92 @@ mod tests {
             10037581247705398977,
             "news-tone features changed: bump FEATURE_VERSION and retrain"
         );
+        // The stance configuration with negation idioms (measured, not shipped).
+        let digest = sample_digest(Fnv1a::new(0), FeatureConfig::stance_with_negation_idioms(), &mut buf);
+        assert_eq!(
+            digest.finish(),
+            9125513252575718713,
+            "negation-idiom features changed: bump FEATURE_VERSION and retrain"
+        );
+    }
+
+    /// The negated tokens, the tokens with a lexicon entry, and the negation cues of `text` under `config`.
+    fn scopes(config: FeatureConfig, text: &str) -> (Vec<String>, Vec<String>, Vec<String>) {
+        let f = Featurizer::new(config).unwrap();
+        let mut buf = FeatureBuffer::new();
+        f.featurize(text, None, &mut buf).unwrap();
+        let n = buf.tokens.len();
+        let negated = (0..n).filter(|&i| buf.negated[i]).map(|i| buf.norm(i).to_owned()).collect();
+        let lexical = (0..n).filter(|&i| buf.lex[i].is_some()).map(|i| buf.norm(i).to_owned()).collect();
+        let cues = (0..n)
+            .filter(|&i| buf.negation_cue.get(i).is_some_and(|&l| l > 0))
+            .map(|i| (i..i + buf.negation_cue[i] as usize).map(|k| buf.norm(k)).collect::<Vec<_>>().join(" "))
+            .collect();
+        (negated, lexical, cues)
+    }
+
+    #[test]
+    fn fixed_expressions_do_not_negate_what_follows() {
+        let idioms = FeatureConfig::stance_with_negation_idioms();
+        let plain = FeatureConfig::stance();
+        let text = "There is no doubt the deal was a success";
+        let (negated, lexical, cues) = scopes(plain.clone(), text);
+        assert_eq!(negated, ["doubt", "the", "deal", "was"], "without the flag, the old scope");
+        assert!(lexical.contains(&"doubt".to_owned()) && cues.is_empty());
+        let (negated, lexical, cues) = scopes(idioms.clone(), text);
+        assert!(negated.is_empty(), "{negated:?}");
+        assert!(!lexical.iter().any(|w| w == "no" || w == "doubt"), "the idiom's words carry no valence");
+        assert!(lexical.contains(&"success".to_owned()));
+        assert!(cues.is_empty(), "{cues:?}");
+        for text in [
+            "It was not only fair but generous",
+            "No matter how good the offer is",
+            "He got nothing but praise",
+            "Many, if not most, welcomed it",
+            "Whether or not it helps the poor",
+            "It isn't the only good idea",
+            "They could not be more happy",
+        ] {
+            let (negated, _, cues) = scopes(idioms.clone(), text);
+            assert!(negated.is_empty() && cues.is_empty(), "{text}: {negated:?} {cues:?}");
+        }
+        // Real negation keeps its scope, with its own cue feature.
+        let (negated, _, cues) = scopes(idioms.clone(), "no significant breakthrough has emerged");
+        assert_eq!(negated, ["significant", "breakthrough", "has", "emerged"]);
+        assert_eq!(cues, ["no"]);
+        let (negated, _, cues) = scopes(idioms.clone(), "The bridge didn't look safe");
+        assert_eq!((negated, cues), (vec!["look".to_owned(), "safe".to_owned()], vec!["n't".to_owned()]));
+        // A multi-word negator opens its scope after its last word, with the whole window.
+        let (negated, _, cues) = scopes(idioms.clone(), "The town is no longer a safe and happy place");
+        assert_eq!(negated, ["a", "safe", "and", "happy"]);
+        assert_eq!(cues, ["no longer"]);
+        let (negated, _, _) = scopes(plain, "The town is no longer a safe and happy place");
+        assert_eq!(negated, ["longer", "a", "safe", "and"]);
+        // "no more than" is an idiom, "no more" alone a negator.
+        assert_eq!(scopes(idioms.clone(), "It cost no more than ten dollars").2, Vec::<String>::new());
+        assert_eq!(scopes(idioms.clone(), "There will be no more war").2, ["no more"]);
+        // Clause punctuation inside breaks the expression: "no, doubt" is a plain "no".
+        assert_eq!(scopes(idioms, "No, doubt remains").2, ["no"]);
+    }
+
+    #[test]
+    fn negation_cues_are_features_and_idioms_change_the_lexicon_sums() {
+        let f = Featurizer::new(FeatureConfig::stance_with_negation_idioms()).unwrap();
+        let plain = Featurizer::new(FeatureConfig::stance()).unwrap();
+        let cue = Fnv1a::new(NS_NEGATION_CUE).bytes(b"no").byte(0x1f).bucket(14);
+        let mut buf = FeatureBuffer::new();
+        f.featurize("no significant breakthrough has emerged", None, &mut buf).unwrap();
+        assert!(buf.features.iter().any(|x| x.index == cue && x.from == 0 && x.to == 1));
+        f.featurize("no doubt it was a good deal", None, &mut buf).unwrap();
+        assert!(!buf.features.iter().any(|x| x.index == cue), "the idiom's \"no\" is no cue");
+        // "no doubt ... good": without the idiom, "good" is negated and counts as negative.
+        let vader_neg = f.dense_named(b"all", b"vader_neg");
+        let neg_sum = |f: &Featurizer, buf: &mut FeatureBuffer| -> f32 {
+            f.featurize("no doubt it was a good deal", None, buf).unwrap();
+            buf.features.iter().filter(|x| x.index == vader_neg).map(|x| x.value).sum()
+        };
+        assert!(neg_sum(&plain, &mut buf) > 0.3);
+        assert_eq!(neg_sum(&f, &mut buf), 0.0);
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! Fixed work for profilers (`valgrind --tool=callgrind`, `perf`): featurize + score every sentence of the
-//! bundled example stream `REPS` times (default 50) with the shipped stance model, and print the rate.
+//! bundled example stream `REPS` times (default 50) with the shipped stance model (or the stance model file
+//! `MODEL`), and print the rate.
 use tenor_models::{shipped, Scorer, Task};
 fn main() {
     let examples = include_str!("../../../examples/articles.jsonl");
@@ -12,7 +13,8 @@ fn main() {
             sentences.push(body[s.start..s.end].to_owned());
         }
     }
-    let stance = Scorer::from_bytes_for(shipped::STANCE, Task::Stance).unwrap();
+    let model = std::env::var("MODEL").map_or_else(|_| shipped::STANCE.to_vec(), |p| std::fs::read(p).unwrap());
+    let stance = Scorer::from_bytes_for(&model, Task::Stance).unwrap();
     let t = std::time::Instant::now();
     let mut sum = 0.0;
     let reps: usize = std::env::var("REPS").map_or(50, |v| v.parse().unwrap());

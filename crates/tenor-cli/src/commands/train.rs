@@ -34,6 +34,9 @@ pub enum Features {
     Tenor,
     /// The plain baseline: word 1-2 and char_wb 2-5 grams only.
     Baseline,
+    /// Stance only: Tenor's features plus `negation_idioms` (fixed expressions such as "no doubt" or
+    /// "not only" open no negation scope). Measured and not shipped (docs/MODELS.md, "Negation idioms").
+    TenorNegationIdioms,
 }
 
 /// Hyper-parameters shared by `tenor train` and `tenor eval` (which retrains the baseline).
@@ -160,8 +163,13 @@ pub fn prepare(
         ModelKind::Stance | ModelKind::SentenceStance => (Task::Stance, NEWSMTSC_TRAIN, FeatureConfig::stance()),
         ModelKind::Claim => (Task::Claim, CLAIMBUSTER_TRAIN, FeatureConfig::claim()),
     };
-    if features == Features::Baseline {
-        feature_config = FeatureConfig::baseline();
+    match features {
+        Features::Tenor => {}
+        Features::Baseline => feature_config = FeatureConfig::baseline(),
+        Features::TenorNegationIdioms => {
+            anyhow::ensure!(kind != ModelKind::Claim, "--features tenor-negation-idioms is for the stance models");
+            feature_config.negation_idioms = true;
+        }
     }
     if let Some(bits) = args.hash_bits {
         anyhow::ensure!((8..=14).contains(&bits), "--hash-bits must be 8..=14 (linfa fits dense matrices)");
@@ -286,6 +294,7 @@ fn command_line(args: &TrainArgs, out: &Path) -> String {
         match args.features {
             Features::Tenor => "tenor",
             Features::Baseline => "baseline",
+            Features::TenorNegationIdioms => "tenor-negation-idioms",
         },
         t.alphas.iter().map(|a| a.to_string()).collect::<Vec<_>>().join(","),
         t.folds,
@@ -307,6 +316,11 @@ fn command_line(args: &TrainArgs, out: &Path) -> String {
     }
     if let Some(date) = &args.date {
         cmd.push_str(&format!(" --date {date}"));
+    }
+    // The version is written into the model file, so the command that reproduces it must carry it (omitted
+    // at the default, so the cards of 1.0.0 models read as before).
+    if args.model_version != "1.0.0" {
+        cmd.push_str(&format!(" --model-version {}", args.model_version));
     }
     cmd
 }
