@@ -287,6 +287,18 @@ impl AttributionTally {
         self.units += units.len();
     }
 
+    /// Adds another tally's counts (pooling cross-validation folds).
+    pub fn merge(&mut self, other: &AttributionTally) {
+        for (total, r) in self.counts.iter_mut().zip(other.counts) {
+            total.0 += r.0;
+            total.1 += r.1;
+            total.2 += r.2;
+        }
+        self.documents += other.documents;
+        self.units += other.units;
+        self.cue_unscored += other.cue_unscored;
+    }
+
     pub fn scores(&self) -> AttributionScores {
         let prf = |i: usize| Prf::new(self.counts[i].0, self.counts[i].1, self.counts[i].2);
         AttributionScores {
@@ -299,6 +311,69 @@ impl AttributionTally {
             cue_unscored: self.cue_unscored,
         }
     }
+}
+
+/// Leave-documents-out folds: fold `i % k` for the `i`-th name in sorted order. Whole documents go to one fold
+/// (sentences of one document share speakers and style, so splitting a document would leak); sorting first
+/// makes the folds reproducible, and GUM's names start with the genre, so round-robin spreads each genre over
+/// the folds. `k` is at least 1.
+pub fn grouped_folds(names: &[String], k: usize) -> HashMap<String, usize> {
+    let k = k.max(1);
+    let mut sorted: Vec<&String> = names.iter().collect();
+    sorted.sort();
+    sorted.dedup();
+    sorted.into_iter().enumerate().map(|(i, name)| (name.clone(), i % k)).collect()
+}
+
+/// How a gold cue or a predicted cue failed the exact cue match, for an error breakdown.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CueError {
+    /// A gold cue no prediction touches (the gold words, lower-cased).
+    Missed { gold: String },
+    /// A predicted cue that touches no gold cue and lies outside every cue-less gold unit.
+    False { predicted: String },
+    /// A prediction overlaps a gold cue but covers different tokens ("according to" against "according").
+    Boundary { gold: String, predicted: String },
+}
+
+/// The cue errors of one document (each gold run and each prediction judged on its own, not one-to-one, so the
+/// counts are a breakdown, not the score).
+pub fn cue_errors(
+    document: &Document,
+    units: &[AttributionUnit],
+    predictions: &[PredictedAttribution],
+) -> Vec<CueError> {
+    let tokens: Vec<Range<usize>> = document.document_tokens().map(|t| t.range.clone()).collect();
+    let snap = |span: &Range<usize>| -> Range<usize> {
+        let idx = token_indexes(&tokens, span);
+        if idx.is_empty() {
+            span.clone()
+        } else {
+            tokens[idx.start].start..tokens[idx.end - 1].end
+        }
+    };
+    let words = |r: &Range<usize>| document.text[r.clone()].to_lowercase();
+    let cues: Vec<Range<usize>> = predictions.iter().filter_map(|p| p.cue.as_ref()).map(&snap).collect();
+    let gold_runs: Vec<&Range<usize>> = units.iter().flat_map(|u| u.cue.iter()).collect();
+    let mut out = Vec::new();
+    for unit in units.iter().filter(|u| !u.cue.is_empty()) {
+        if unit.cue.iter().any(|run| cues.contains(run)) {
+            continue;
+        }
+        let gold = unit.cue.iter().map(words).collect::<Vec<_>>().join(" … ");
+        match cues.iter().find(|c| unit.cue.iter().any(|run| overlaps(c, run))) {
+            Some(c) => out.push(CueError::Boundary { gold, predicted: words(c) }),
+            None => out.push(CueError::Missed { gold }),
+        }
+    }
+    for c in &cues {
+        let touches_gold = gold_runs.iter().any(|run| overlaps(c, run));
+        let in_cueless = units.iter().any(|u| u.cue.is_empty() && u.edu.start <= c.start && c.end <= u.edu.end);
+        if !touches_gold && !in_cueless {
+            out.push(CueError::False { predicted: words(c) });
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -379,5 +454,45 @@ mod tests {
         let splits = parse_splits("# Splits\n## dev\n\n  * GUM_news_iodine\n## train\n  * GUM_news_afghan\n");
         assert_eq!(splits["GUM_news_iodine"], "dev");
         assert_eq!(splits["GUM_news_afghan"], "train");
+    }
+    #[test]
+    fn folds_keep_documents_whole_and_are_reproducible() {
+        let names: Vec<String> = ["c", "a", "b", "d", "e"].iter().map(|s| s.to_string()).collect();
+        let folds = grouped_folds(&names, 2);
+        assert_eq!(folds.len(), 5);
+        assert_eq!((folds["a"], folds["b"], folds["c"], folds["d"], folds["e"]), (0, 1, 0, 1, 0));
+        let mut reversed = names.clone();
+        reversed.reverse();
+        assert_eq!(grouped_folds(&reversed, 2), folds);
+    }
+
+    #[test]
+    fn cue_errors_tell_missed_false_and_boundary_apart() {
+        let doc = document();
+        let units = attribution_units(RSD, &doc).unwrap();
+        let find = |s: &str| {
+            let i = doc.text.find(s).unwrap();
+            i..i + s.len()
+        };
+        let speaker = find("minister");
+        let none = cue_errors(&doc, &units, &[]);
+        assert_eq!(none, vec![CueError::Missed { gold: "said".into() }]);
+        let wide = cue_errors(
+            &doc,
+            &units,
+            &[PredictedAttribution { speaker: speaker.clone(), cue: Some(find("minister said")) }],
+        );
+        assert_eq!(wide, vec![CueError::Boundary { gold: "said".into(), predicted: "minister said".into() }]);
+        let wrong = cue_errors(
+            &doc,
+            &units,
+            &[PredictedAttribution { speaker: speaker.clone(), cue: Some(find("rose")) }],
+        );
+        assert_eq!(
+            wrong,
+            vec![CueError::Missed { gold: "said".into() }, CueError::False { predicted: "rose".into() }]
+        );
+        let right = cue_errors(&doc, &units, &[PredictedAttribution { speaker, cue: Some(find("said")) }]);
+        assert!(right.is_empty());
     }
 }

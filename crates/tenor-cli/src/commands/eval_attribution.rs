@@ -16,7 +16,8 @@ use serde::Serialize;
 use tenor_attribution::Attributor;
 use tenor_eval::conllu;
 use tenor_eval::gum_rsd::{
-    attribution_units, parse_splits, AttributionScores, AttributionTally, PredictedAttribution,
+    attribution_units, cue_errors, grouped_folds, parse_splits, AttributionScores, AttributionTally, CueError,
+    PredictedAttribution,
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -47,6 +48,16 @@ pub struct EvalAttributionArgs {
     /// Leave out source credits (`Image: Nick Moreau.`, `THE PRESIDENT:`): score only cue-based attributions.
     #[arg(long)]
     pub no_credits: bool,
+    /// Also report the scores by genre (news, interview, speech) and a breakdown of the cue errors (missed gold
+    /// cues, false cues, boundary mismatches, by word) on stderr.
+    #[arg(long)]
+    pub breakdown: bool,
+    /// Grouped cross-validation over the TRAIN documents with this many folds (leave documents out; fold =
+    /// position in sorted name order modulo K): reports each held-out fold and the folds pooled. Dev is not
+    /// read. The rules are fixed, so each fold scores them on documents it did not pick them on only if the
+    /// rules were not developed there; the figure is what a learned part must beat held out.
+    #[arg(long, value_name = "K", value_parser = clap::value_parser!(u16).range(2..=46))]
+    pub cv: Option<u16>,
 }
 
 #[derive(Debug, Serialize)]
@@ -62,10 +73,13 @@ pub fn run(args: EvalAttributionArgs) -> anyhow::Result<ExitCode> {
         &std::fs::read_to_string(&splits_path)
             .with_context(|| format!("cannot read {}", splits_path.display()))?,
     );
-    let wanted: &[&str] = match args.split {
-        SplitChoice::Train => &["train"],
-        SplitChoice::Dev => &["dev"],
-        SplitChoice::All => &["train", "dev"],
+    if args.cv.is_some() && args.split == SplitChoice::Dev {
+        bail!("--cv folds the train documents; dev is never used for cross-validation");
+    }
+    let wanted: &[&str] = match (args.cv, args.split) {
+        (Some(_), _) | (None, SplitChoice::Train) => &["train"],
+        (None, SplitChoice::Dev) => &["dev"],
+        (None, SplitChoice::All) => &["train", "dev"],
     };
     let rsd_dir = args.data.join("rsd");
     let mut names: Vec<String> = std::fs::read_dir(&rsd_dir)
@@ -76,6 +90,13 @@ pub fn run(args: EvalAttributionArgs) -> anyhow::Result<ExitCode> {
     names.sort();
     let attributor = Attributor::new();
     let mut tallies: BTreeMap<String, AttributionTally> = BTreeMap::new();
+    let mut genre_tallies: BTreeMap<String, AttributionTally> = BTreeMap::new();
+    let mut errors: BTreeMap<String, Vec<CueError>> = BTreeMap::new();
+    let folds = args.cv.map(|k| {
+        let train: Vec<String> =
+            names.iter().filter(|n| splits.get(*n).is_some_and(|s| s == "train")).cloned().collect();
+        grouped_folds(&train, usize::from(k))
+    });
     let stderr = std::io::stderr();
     for name in &names {
         let Some(split) = splits.get(name) else { continue };
@@ -114,7 +135,28 @@ pub fn run(args: EvalAttributionArgs) -> anyhow::Result<ExitCode> {
             let mut err = stderr.lock();
             show_errors(&mut err, name, &document, &units, &predictions)?;
         }
-        tallies.entry(split.clone()).or_default().add(&document, &units, &predictions);
+        let key = match &folds {
+            Some(folds) => format!("fold{}", folds[name]),
+            None => split.clone(),
+        };
+        tallies.entry(key.clone()).or_default().add(&document, &units, &predictions);
+        if args.breakdown {
+            let genre = name.split('_').nth(1).unwrap_or("?");
+            genre_tallies.entry(format!("{split}/{genre}")).or_default().add(&document, &units, &predictions);
+            errors.entry(split.clone()).or_default().extend(cue_errors(&document, &units, &predictions));
+        }
+    }
+    if folds.is_some() {
+        // The folds pooled: counts summed over held-out folds, ratios taken once.
+        let pooled = tallies.values().fold(AttributionTally::default(), |mut all, t| {
+            all.merge(t);
+            all
+        });
+        tallies.insert("cv-pooled".to_owned(), pooled);
+    }
+    if args.breakdown {
+        let mut err = stderr.lock();
+        print_breakdown(&mut err, &genre_tallies, &errors)?;
     }
     if tallies.is_empty() {
         bail!("no GUM documents of the requested split under {}", args.data.display());
@@ -164,6 +206,57 @@ fn print_table(out: &mut impl Write, report: &Report) -> std::io::Result<()> {
             )?;
         }
         writeln!(out, "{split:<6} predicted cues in units without a gold cue (unscored): {}", s.cue_unscored)?;
+    }
+    Ok(())
+}
+
+fn print_breakdown(
+    out: &mut impl Write,
+    genres: &BTreeMap<String, AttributionTally>,
+    errors: &BTreeMap<String, Vec<CueError>>,
+) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "{:<18} {:>5} {:>6}  {:>12} {:>12}  cue tp/pred/gold",
+        "split/genre", "docs", "units", "speaker ovl", "cue exact"
+    )?;
+    for (key, tally) in genres {
+        let s = tally.scores();
+        writeln!(
+            out,
+            "{key:<18} {:>5} {:>6}  {:>12.3} {:>12.3}  {}/{}/{}",
+            s.documents,
+            s.units,
+            s.speaker_overlap.f1,
+            s.cue_exact.f1,
+            s.cue_exact.true_positives,
+            s.cue_exact.predicted,
+            s.cue_exact.gold
+        )?;
+    }
+    for (split, errs) in errors {
+        let mut missed: BTreeMap<String, usize> = BTreeMap::new();
+        let mut false_cues: BTreeMap<String, usize> = BTreeMap::new();
+        let mut boundary: BTreeMap<String, usize> = BTreeMap::new();
+        for e in errs {
+            let (map, key) = match e {
+                CueError::Missed { gold } => (&mut missed, gold.clone()),
+                CueError::False { predicted } => (&mut false_cues, predicted.clone()),
+                CueError::Boundary { gold, predicted } => (&mut boundary, format!("{gold} ≠ {predicted}")),
+            };
+            *map.entry(key).or_default() += 1;
+        }
+        for (what, map) in [
+            ("missed gold cues", missed),
+            ("false cues", false_cues),
+            ("boundary mismatches (gold ≠ predicted)", boundary),
+        ] {
+            let mut counts: Vec<(String, usize)> = map.into_iter().collect();
+            counts.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+            let total: usize = counts.iter().map(|c| c.1).sum();
+            let list: Vec<String> = counts.iter().map(|(w, n)| format!("{w} {n}")).collect();
+            writeln!(out, "{split}: {what} {total}: {}", list.join(", "))?;
+        }
     }
     Ok(())
 }
