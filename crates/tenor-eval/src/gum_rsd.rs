@@ -198,6 +198,8 @@ pub struct AttributionTally {
     /// (true positives, predicted, gold) for speaker exact, speaker overlap, cue exact, cue overlap.
     counts: [(usize, usize, usize); 4],
     cue_unscored: usize,
+    /// Score a second cue word of one unit as a false positive (the strict reading; see [`AttributionTally::add`]).
+    one_cue_per_unit: bool,
 }
 
 fn token_indexes(document_tokens: &[Range<usize>], span: &Range<usize>) -> Range<usize> {
@@ -218,6 +220,15 @@ fn match_count(
     gold: &[&[Range<usize>]],
     matches: impl Fn(&Range<usize>, &Range<usize>) -> bool,
 ) -> usize {
+    matching(predictions, gold, matches).iter().filter(|o| o.is_some()).count()
+}
+
+/// The maximum matching itself: for each gold unit, the prediction matched to it.
+fn matching(
+    predictions: &[Range<usize>],
+    gold: &[&[Range<usize>]],
+    matches: impl Fn(&Range<usize>, &Range<usize>) -> bool,
+) -> Vec<Option<usize>> {
     let edges: Vec<Vec<usize>> = predictions
         .iter()
         .map(|p| (0..gold.len()).filter(|&g| gold[g].iter().any(|run| matches(p, run))).collect())
@@ -236,11 +247,27 @@ fn match_count(
         }
         false
     }
-    (0..predictions.len()).filter(|&p| augment(p, &edges, &mut owner, &mut vec![false; gold.len()])).count()
+    for p in 0..predictions.len() {
+        augment(p, &edges, &mut owner, &mut vec![false; gold.len()]);
+    }
+    owner
 }
 
 impl AttributionTally {
+    /// A tally that scores a second predicted cue on another indicative word of an already matched unit as a
+    /// false positive, as the figures before this convention was documented did.
+    pub fn one_cue_per_unit() -> AttributionTally {
+        AttributionTally { one_cue_per_unit: true, ..AttributionTally::default() }
+    }
+
     /// Adds one document's gold units and predictions.
+    ///
+    /// GUM sometimes gives one attribution unit two indicative words ("Zuckerberg **tweeted** to Mohamed and
+    /// **said**", "the **figures** … **show**") where Tenor reports one attribution per cue word. A predicted cue
+    /// that is exactly another cue word of a unit already matched by a different prediction is therefore not a
+    /// false positive: like a cue in a unit without a gold cue, it is left out and counted as `unscored` (unless
+    /// the tally was made with [`AttributionTally::one_cue_per_unit`]). Recall is unchanged: a unit still
+    /// counts once.
     pub fn add(&mut self, document: &Document, units: &[AttributionUnit], predictions: &[PredictedAttribution]) {
         let tokens: Vec<Range<usize>> = document.document_tokens().map(|t| t.range.clone()).collect();
         // Predicted spans snapped to whole tokens, so exactness is judged on tokens, not stray bytes.
@@ -271,6 +298,21 @@ impl AttributionTally {
             } else {
                 cues.push(cue.clone());
             }
+        }
+        if !self.one_cue_per_unit {
+            let owner = matching(&cues, &gold_cues, exact);
+            let matched: Vec<usize> = owner.iter().flatten().copied().collect();
+            let second_word = |p: usize| {
+                !matched.contains(&p)
+                    && gold_cues.iter().zip(&owner).any(|(runs, o)| {
+                        runs.len() > 1 && o.is_some_and(|q| q != p) && runs.iter().any(|run| exact(&cues[p], run))
+                    })
+            };
+            let before = cues.len();
+            let keep: Vec<bool> = (0..cues.len()).map(|p| !second_word(p)).collect();
+            let mut k = keep.iter();
+            cues.retain(|_| *k.next().expect("one flag per cue"));
+            self.cue_unscored += before - cues.len();
         }
         let results = [
             (match_count(&speakers, &gold_speakers, exact), speakers.len(), gold_speakers.len()),
@@ -494,5 +536,44 @@ mod tests {
         );
         let right = cue_errors(&doc, &units, &[PredictedAttribution { speaker, cue: Some(find("said")) }]);
         assert!(right.is_empty());
+    }
+    #[test]
+    fn a_second_cue_word_of_a_matched_unit_is_unscored_unless_strict() {
+        let mut text = String::from("# newdoc id = d\n");
+        for (i, w) in ["He", "tweeted", "and", "said", "yes", "."].iter().enumerate() {
+            text.push_str(&token_line(i + 1, w));
+        }
+        let doc = conllu::parse(&text).remove(0);
+        let rsd = "1\tHe tweeted and said\t0\t_\t_\t_\t2\tattribution-positive_r\t_\tsemantic-attribution_source-1-_;lexical-indicative_word-2,4-_\n\
+2\tyes .\t0\t_\t_\t_\t0\tROOT\t_\t_\n";
+        let units = attribution_units(rsd, &doc).unwrap();
+        let find = |s: &str| {
+            let i = doc.text.find(s).unwrap();
+            i..i + s.len()
+        };
+        let he = find("He");
+        let predictions = [
+            PredictedAttribution { speaker: he.clone(), cue: Some(find("tweeted")) },
+            PredictedAttribution { speaker: he.clone(), cue: Some(find("said")) },
+        ];
+        let mut tally = AttributionTally::default();
+        tally.add(&doc, &units, &predictions);
+        let s = tally.scores();
+        assert_eq!(
+            (s.cue_exact.true_positives, s.cue_exact.predicted, s.cue_exact.gold, s.cue_unscored),
+            (1, 1, 1, 1)
+        );
+        let mut strict = AttributionTally::one_cue_per_unit();
+        strict.add(&doc, &units, &predictions);
+        let s = strict.scores();
+        assert_eq!((s.cue_exact.true_positives, s.cue_exact.predicted, s.cue_unscored), (1, 2, 0));
+        // A wrong word beside a matched unit stays a false positive.
+        let mut tally = AttributionTally::default();
+        tally.add(
+            &doc,
+            &units,
+            &[predictions[0].clone(), PredictedAttribution { speaker: he, cue: Some(find("yes")) }],
+        );
+        assert_eq!(tally.scores().cue_exact.predicted, 2);
     }
 }
