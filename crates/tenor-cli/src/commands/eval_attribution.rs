@@ -273,6 +273,14 @@ fn cue_model_grid(
     k: usize,
     new_tally: impl Fn() -> AttributionTally,
 ) -> std::io::Result<()> {
+    let candidates: usize = documents.iter().map(|d| d.candidates.len()).sum();
+    let positives: usize = documents.iter().map(|d| d.labels.iter().filter(|l| **l).count()).sum();
+    let proposed: usize = documents.iter().map(|d| d.candidates.iter().filter(|c| c.proposed).count()).sum();
+    writeln!(
+        out,
+        "{} documents, {candidates} cue-lexicon candidates ({positives} of them gold cues, {proposed} rule cues), {k} folds",
+        documents.len()
+    )?;
     writeln!(
         out,
         "{:<11} {:>7} {:>5} {:>5}  {:>8} {:>6} {:>6}  {:>14}  {:>11}",
