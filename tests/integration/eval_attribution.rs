@@ -11,7 +11,7 @@ use crate::support::{repo, tenor};
 /// the rules do not reach. A change that lowers the measured figures fails here.
 const DEV_CUE_EXACT_F1_FLOOR: f64 = 0.755;
 const DEV_SPEAKER_OVERLAP_F1_FLOOR: f64 = 0.795;
-/// Floors just under the train figures (cue exact F1 0.875, speaker overlap F1 0.866): the rules are developed
+/// Floors just under the train figures (cue exact F1 0.877, speaker overlap F1 0.866): the rules are developed
 /// on train, so a change that loses what they learned there fails too.
 const TRAIN_CUE_EXACT_F1_FLOOR: f64 = 0.87;
 const TRAIN_SPEAKER_OVERLAP_F1_FLOOR: f64 = 0.86;
