@@ -150,8 +150,7 @@ pub fn run(args: EvalAttributionArgs) -> anyhow::Result<ExitCode> {
         }
         if args.cue_model {
             let candidates = attributor.cue_candidates(&document.text, &sentences, &analysis);
-            let labels =
-                candidates.iter().map(|c| units.iter().any(|u| u.cue.iter().any(|run| *run == c.range))).collect();
+            let labels = candidates.iter().map(|c| units.iter().any(|u| u.cue.contains(&c.range))).collect();
             let rules: Vec<PredictedAttribution> =
                 predictions.iter().filter(|p| p.cue.is_some()).cloned().collect();
             let credits: Vec<PredictedAttribution> =
