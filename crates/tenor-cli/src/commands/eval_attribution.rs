@@ -64,7 +64,7 @@ pub struct EvalAttributionArgs {
     #[arg(long, requires = "cv")]
     pub cue_model: bool,
     /// Score a predicted cue on a second indicative word of a GUM unit already matched by another prediction
-    /// ("tweeted … and said") as a false positive, as figures before commit 2d68808 did; by default it is
+    /// ("tweeted … and said") as a false positive, as figures before commit d93b3b9 did; by default it is
     /// left out of the cue scores (unscored).
     #[arg(long)]
     pub one_cue_per_unit: bool,
