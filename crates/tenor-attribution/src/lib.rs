@@ -14,6 +14,7 @@
 //! length (at most a fixed number of cue candidates are tried).
 
 mod credits;
+mod cue_model;
 mod hedge;
 mod lexicon;
 mod quotes;
@@ -26,6 +27,7 @@ use std::ops::Range;
 use tenor_core::{Attribution, Hedge, HedgeCue, SpanOnly, Speaker, SpeakerSummary, TextSpan};
 use tenor_text::CharOffsets;
 
+pub use cue_model::{CueCandidate, CueModel, CueModelSettings};
 pub use hedge::{HedgeCueSpan, HedgeSpans};
 pub use lexicon::CueClass;
 pub use resolve::SpeakerCount;

@@ -198,6 +198,8 @@ pub struct AttributionTally {
     /// (true positives, predicted, gold) for speaker exact, speaker overlap, cue exact, cue overlap.
     counts: [(usize, usize, usize); 4],
     cue_unscored: usize,
+    /// Score a second cue word of one unit as a false positive (the strict reading; see [`AttributionTally::add`]).
+    one_cue_per_unit: bool,
 }
 
 fn token_indexes(document_tokens: &[Range<usize>], span: &Range<usize>) -> Range<usize> {
@@ -218,6 +220,15 @@ fn match_count(
     gold: &[&[Range<usize>]],
     matches: impl Fn(&Range<usize>, &Range<usize>) -> bool,
 ) -> usize {
+    matching(predictions, gold, matches).iter().filter(|o| o.is_some()).count()
+}
+
+/// The maximum matching itself: for each gold unit, the prediction matched to it.
+fn matching(
+    predictions: &[Range<usize>],
+    gold: &[&[Range<usize>]],
+    matches: impl Fn(&Range<usize>, &Range<usize>) -> bool,
+) -> Vec<Option<usize>> {
     let edges: Vec<Vec<usize>> = predictions
         .iter()
         .map(|p| (0..gold.len()).filter(|&g| gold[g].iter().any(|run| matches(p, run))).collect())
@@ -236,11 +247,27 @@ fn match_count(
         }
         false
     }
-    (0..predictions.len()).filter(|&p| augment(p, &edges, &mut owner, &mut vec![false; gold.len()])).count()
+    for p in 0..predictions.len() {
+        augment(p, &edges, &mut owner, &mut vec![false; gold.len()]);
+    }
+    owner
 }
 
 impl AttributionTally {
+    /// A tally that scores a second predicted cue on another indicative word of an already matched unit as a
+    /// false positive, as the figures before this convention was documented did.
+    pub fn one_cue_per_unit() -> AttributionTally {
+        AttributionTally { one_cue_per_unit: true, ..AttributionTally::default() }
+    }
+
     /// Adds one document's gold units and predictions.
+    ///
+    /// GUM sometimes gives one attribution unit two indicative words ("Zuckerberg **tweeted** to Mohamed and
+    /// **said**", "the **figures** … **show**") where Tenor reports one attribution per cue word. A predicted cue
+    /// that is exactly another cue word of a unit already matched by a different prediction is therefore not a
+    /// false positive: like a cue in a unit without a gold cue, it is left out and counted as `unscored` (unless
+    /// the tally was made with [`AttributionTally::one_cue_per_unit`]). Recall is unchanged: a unit still
+    /// counts once.
     pub fn add(&mut self, document: &Document, units: &[AttributionUnit], predictions: &[PredictedAttribution]) {
         let tokens: Vec<Range<usize>> = document.document_tokens().map(|t| t.range.clone()).collect();
         // Predicted spans snapped to whole tokens, so exactness is judged on tokens, not stray bytes.
@@ -272,6 +299,21 @@ impl AttributionTally {
                 cues.push(cue.clone());
             }
         }
+        if !self.one_cue_per_unit {
+            let owner = matching(&cues, &gold_cues, exact);
+            let matched: Vec<usize> = owner.iter().flatten().copied().collect();
+            let second_word = |p: usize| {
+                !matched.contains(&p)
+                    && gold_cues.iter().zip(&owner).any(|(runs, o)| {
+                        runs.len() > 1 && o.is_some_and(|q| q != p) && runs.iter().any(|run| exact(&cues[p], run))
+                    })
+            };
+            let before = cues.len();
+            let keep: Vec<bool> = (0..cues.len()).map(|p| !second_word(p)).collect();
+            let mut k = keep.iter();
+            cues.retain(|_| *k.next().expect("one flag per cue"));
+            self.cue_unscored += before - cues.len();
+        }
         let results = [
             (match_count(&speakers, &gold_speakers, exact), speakers.len(), gold_speakers.len()),
             (match_count(&speakers, &gold_speakers, overlap), speakers.len(), gold_speakers.len()),
@@ -287,6 +329,18 @@ impl AttributionTally {
         self.units += units.len();
     }
 
+    /// Adds another tally's counts (pooling cross-validation folds).
+    pub fn merge(&mut self, other: &AttributionTally) {
+        for (total, r) in self.counts.iter_mut().zip(other.counts) {
+            total.0 += r.0;
+            total.1 += r.1;
+            total.2 += r.2;
+        }
+        self.documents += other.documents;
+        self.units += other.units;
+        self.cue_unscored += other.cue_unscored;
+    }
+
     pub fn scores(&self) -> AttributionScores {
         let prf = |i: usize| Prf::new(self.counts[i].0, self.counts[i].1, self.counts[i].2);
         AttributionScores {
@@ -299,6 +353,69 @@ impl AttributionTally {
             cue_unscored: self.cue_unscored,
         }
     }
+}
+
+/// Leave-documents-out folds: fold `i % k` for the `i`-th name in sorted order. Whole documents go to one fold
+/// (sentences of one document share speakers and style, so splitting a document would leak); sorting first
+/// makes the folds reproducible, and GUM's names start with the genre, so round-robin spreads each genre over
+/// the folds. `k` is at least 1.
+pub fn grouped_folds(names: &[String], k: usize) -> HashMap<String, usize> {
+    let k = k.max(1);
+    let mut sorted: Vec<&String> = names.iter().collect();
+    sorted.sort();
+    sorted.dedup();
+    sorted.into_iter().enumerate().map(|(i, name)| (name.clone(), i % k)).collect()
+}
+
+/// How a gold cue or a predicted cue failed the exact cue match, for an error breakdown.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CueError {
+    /// A gold cue no prediction touches (the gold words, lower-cased).
+    Missed { gold: String },
+    /// A predicted cue that touches no gold cue and lies outside every cue-less gold unit.
+    False { predicted: String },
+    /// A prediction overlaps a gold cue but covers different tokens ("according to" against "according").
+    Boundary { gold: String, predicted: String },
+}
+
+/// The cue errors of one document (each gold run and each prediction judged on its own, not one-to-one, so the
+/// counts are a breakdown, not the score).
+pub fn cue_errors(
+    document: &Document,
+    units: &[AttributionUnit],
+    predictions: &[PredictedAttribution],
+) -> Vec<CueError> {
+    let tokens: Vec<Range<usize>> = document.document_tokens().map(|t| t.range.clone()).collect();
+    let snap = |span: &Range<usize>| -> Range<usize> {
+        let idx = token_indexes(&tokens, span);
+        if idx.is_empty() {
+            span.clone()
+        } else {
+            tokens[idx.start].start..tokens[idx.end - 1].end
+        }
+    };
+    let words = |r: &Range<usize>| document.text[r.clone()].to_lowercase();
+    let cues: Vec<Range<usize>> = predictions.iter().filter_map(|p| p.cue.as_ref()).map(&snap).collect();
+    let gold_runs: Vec<&Range<usize>> = units.iter().flat_map(|u| u.cue.iter()).collect();
+    let mut out = Vec::new();
+    for unit in units.iter().filter(|u| !u.cue.is_empty()) {
+        if unit.cue.iter().any(|run| cues.contains(run)) {
+            continue;
+        }
+        let gold = unit.cue.iter().map(words).collect::<Vec<_>>().join(" … ");
+        match cues.iter().find(|c| unit.cue.iter().any(|run| overlaps(c, run))) {
+            Some(c) => out.push(CueError::Boundary { gold, predicted: words(c) }),
+            None => out.push(CueError::Missed { gold }),
+        }
+    }
+    for c in &cues {
+        let touches_gold = gold_runs.iter().any(|run| overlaps(c, run));
+        let in_cueless = units.iter().any(|u| u.cue.is_empty() && u.edu.start <= c.start && c.end <= u.edu.end);
+        if !touches_gold && !in_cueless {
+            out.push(CueError::False { predicted: words(c) });
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -379,5 +496,84 @@ mod tests {
         let splits = parse_splits("# Splits\n## dev\n\n  * GUM_news_iodine\n## train\n  * GUM_news_afghan\n");
         assert_eq!(splits["GUM_news_iodine"], "dev");
         assert_eq!(splits["GUM_news_afghan"], "train");
+    }
+    #[test]
+    fn folds_keep_documents_whole_and_are_reproducible() {
+        let names: Vec<String> = ["c", "a", "b", "d", "e"].iter().map(|s| s.to_string()).collect();
+        let folds = grouped_folds(&names, 2);
+        assert_eq!(folds.len(), 5);
+        assert_eq!((folds["a"], folds["b"], folds["c"], folds["d"], folds["e"]), (0, 1, 0, 1, 0));
+        let mut reversed = names.clone();
+        reversed.reverse();
+        assert_eq!(grouped_folds(&reversed, 2), folds);
+    }
+
+    #[test]
+    fn cue_errors_tell_missed_false_and_boundary_apart() {
+        let doc = document();
+        let units = attribution_units(RSD, &doc).unwrap();
+        let find = |s: &str| {
+            let i = doc.text.find(s).unwrap();
+            i..i + s.len()
+        };
+        let speaker = find("minister");
+        let none = cue_errors(&doc, &units, &[]);
+        assert_eq!(none, vec![CueError::Missed { gold: "said".into() }]);
+        let wide = cue_errors(
+            &doc,
+            &units,
+            &[PredictedAttribution { speaker: speaker.clone(), cue: Some(find("minister said")) }],
+        );
+        assert_eq!(wide, vec![CueError::Boundary { gold: "said".into(), predicted: "minister said".into() }]);
+        let wrong = cue_errors(
+            &doc,
+            &units,
+            &[PredictedAttribution { speaker: speaker.clone(), cue: Some(find("rose")) }],
+        );
+        assert_eq!(
+            wrong,
+            vec![CueError::Missed { gold: "said".into() }, CueError::False { predicted: "rose".into() }]
+        );
+        let right = cue_errors(&doc, &units, &[PredictedAttribution { speaker, cue: Some(find("said")) }]);
+        assert!(right.is_empty());
+    }
+    #[test]
+    fn a_second_cue_word_of_a_matched_unit_is_unscored_unless_strict() {
+        let mut text = String::from("# newdoc id = d\n");
+        for (i, w) in ["He", "tweeted", "and", "said", "yes", "."].iter().enumerate() {
+            text.push_str(&token_line(i + 1, w));
+        }
+        let doc = conllu::parse(&text).remove(0);
+        let rsd = "1\tHe tweeted and said\t0\t_\t_\t_\t2\tattribution-positive_r\t_\tsemantic-attribution_source-1-_;lexical-indicative_word-2,4-_\n\
+2\tyes .\t0\t_\t_\t_\t0\tROOT\t_\t_\n";
+        let units = attribution_units(rsd, &doc).unwrap();
+        let find = |s: &str| {
+            let i = doc.text.find(s).unwrap();
+            i..i + s.len()
+        };
+        let he = find("He");
+        let predictions = [
+            PredictedAttribution { speaker: he.clone(), cue: Some(find("tweeted")) },
+            PredictedAttribution { speaker: he.clone(), cue: Some(find("said")) },
+        ];
+        let mut tally = AttributionTally::default();
+        tally.add(&doc, &units, &predictions);
+        let s = tally.scores();
+        assert_eq!(
+            (s.cue_exact.true_positives, s.cue_exact.predicted, s.cue_exact.gold, s.cue_unscored),
+            (1, 1, 1, 1)
+        );
+        let mut strict = AttributionTally::one_cue_per_unit();
+        strict.add(&doc, &units, &predictions);
+        let s = strict.scores();
+        assert_eq!((s.cue_exact.true_positives, s.cue_exact.predicted, s.cue_unscored), (1, 2, 0));
+        // A wrong word beside a matched unit stays a false positive.
+        let mut tally = AttributionTally::default();
+        tally.add(
+            &doc,
+            &units,
+            &[predictions[0].clone(), PredictedAttribution { speaker: he, cue: Some(find("yes")) }],
+        );
+        assert_eq!(tally.scores().cue_exact.predicted, 2);
     }
 }
