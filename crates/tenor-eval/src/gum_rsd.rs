@@ -208,6 +208,17 @@ fn token_indexes(document_tokens: &[Range<usize>], span: &Range<usize>) -> Range
     first..last.max(first)
 }
 
+/// `span` widened to the whole tokens it touches, so exactness is judged on tokens, not stray bytes (a span
+/// that touches no token stays as it is).
+fn snap_to_tokens(document_tokens: &[Range<usize>], span: &Range<usize>) -> Range<usize> {
+    let idx = token_indexes(document_tokens, span);
+    if idx.is_empty() {
+        span.clone()
+    } else {
+        document_tokens[idx.start].start..document_tokens[idx.end - 1].end
+    }
+}
+
 fn overlaps(a: &Range<usize>, b: &Range<usize>) -> bool {
     a.start < b.end && b.start < a.end
 }
@@ -270,15 +281,7 @@ impl AttributionTally {
     /// counts once.
     pub fn add(&mut self, document: &Document, units: &[AttributionUnit], predictions: &[PredictedAttribution]) {
         let tokens: Vec<Range<usize>> = document.document_tokens().map(|t| t.range.clone()).collect();
-        // Predicted spans snapped to whole tokens, so exactness is judged on tokens, not stray bytes.
-        let snap = |span: &Range<usize>| -> Range<usize> {
-            let idx = token_indexes(&tokens, span);
-            if idx.is_empty() {
-                span.clone()
-            } else {
-                tokens[idx.start].start..tokens[idx.end - 1].end
-            }
-        };
+        let snap = |span: &Range<usize>| snap_to_tokens(&tokens, span);
         let exact = |p: &Range<usize>, g: &Range<usize>| snap(p) == *g;
         let overlap = |p: &Range<usize>, g: &Range<usize>| overlaps(&snap(p), g);
 
@@ -386,14 +389,7 @@ pub fn cue_errors(
     predictions: &[PredictedAttribution],
 ) -> Vec<CueError> {
     let tokens: Vec<Range<usize>> = document.document_tokens().map(|t| t.range.clone()).collect();
-    let snap = |span: &Range<usize>| -> Range<usize> {
-        let idx = token_indexes(&tokens, span);
-        if idx.is_empty() {
-            span.clone()
-        } else {
-            tokens[idx.start].start..tokens[idx.end - 1].end
-        }
-    };
+    let snap = |span: &Range<usize>| snap_to_tokens(&tokens, span);
     let words = |r: &Range<usize>| document.text[r.clone()].to_lowercase();
     let cues: Vec<Range<usize>> = predictions.iter().filter_map(|p| p.cue.as_ref()).map(&snap).collect();
     let gold_runs: Vec<&Range<usize>> = units.iter().flat_map(|u| u.cue.iter()).collect();
