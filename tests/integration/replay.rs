@@ -12,7 +12,7 @@ use rdkafka::producer::{BaseRecord, DefaultProducerContext, Producer, ThreadedPr
 use rdkafka::{Offset, TopicPartitionList};
 
 use crate::broker::{example_messages, Tansu};
-use crate::support::{json_lines, repo, tenor};
+use crate::support::{example_articles, json_lines, repo, tenor};
 
 /// One message as read back: key, payload and headers, byte for byte.
 type Raw = (Option<Vec<u8>>, Option<Vec<u8>>, Vec<(String, Option<Vec<u8>>)>);
@@ -207,6 +207,33 @@ fn replaying_an_archive_in_process_gives_the_records_of_run_with_a_run_id() {
         fields.remove("run_id");
     }
     assert_eq!(got, want);
+}
+
+#[test]
+fn replay_applies_the_size_limits_of_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = repo().join("examples/articles.jsonl");
+    let limit = 3000;
+    let longer = example_articles().iter().filter(|a| a["body"].as_str().unwrap().len() > limit).count();
+    assert!(longer > 0 && longer < example_articles().len(), "the limit must cut some articles, not all");
+
+    let dead_letters_of = |command: &str| {
+        let file = dir.path().join(format!("{command}-rejected.jsonl"));
+        let out = tenor()
+            .args([command, "--max-body-bytes", &limit.to_string(), "-o", "-", "--dead-letter"])
+            .arg(&file)
+            .arg("-i")
+            .arg(&input)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{command}: {}", String::from_utf8_lossy(&out.stderr));
+        json_lines(&std::fs::read(file).unwrap())
+    };
+    let (run, replay) = (dead_letters_of("run"), dead_letters_of("replay"));
+    assert_eq!(replay.len(), longer);
+    assert!(replay.iter().all(|d| d["reason"] == "oversize"), "{replay:?}");
+    let payloads = |d: &[serde_json::Value]| d.iter().map(|d| d["payload"].clone()).collect::<Vec<_>>();
+    assert_eq!(payloads(&replay), payloads(&run), "the same messages are rejected");
 }
 
 #[test]

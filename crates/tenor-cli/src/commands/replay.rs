@@ -9,7 +9,7 @@ use std::time::Duration;
 use anyhow::Context;
 use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use tenor_pipeline::{Pipeline, PipelineConfig};
+use tenor_pipeline::Pipeline;
 use tenor_runtime::file::{decode_input, open_output, run_stream, RunOptions, RunSinks};
 use tenor_runtime::kafka::ensure_topics;
 use tenor_runtime::kafka::replay::{publish, Clock, Pace, Partitioning, PublishSpec};
@@ -57,6 +57,9 @@ pub struct ReplayArgs {
     pub stats: Option<PathBuf>,
     #[command(flatten)]
     pub models: super::classify::ModelArgs,
+    /// In-process: size limits (publishing sends every message as it is).
+    #[command(flatten)]
+    pub limits: super::run::LimitArgs,
     /// Publish to this topic instead of running the pipeline (the topic must exist).
     #[arg(long, value_name = "TOPIC")]
     pub to_topic: Option<String>,
@@ -157,7 +160,7 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<ExitCode> {
         return Ok(if stats.skipped_lines > 0 { ExitCode::from(2) } else { ExitCode::SUCCESS });
     }
 
-    let pipeline = Pipeline::with_models(PipelineConfig::default(), args.models.load()?);
+    let pipeline = Pipeline::with_models(args.limits.pipeline_config(), args.models.load()?);
     let run_id = args
         .run_id
         .clone()

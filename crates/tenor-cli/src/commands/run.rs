@@ -21,12 +21,8 @@ pub struct RunArgs {
     /// Where rejected messages go, as dead-letter JSON lines; `-` is standard error.
     #[arg(long, default_value = "-")]
     pub dead_letter: String,
-    /// Largest article body accepted, in bytes; larger ones are dead-lettered as `oversize`.
-    #[arg(long, default_value_t = PipelineConfig::default().limits.max_body_bytes)]
-    pub max_body_bytes: usize,
-    /// Largest message (input line) accepted, in bytes.
-    #[arg(long, default_value_t = PipelineConfig::default().limits.max_message_bytes)]
-    pub max_message_bytes: usize,
+    #[command(flatten)]
+    pub limits: LimitArgs,
     /// Worker threads (default: one per core). Output order never depends on it.
     #[arg(long, default_value_t = RunOptions::default().threads)]
     pub threads: usize,
@@ -37,11 +33,30 @@ pub struct RunArgs {
     pub models: super::classify::ModelArgs,
 }
 
+/// The size limits of the commands that run the pipeline over a file (`run`, `replay`); the services take
+/// theirs from their configuration.
+#[derive(Debug, Clone, Args)]
+pub struct LimitArgs {
+    /// Largest article body accepted, in bytes; larger ones are dead-lettered as `oversize`.
+    #[arg(long, default_value_t = PipelineConfig::default().limits.max_body_bytes)]
+    pub max_body_bytes: usize,
+    /// Largest message (input line) accepted, in bytes.
+    #[arg(long, default_value_t = PipelineConfig::default().limits.max_message_bytes)]
+    pub max_message_bytes: usize,
+}
+
+impl LimitArgs {
+    /// The default pipeline configuration with these limits.
+    pub fn pipeline_config(&self) -> PipelineConfig {
+        let mut config = PipelineConfig::default();
+        config.limits.max_body_bytes = self.max_body_bytes;
+        config.limits.max_message_bytes = self.max_message_bytes;
+        config
+    }
+}
+
 pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
-    let mut config = PipelineConfig::default();
-    config.limits.max_body_bytes = args.max_body_bytes;
-    config.limits.max_message_bytes = args.max_message_bytes;
-    let pipeline = Pipeline::with_models(config, args.models.load()?);
+    let pipeline = Pipeline::with_models(args.limits.pipeline_config(), args.models.load()?);
 
     let (mut input, name): (Box<dyn BufRead + Send>, String) = match &args.input {
         None => (Box::new(EXAMPLE_STREAM), EXAMPLE_STREAM_NAME.to_owned()),
