@@ -423,6 +423,12 @@ mod tests {
         format!("{id}\t{form}\t_\tX\tX\t_\t0\tx\t_\t_\n")
     }
 
+    /// The byte range of the first `needle` in the document's text.
+    fn span_of(doc: &Document, needle: &str) -> Range<usize> {
+        let i = doc.text.find(needle).unwrap();
+        i..i + needle.len()
+    }
+
     fn document() -> Document {
         let mut text = String::from("# newdoc id = d\n");
         for (i, w) in ["Prices", "rose", ",", "the", "minister", "said", "."].iter().enumerate() {
@@ -461,10 +467,7 @@ mod tests {
     fn scores_exact_and_overlap_matches() {
         let doc = document();
         let units = attribution_units(RSD, &doc).unwrap();
-        let find = |s: &str| {
-            let i = doc.text.find(s).unwrap();
-            i..i + s.len()
-        };
+        let find = |s: &str| span_of(&doc, s);
         let mut tally = AttributionTally::default();
         tally.add(&doc, &units, &[PredictedAttribution { speaker: find("minister"), cue: Some(find("said")) }]);
         let s = tally.scores();
@@ -508,10 +511,7 @@ mod tests {
     fn cue_errors_tell_missed_false_and_boundary_apart() {
         let doc = document();
         let units = attribution_units(RSD, &doc).unwrap();
-        let find = |s: &str| {
-            let i = doc.text.find(s).unwrap();
-            i..i + s.len()
-        };
+        let find = |s: &str| span_of(&doc, s);
         let speaker = find("minister");
         let none = cue_errors(&doc, &units, &[]);
         assert_eq!(none, vec![CueError::Missed { gold: "said".into() }]);
@@ -543,10 +543,7 @@ mod tests {
         let rsd = "1\tHe tweeted and said\t0\t_\t_\t_\t2\tattribution-positive_r\t_\tsemantic-attribution_source-1-_;lexical-indicative_word-2,4-_\n\
 2\tyes .\t0\t_\t_\t_\t0\tROOT\t_\t_\n";
         let units = attribution_units(rsd, &doc).unwrap();
-        let find = |s: &str| {
-            let i = doc.text.find(s).unwrap();
-            i..i + s.len()
-        };
+        let find = |s: &str| span_of(&doc, s);
         let he = find("He");
         let predictions = [
             PredictedAttribution { speaker: he.clone(), cue: Some(find("tweeted")) },
