@@ -21,6 +21,10 @@ Tenor mode (Tenor's own hashed features, its column selection and IDF, as `tenor
 also prints the best F1 over decision thresholds -2.0 .. 0.9: an upper bound on what a tuned threshold gives.)
 
 (scikit-learn's C is about 1 / linfa's alpha: both put the L2 penalty beside the summed log loss.)
+
+`--learner` swaps the linear model (tenor mode; docs/MODELS.md table E): `lr` (default, liblinear logistic
+regression), `lr-balanced` (the same with class weights inversely proportional to class frequency),
+`linear-svm` (liblinear's squared-hinge SVM), `complement-nb` (Complement naive Bayes, alpha 0.5; C unused).
 """
 import argparse
 import collections
@@ -34,6 +38,8 @@ from sklearn.datasets import load_svmlight_file
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import f1_score
+from sklearn.naive_bayes import ComplementNB
+from sklearn.svm import LinearSVC
 from sklearn.model_selection import StratifiedKFold
 
 DATA = "models/data/claimbuster/train.json"
@@ -78,11 +84,32 @@ def splits(y, which):
             yield f"seed {name}", list(StratifiedKFold(5, shuffle=True, random_state=int(name)).split(np.zeros(len(y)), y))
 
 
-def cross_validate(label, y, build, cs, nb=False, which=("0",), best_threshold=False):
+def learner(name, c):
+    """A fresh linear model of the kind `--learner` names, with inverse L2 strength `c`."""
+    if name == "lr":
+        return LogisticRegression(C=c, max_iter=3000, solver="liblinear")
+    if name == "lr-balanced":
+        return LogisticRegression(C=c, max_iter=3000, solver="liblinear", class_weight="balanced")
+    if name == "linear-svm":
+        return LinearSVC(C=c)
+    if name == "complement-nb":
+        return ComplementNB(alpha=0.5)
+    raise ValueError(f"unknown learner {name}")
+
+
+def decision_values(model, x):
+    """Decision values with 0 as the default threshold (log-odds for models that only give probabilities)."""
+    if hasattr(model, "decision_function"):
+        return model.decision_function(x)
+    p = model.predict_proba(x)[:, 1]
+    return np.log(p + 1e-9) - np.log(1 - p + 1e-9)
+
+
+def cross_validate(label, y, build, cs, nb=False, which=("0",), best_threshold=False, kind="lr"):
     for c in cs:
         results = []
         for split, folds in splits(y, which):
-            scores = out_of_fold_scores(y, build, c, nb, folds)
+            scores = out_of_fold_scores(y, build, c, nb, folds, kind)
             results.append(f1_score(y, scores > 0))
             line = f"{label}\tC={c}\t{split}\tclaim F1 {results[-1]:.4f}"
             if best_threshold:
@@ -94,7 +121,7 @@ def cross_validate(label, y, build, cs, nb=False, which=("0",), best_threshold=F
             print(f"{label}\tC={c}\tmean of {len(results)} splits\tclaim F1 {np.mean(results):.4f}", flush=True)
 
 
-def out_of_fold_scores(y, build, c, nb, folds):
+def out_of_fold_scores(y, build, c, nb, folds, kind="lr"):
     """Every sentence's decision value from the model of the folds it was held out of."""
     scores = np.zeros(len(y))
     for train, test in folds:
@@ -104,8 +131,8 @@ def out_of_fold_scores(y, build, c, nb, folds):
             q = 1 + a[y[train] == 0].sum(0)
             r = sp.diags(np.asarray(np.log((p / p.sum()) / (q / q.sum()))).ravel())
             a, b = a @ r, b @ r
-        model = LogisticRegression(C=c, max_iter=3000, solver="liblinear").fit(a, y[train])
-        scores[test] = model.decision_function(b)
+        model = learner(kind, c).fit(a, y[train])
+        scores[test] = decision_values(model, b)
     return scores
 
 
@@ -156,8 +183,10 @@ def tenor_mode(args):
     idf = np.log((1 + n) / (1 + df[keep])) + 1
     x = (x[:, keep] @ sp.diags(idf)).tocsr()
     build = lambda tr, te: (x[tr], x[te])  # noqa: E731
-    label = f"{args.experiment} columns={args.columns}"
-    cross_validate(label, y, build, args.C, which=args.splits, best_threshold=args.best_threshold)
+    label = f"{args.experiment} columns={args.columns} {args.learner}"
+    cross_validate(
+        label, y, build, args.C, which=args.splits, best_threshold=args.best_threshold, kind=args.learner
+    )
 
 
 def main():
@@ -167,6 +196,7 @@ def main():
     parser.add_argument("--C", type=lambda s: [float(c) for c in s.split(",")], default=[10, 30, 100])
     parser.add_argument("--columns", type=int, default=5000)
     parser.add_argument("--best-threshold", action="store_true", help="tenor mode: also the best F1 over thresholds")
+    parser.add_argument("--learner", choices=["lr", "lr-balanced", "linear-svm", "complement-nb"], default="lr")
     parser.add_argument("--splits", type=lambda s: s.split(","), default=["0"], help="tenor mode: e.g. tenor,1,2,3")
     args = parser.parse_args()
     text_mode(args) if args.mode == "text" else tenor_mode(args)
