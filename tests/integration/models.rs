@@ -59,7 +59,8 @@ fn sentence_stance_trains_on_sentence_rows_and_optionally_target_rows() {
     let dir = tempfile::tempdir().unwrap();
     let small =
         ["--limit", "300", "--alphas", "1", "--folds", "3", "--max-columns", "300", "--max-iterations", "10"];
-    for (out, extra) in [("plain", None), ("both", Some("--with-targets"))] {
+    let tone: &[&str] = &["--with-tone", "models/data/vader_nyt/nytEditorialSnippets_GroundTruth.txt"];
+    for (out, extra) in [("plain", &[][..]), ("both", &["--with-targets"][..]), ("tone", tone)] {
         let output = tenor()
             .current_dir(repo())
             .args(["train", "sentence-stance", "--date", "2026-01-01", "--out"])
@@ -72,8 +73,13 @@ fn sentence_stance_trains_on_sentence_rows_and_optionally_target_rows() {
         let card = std::fs::read_to_string(dir.path().join(out).join("sentence_stance/MODEL_CARD.md")).unwrap();
         assert!(card.contains("one example per sentence, no mention marked"), "{card}");
         assert!(card.contains("tenor train sentence-stance"), "{card}");
-        // Only a model trained on both kinds of row reports cross-validation by kind of row.
-        assert_eq!(card.contains("| target rows (mention marked) |"), extra.is_some(), "{card}");
+        // Only a model trained on more than one kind of row reports cross-validation by kind of row.
+        assert_eq!(card.contains("| sentence rows (no mention) |"), !extra.is_empty(), "{card}");
+        assert_eq!(card.contains("| target rows (mention marked) |"), out == "both", "{card}");
+        assert_eq!(card.contains("| tone rows (--with-tone) |"), out == "tone", "{card}");
+        // The card says what the extra rows are and its command brings them back.
+        assert_eq!(card.contains("sentences rated for tone"), out == "tone", "{card}");
+        assert_eq!(card.contains("--with-tone models/data/vader_nyt/"), out == "tone", "{card}");
         let model: Value = serde_json::from_slice(
             &std::fs::read(dir.path().join(out).join("sentence_stance/model.json")).unwrap(),
         )
@@ -81,6 +87,32 @@ fn sentence_stance_trains_on_sentence_rows_and_optionally_target_rows() {
         assert_eq!(model["name"], "sentence_stance");
         assert_eq!(model["task"], "stance");
     }
+}
+
+#[test]
+fn tone_rows_are_for_the_sentence_model_only_and_bad_files_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let train = |kind: &str, tone: &std::path::Path| {
+        tenor()
+            .current_dir(repo())
+            .args(["train", kind, "--limit", "100", "--alphas", "1", "--folds", "2", "--max-iterations", "2"])
+            .arg("--out")
+            .arg(dir.path().join(kind))
+            .arg("--with-tone")
+            .arg(tone)
+            .output()
+            .unwrap()
+    };
+    let nyt = repo().join("models/data/vader_nyt/nytEditorialSnippets_GroundTruth.txt");
+    let output = train("stance", &nyt);
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("--with-tone is for the sentence-stance model"));
+    let bad = dir.path().join("bad.txt");
+    std::fs::write(&bad, "1_1\t0.4\tFine.\n1_2\tsoon\tNot a rating.\n").unwrap();
+    let output = train("sentence-stance", &bad);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("is not a VADER ground-truth file") && stderr.contains("line 2"), "{stderr}");
 }
 
 #[test]

@@ -269,22 +269,22 @@ mod tests {
     }
 
     /// Regression floor, not the goal: the shipped models label most of the table right (measured
-    /// 2026-11-27 with the news-tone models: sentence model 10 of 14, per-target model without a mention 14 of
-    /// 14; see docs/MODELS.md).
+    /// 2026-11-27: sentence model 1.2.0 12 of 14 (1.1.0: 10), per-target model without a mention 14 of 14;
+    /// see docs/MODELS.md).
     #[test]
     fn shipped_stance_models_get_most_clear_cases() {
         let misses = case_misses(&sentence_stance());
-        assert!(misses.len() <= 4, "sentence model: {misses:#?}");
+        assert!(misses.len() <= 2, "sentence model: {misses:#?}");
         let misses = case_misses(&stance());
         assert!(misses.is_empty(), "per-target model without a mention: {misses:#?}");
     }
 
     /// The two reference sentences. What the shipped sentence model achieves: "Envoys ..." is
-    /// positive with confidence above 0.7 (the goal; 0.84 with the news-tone lexicon) and leans
-    /// clearly away from negative; "no significant breakthrough ..." leans clearly away from positive. NOT met
-    /// (see docs/MODELS.md): the negative label with confidence above 0.7 for the second (the sentence model
-    /// says neutral 0.62, negative 0.34; in NewsMTSC train a sentence with a real determiner "no" is as often
-    /// neutral as negative, and a sentence model with negation-idiom features said neutral 0.65).
+    /// positive with confidence above 0.7 (the goal; 0.78 for model 1.2.0) and leans clearly away
+    /// from negative; "no significant breakthrough ..." leans clearly away from positive and is close to
+    /// negative. NOT met (see docs/MODELS.md): the negative label with confidence above 0.7 for the second
+    /// (model 1.2.0, trained with VADER's clearly rated NYT sentences, says neutral 0.484, negative 0.475;
+    /// model 1.1.0, NewsMTSC only, said neutral 0.62, negative 0.34).
     #[test]
     fn reference_sentences_lean_the_right_way() {
         let scorer = sentence_stance();
@@ -293,7 +293,8 @@ mod tests {
         assert!(envoys.confidence > 0.7, "{:?}", envoys.probs);
         assert!(envoys.probs.positive > 3.0 * envoys.probs.negative, "{:?}", envoys.probs);
         let breakthrough = scorer.stance("no significant breakthrough has emerged", None).unwrap();
-        assert!(breakthrough.probs.negative > 2.0 * breakthrough.probs.positive, "{:?}", breakthrough.probs);
+        assert!(breakthrough.probs.negative > 5.0 * breakthrough.probs.positive, "{:?}", breakthrough.probs);
+        assert!(breakthrough.probs.negative > 0.4, "{:?}", breakthrough.probs);
     }
 
     #[test]

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
-use tenor_eval::corpora::{read_claimbuster, read_newsmtsc};
+use tenor_eval::corpora::{read_claimbuster, read_newsmtsc, read_vader_ground_truth};
 use tenor_eval::metrics::{evaluate, Report};
 use tenor_features::FeatureConfig;
 use tenor_models::train::{train, Example, TrainConfig, TrainEvent, Trained};
@@ -70,6 +70,23 @@ pub struct TrainingArgs {
     /// both; cross-validation is then also reported on the sentence rows alone.
     #[arg(long)]
     pub with_targets: bool,
+    /// sentence-stance only: also train on sentence-tone ratings in VADER's ground-truth format
+    /// (`id<TAB>mean rating -4..4<TAB>sentence`, e.g. `models/data/vader_nyt/nytEditorialSnippets_GroundTruth.txt`).
+    /// Cross-validation is then also reported on the NewsMTSC rows alone.
+    #[arg(long, value_name = "FILE")]
+    pub with_tone: Option<PathBuf>,
+    /// Which rated sentences `--with-tone` trains on: `clear` ones only (|mean| <= 0.25 neutral, >= 1 its
+    /// sign; the rest left out), or `all` (|mean| < 0.5 neutral, else its sign).
+    #[arg(long, value_enum, default_value_t = ToneRows::Clear, requires = "with_tone")]
+    pub tone_rows: ToneRows,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ToneRows {
+    /// Clearly rated sentences only (`ToneExample::clear_label`).
+    Clear,
+    /// Every sentence (`ToneExample::label`).
+    All,
 }
 
 #[derive(Debug, Args)]
@@ -104,11 +121,12 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
     std::fs::write(&model_path, &bytes).with_context(|| format!("cannot write {}", model_path.display()))?;
     let report = cv_report(&trained, config.task);
     let mut subsets = String::new();
-    if examples.iter().any(|e| e.target.is_some()) && examples.iter().any(|e| e.target.is_none()) {
-        for (what, with_target) in [("sentence rows (no mention)", false), ("target rows (mention marked)", true)]
-        {
-            let rows: Vec<usize> =
-                (0..examples.len()).filter(|&i| examples[i].target.is_some() == with_target).collect();
+    let present: Vec<RowKind> =
+        RowKind::ALL.into_iter().filter(|&kind| examples.iter().any(|e| RowKind::of(e) == kind)).collect();
+    if present.len() > 1 {
+        for kind in present {
+            let what = kind.describe();
+            let rows: Vec<usize> = (0..examples.len()).filter(|&i| RowKind::of(&examples[i]) == kind).collect();
             let gold: Vec<usize> = rows.iter().map(|&i| trained.cv.gold[i]).collect();
             let probs: Vec<Vec<f64>> = rows.iter().map(|&i| trained.cv.probs[i].clone()).collect();
             let r = evaluate(config.task.labels(), &gold, &probs);
@@ -131,6 +149,27 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
             "(sentences whose targets disagree are left out), plus one example per target mention, mention marked",
         );
     }
+    if let Some(tone) = &args.training.with_tone {
+        let tone_rows = examples.iter().filter(|e| e.group.starts_with(TONE_GROUP_PREFIX)).count();
+        card = card.replace(
+            "(sentences whose targets disagree are left out)",
+            &format!(
+                "(sentences whose targets disagree are left out), plus {tone_rows} sentences rated for tone from `{}` \
+                 (VADER's ground truth, Hutto & Gilbert 2014; {rule}; MIT, see the `SOURCE.md` beside it)",
+                tone.display(),
+                rule = match args.training.tone_rows {
+                    ToneRows::Clear => "clearly rated sentences only: |mean rating| <= 0.25 neutral, >= 1 its sign",
+                    ToneRows::All => "every sentence: |mean rating| < 0.5 neutral, else its sign",
+                }
+            ),
+        );
+        card = card.replace(
+            "the weights are derived from it.",
+            "the weights are derived from it and from the tone rows: VADER's ground truth is MIT-licensed \
+             (`LICENSE` beside it), and the rated sentences are New York Times excerpts whose own copyright stays \
+             with their publisher (`SOURCE.md` beside it); only the weights are shipped.",
+        );
+    }
     if !subsets.is_empty() {
         card.push_str(&format!(
             "\n## Cross-validation by kind of row\n\n| rows | n | accuracy | macro-F1 | ECE (15) | Brier |\n\
@@ -141,6 +180,39 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
     println!("{}", report.table(&format!("{name}: {}-fold cross-validation on {}", config.folds, config.data)));
     println!("wrote {} (sha256 {})", model_path.display(), sha256_hex(&bytes));
     Ok(ExitCode::SUCCESS)
+}
+
+/// The kinds of training row, for the cross-validation report of a model trained on more than one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum RowKind {
+    /// A NewsMTSC sentence, no mention marked.
+    Sentence,
+    /// A NewsMTSC target, mention marked (`--with-targets`, or the per-target model).
+    Target,
+    /// A sentence rated for tone (`--with-tone`).
+    Tone,
+}
+
+impl RowKind {
+    const ALL: [RowKind; 3] = [RowKind::Sentence, RowKind::Target, RowKind::Tone];
+
+    fn of(e: &Example) -> RowKind {
+        if e.group.starts_with(TONE_GROUP_PREFIX) {
+            RowKind::Tone
+        } else if e.target.is_some() {
+            RowKind::Target
+        } else {
+            RowKind::Sentence
+        }
+    }
+
+    fn describe(self) -> &'static str {
+        match self {
+            RowKind::Sentence => "sentence rows (no mention)",
+            RowKind::Target => "target rows (mention marked)",
+            RowKind::Tone => "tone rows (--with-tone)",
+        }
+    }
 }
 
 pub fn kind_name(kind: ModelKind) -> &'static str {
@@ -186,6 +258,10 @@ pub fn prepare(
         ModelKind::SentenceStance => sentence_stance_examples(&data)?,
         ModelKind::Claim => claim_examples(&data)?,
     };
+    if let Some(tone) = &args.with_tone {
+        anyhow::ensure!(kind == ModelKind::SentenceStance, "--with-tone is for the sentence-stance model");
+        examples.extend(tone_examples(tone, args.tone_rows)?);
+    }
     if let Some(limit) = args.limit.filter(|&l| l > 0 && l < examples.len()) {
         // An even spread over the file (the files are sorted by label, so a prefix would be one class).
         let stride = examples.len().div_ceil(limit);
@@ -201,7 +277,10 @@ pub fn prepare(
         max_iterations: args.max_iterations,
         min_df: args.min_df,
         max_columns: args.max_columns,
-        data: data.display().to_string(),
+        data: match &args.with_tone {
+            Some(tone) => format!("{} + {}", data.display(), tone.display()),
+            None => data.display().to_string(),
+        },
     };
     Ok((config, examples))
 }
@@ -237,6 +316,27 @@ pub fn sentence_stance_examples(path: &Path) -> anyhow::Result<Vec<Example>> {
         out.pop();
     }
     Ok(out)
+}
+
+/// Group prefix of the rows read by [`tone_examples`], so reports can tell them from NewsMTSC's.
+pub const TONE_GROUP_PREFIX: &str = "tone:";
+
+/// One example per rated sentence of a VADER ground-truth file that `rows` keeps, labelled by
+/// `ToneExample::clear_label` or `ToneExample::label` (`tenor_eval::corpora`), each sentence its own group.
+pub fn tone_examples(path: &Path, rows: ToneRows) -> anyhow::Result<Vec<Example>> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let rated = read_vader_ground_truth(&text)
+        .with_context(|| format!("{} is not a VADER ground-truth file", path.display()))?;
+    Ok(rated
+        .into_iter()
+        .filter_map(|r| {
+            let label = match rows {
+                ToneRows::Clear => r.clear_label()?,
+                ToneRows::All => r.label(),
+            };
+            Some(Example { label, target: None, group: format!("{TONE_GROUP_PREFIX}{}", r.id), text: r.text })
+        })
+        .collect())
 }
 
 pub fn claim_examples(path: &Path) -> anyhow::Result<Vec<Example>> {
@@ -310,6 +410,12 @@ fn command_line(args: &TrainArgs, out: &Path) -> String {
     }
     if t.with_targets {
         cmd.push_str(" --with-targets");
+    }
+    if let Some(tone) = &t.with_tone {
+        cmd.push_str(&format!(" --with-tone {}", tone.display()));
+        if t.tone_rows == ToneRows::All {
+            cmd.push_str(" --tone-rows all");
+        }
     }
     if let Some(data) = &t.data {
         cmd.push_str(&format!(" --data {}", data.display()));
