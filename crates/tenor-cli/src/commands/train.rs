@@ -150,7 +150,7 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
         );
     }
     if let Some(tone) = &args.training.with_tone {
-        let tone_rows = examples.iter().filter(|e| e.group.starts_with(TONE_GROUP_PREFIX)).count();
+        let tone_rows = examples.iter().filter(|e| RowKind::of(e) == RowKind::Tone).count();
         card = card.replace(
             "(sentences whose targets disagree are left out)",
             &format!(
