@@ -33,14 +33,6 @@ fn bench_scoring(c: &mut Criterion) {
     group.bench_function("claim", |b| {
         b.iter(|| sentences.iter().map(|s| claim.claim(s).unwrap().score).sum::<f64>())
     });
-    // The stance model's weights under `negation_idioms` (measured, not shipped): the cost of the flag's
-    // featurizing path; the scores themselves do not matter here.
-    let mut file: serde_json::Value = serde_json::from_slice(shipped::STANCE).unwrap();
-    file["features"]["negation_idioms"] = true.into();
-    let idioms = Scorer::from_bytes_for(&serde_json::to_vec(&file).unwrap(), Task::Stance).unwrap();
-    group.bench_function("stance_probs_negation_idioms", |b| {
-        b.iter(|| sentences.iter().map(|s| idioms.score(s, None).unwrap().probs[0]).sum::<f64>())
-    });
     group.finish();
 
     let mut group = c.benchmark_group("load");

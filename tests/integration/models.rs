@@ -116,13 +116,13 @@ fn tone_rows_are_for_the_sentence_model_only_and_bad_files_are_refused() {
 }
 
 #[test]
-fn negation_idioms_are_a_training_choice_for_stance_only() {
+fn the_card_names_the_features_and_version_and_removed_experiments_are_refused() {
     let dir = tempfile::tempdir().unwrap();
     let small =
         ["--limit", "200", "--alphas", "1", "--folds", "2", "--max-columns", "200", "--max-iterations", "5"];
     let output = tenor()
         .current_dir(repo())
-        .args(["train", "stance", "--features", "tenor-negation-idioms", "--model-version", "9.9.9", "--out"])
+        .args(["train", "stance", "--features", "baseline", "--model-version", "9.9.9", "--out"])
         .arg(dir.path().join("stance"))
         .args(small)
         .output()
@@ -130,25 +130,22 @@ fn negation_idioms_are_a_training_choice_for_stance_only() {
     assert!(output.status.success(), "stderr: {}", String::from_utf8_lossy(&output.stderr));
     let model: Value =
         serde_json::from_slice(&std::fs::read(dir.path().join("stance/model.json")).unwrap()).unwrap();
-    assert_eq!(model["features"]["negation_idioms"], true);
-    assert_eq!(model["features"]["news_tone"], true);
+    assert_eq!(model["features"]["char_ngrams"], serde_json::json!([2, 5]));
+    assert!(model["features"].get("news_tone").is_none());
     assert_eq!(model["version"], "9.9.9");
     // The card's command reproduces the file, so it names the features and the version.
     let card = std::fs::read_to_string(dir.path().join("stance/MODEL_CARD.md")).unwrap();
-    assert!(card.contains("--features tenor-negation-idioms") && card.contains("--model-version 9.9.9"), "{card}");
-    // The shipped stance models do not use it.
-    let shipped: Value =
-        serde_json::from_slice(&std::fs::read(repo().join("models/stance/model.json")).unwrap()).unwrap();
-    assert!(shipped["features"].get("negation_idioms").is_none());
+    assert!(card.contains("--features baseline") && card.contains("--model-version 9.9.9"), "{card}");
+    // The negation-idiom experiment was removed (its code is at commit 9dcc71b).
     let output = tenor()
         .current_dir(repo())
-        .args(["train", "claim", "--features", "tenor-negation-idioms", "--out"])
-        .arg(dir.path().join("claim"))
+        .args(["train", "stance", "--features", "tenor-negation-idioms", "--out"])
+        .arg(dir.path().join("idioms"))
         .args(small)
         .output()
         .unwrap();
     assert!(!output.status.success());
-    assert!(String::from_utf8_lossy(&output.stderr).contains("for the stance models"));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("invalid value 'tenor-negation-idioms'"));
 }
 
 #[test]

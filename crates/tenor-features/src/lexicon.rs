@@ -18,23 +18,6 @@ const REPORTING: &str = include_str!("../../../models/data/lexicons/quote_verb_l
 /// Tenor's own news-tone lexicon (Apache-2.0, written by hand; the file's header says how), used by
 /// `FeatureConfig::news_tone`.
 const NEWS_TONE: &str = include_str!("../../../models/data/lexicons/news_tone_tenor.txt");
-/// Word -> most frequent Penn Treebank tag in the GUM train documents, written by
-/// `cargo run --release -p tenor-features --example gum_word_classes` (GUM annotations, CC BY 4.0).
-const GUM_WORD_CLASSES: &str = include_str!("../../../models/data/lexicons/gum_word_classes.tsv");
-
-/// The word classes of `LexEntry::word_class` (Penn Treebank tags; index + 1 is stored, 0 = unknown). Words
-/// outside the lexicon get a class from their shape (`FeatureConfig::word_classes`).
-pub const WORD_CLASSES: &[&str] = &[
-    "CC", "CD", "DT", "EX", "FW", "IN", "JJ", "JJR", "JJS", "LS", "MD", "NN", "NNS", "NNP", "NNPS", "PDT", "POS",
-    "PRP", "PRP$", "RB", "RBR", "RBS", "RP", "SYM", "TO", "UH", "VB", "VBD", "VBG", "VBN", "VBP", "VBZ", "WDT",
-    "WP", "WP$", "WRB",
-];
-
-/// `WORD_CLASSES` index + 1 of a tag, 0 if it is not one of them.
-pub fn word_class_id(tag: &str) -> u8 {
-    WORD_CLASSES.iter().position(|t| *t == tag).map_or(0, |i| i as u8 + 1)
-}
-
 /// Words that open a negation scope. `n't` is split off by the tokenizer as its own token.
 const NEGATORS: &[&str] = &[
     "not", "no", "never", "n't", "nor", "neither", "none", "nobody", "nothing", "nowhere", "without", "cannot",
@@ -140,9 +123,6 @@ pub struct LexEntry {
     /// Tenor news-tone valence, -4..4 on VADER's scale (0 when absent). Read only under
     /// `FeatureConfig::news_tone`; a word only in this lexicon adds no feature without that flag.
     pub tone: f32,
-    /// Most frequent Penn Treebank tag of the word in GUM train (`WORD_CLASSES` index + 1; 0 when the word is
-    /// not in GUM train). Zero polarity and no flags for a word only GUM has, so it adds no lexicon feature.
-    pub word_class: u8,
 }
 
 /// A 64-bit FNV-1a `Hasher` for the lexicon map: deterministic and fast on short keys.
@@ -225,19 +205,6 @@ impl Lexicons {
         Lexicons { words }
     }
 
-    /// Adds the GUM word classes (`LexEntry::word_class`), for `FeatureConfig::word_classes` only: the 5840
-    /// words would otherwise only make every other model's map larger.
-    pub fn add_word_classes(&mut self) {
-        for line in GUM_WORD_CLASSES.lines() {
-            let mut fields = line.split('\t');
-            let (Some(word), Some(tag)) = (fields.next(), fields.next()) else { continue };
-            let class = word_class_id(tag);
-            if class != 0 {
-                self.words.entry(word.to_owned()).or_default().word_class = class;
-            }
-        }
-    }
-
     #[inline]
     pub fn get(&self, word: &str) -> Option<&LexEntry> {
         self.words.get(word)
@@ -273,9 +240,7 @@ mod tests {
 
     #[test]
     fn merges_every_lexicon() {
-        let mut lex = Lexicons::builtin();
-        assert_eq!(lex.get("the").map_or(0, |e| e.word_class), 0);
-        lex.add_word_classes();
+        let lex = Lexicons::builtin();
         assert!(lex.len() > 8000, "{}", lex.len());
         let good = lex.get("good").unwrap();
         assert!(good.vader > 1.0 && good.polarity > 0.5, "{good:?}");
@@ -284,9 +249,6 @@ mod tests {
         assert!(lex.get("perhaps").unwrap().hedge);
         assert!(lex.get("n't").unwrap().negator);
         assert!(lex.get("qwertyuiop").is_none());
-        assert_eq!(lex.get("the").unwrap().word_class, word_class_id("DT"));
-        assert_eq!(lex.get("said").unwrap().word_class, word_class_id("VBD"));
-        assert_eq!(word_class_id("not a tag"), 0);
     }
 
     #[test]

@@ -34,9 +34,6 @@ pub enum Features {
     Tenor,
     /// The plain baseline: word 1-2 and char_wb 2-5 grams only.
     Baseline,
-    /// Stance only: Tenor's features plus `negation_idioms` (fixed expressions such as "no doubt" or
-    /// "not only" open no negation scope). Measured and not shipped (docs/MODELS.md, "Negation idioms").
-    TenorNegationIdioms,
 }
 
 /// Hyper-parameters shared by `tenor train` and `tenor eval` (which retrains the baseline).
@@ -238,10 +235,6 @@ pub fn prepare(
     match features {
         Features::Tenor => {}
         Features::Baseline => feature_config = FeatureConfig::baseline(),
-        Features::TenorNegationIdioms => {
-            anyhow::ensure!(kind != ModelKind::Claim, "--features tenor-negation-idioms is for the stance models");
-            feature_config.negation_idioms = true;
-        }
     }
     if let Some(bits) = args.hash_bits {
         anyhow::ensure!((8..=14).contains(&bits), "--hash-bits must be 8..=14 (linfa fits dense matrices)");
@@ -394,7 +387,6 @@ fn command_line(args: &TrainArgs, out: &Path) -> String {
         match args.features {
             Features::Tenor => "tenor",
             Features::Baseline => "baseline",
-            Features::TenorNegationIdioms => "tenor-negation-idioms",
         },
         t.alphas.iter().map(|a| a.to_string()).collect::<Vec<_>>().join(","),
         t.folds,
