@@ -1,8 +1,8 @@
-//! Quick feature experiments: `cargo run --release -p tenor-models --example stance_experiment -- <tenor|baseline> <alphas> [window]`.
+//! Quick feature experiments: `cargo run --release -p tenor-train --example stance_experiment -- <tenor|baseline> <alphas> [window]`.
 //! Prints cross-validated macro-F1 on NewsMTSC train and macro-F1 on the dev file.
 use tenor_features::{FeatureConfig, TargetRange};
-use tenor_models::train::{selection_score, train, Example, TrainConfig};
 use tenor_models::{Scorer, Task};
+use tenor_train::{selection_score, train, Example, TrainConfig};
 
 fn read(path: &str) -> Vec<Example> {
     let text = std::fs::read_to_string(path).unwrap();
