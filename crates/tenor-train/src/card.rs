@@ -295,3 +295,37 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::Digest;
     hex::encode(sha2::Sha256::digest(bytes))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The command each shipped card names, as the request that `tenor train` builds from those flags.
+    #[test]
+    fn shipped_cards_name_the_command_of_their_request() {
+        let shipped = |kind, version: &str, with_tone: Option<&str>| TrainRequest {
+            kind,
+            out: TrainRequest::default_out(kind),
+            features: FeatureSet::Tenor,
+            version: version.to_owned(),
+            date: Some("2026-11-27".to_owned()),
+            options: TrainingOptions { with_tone: with_tone.map(PathBuf::from), ..TrainingOptions::default() },
+        };
+        let tone = "models/data/vader_nyt/nytEditorialSnippets_GroundTruth.txt";
+        for (request, card) in [
+            (shipped(ModelKind::Stance, "1.1.0", None), include_str!("../../../models/stance/MODEL_CARD.md")),
+            (
+                shipped(ModelKind::SentenceStance, "1.2.0", Some(tone)),
+                include_str!("../../../models/sentence_stance/MODEL_CARD.md"),
+            ),
+            (
+                shipped(ModelKind::Claim, DEFAULT_MODEL_VERSION, None),
+                include_str!("../../../models/claim/MODEL_CARD.md"),
+            ),
+        ] {
+            let line = format!("- trained: 2026-11-27, by `{}`\n", request.command_line());
+            assert!(card.contains(&line), "{line}");
+            assert_eq!(request.name(), request.kind.dir_name());
+        }
+    }
+}
