@@ -4,6 +4,7 @@
 //! analysis itself lives in `tenor-pipeline`; sources and sinks in `tenor-runtime`.
 
 mod commands;
+mod flags;
 mod logging;
 
 use std::process::ExitCode;
@@ -56,6 +57,9 @@ enum Command {
     /// speaker, and metric deltas against gold.
     Diff(commands::diff::DiffArgs),
     /// Train the stance or claim model and write models/<name>/ (model.json, MODEL_CARD.md).
+    ///
+    /// Only in builds with the `train` feature (the default; the container image has no training).
+    #[cfg(feature = "train")]
     Train(commands::train::TrainArgs),
 }
 
@@ -69,6 +73,7 @@ fn main() -> ExitCode {
         Command::Segmenter(args) => commands::segmenter::run(args),
         Command::Scorer(args) => commands::scorer::run(args),
         Command::Aggregator(args) => commands::aggregator::run(args),
+        #[cfg(feature = "train")]
         Command::Train(args) => commands::train::run(args),
         Command::Classify(args) => commands::classify::run(args),
         Command::Eval(args) => commands::eval::run(args),

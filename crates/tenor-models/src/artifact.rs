@@ -55,7 +55,9 @@ impl Calibration {
     }
 }
 
-pub(crate) fn softmax(scores: &mut [f64]) {
+/// Turns scores into probabilities in place (max-shifted, so large scores do not overflow). Calibration
+/// fitting (`tenor-train`) uses it to apply a candidate temperature exactly as [`Calibration::apply`] does.
+pub fn softmax(scores: &mut [f64]) {
     let max = scores.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     let mut sum = 0.0;
     for s in scores.iter_mut() {

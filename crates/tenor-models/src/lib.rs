@@ -1,15 +1,16 @@
-//! Stance and claim models: training with linfa, calibration, the model file, and the sparse scorer.
+//! Stance and claim models as served: the model file, its calibration, and the sparse scorer.
 //!
-//! - [`train::train`]: examples in, a [`ModelFile`] and cross-validated predictions out (pure, deterministic);
-//! - [`ModelFile`]: the artifact in `models/<name>/model.json`, checked on load (format, feature version,
-//!   shapes);
+//! - [`ModelFile`]: the artifact in `models/<name>/model.json` (format `tenor.model/1`), checked on load
+//!   (format, feature version, shapes); [`Calibration::apply`] turns raw scores into probabilities;
 //! - [`Scorer`]: serving, a sparse dot product over hashed features, loaded once and shared across threads;
 //! - [`shipped`]: the models built into the binary (`models/stance`, `models/sentence_stance`, `models/claim`).
+//!
+//! Training (linfa, calibration fitting, cross-validation, model cards) lives in `tenor-train`, so that a
+//! binary that only serves does not link it: this crate guarantees it depends on no training library.
 
 pub mod artifact;
 pub mod scorer;
 pub mod shipped;
-pub mod train;
 
-pub use artifact::{BucketWeights, Calibration, ModelError, ModelFile, Task, TrainingInfo, MODEL_FORMAT};
+pub use artifact::{softmax, BucketWeights, Calibration, ModelError, ModelFile, Task, TrainingInfo, MODEL_FORMAT};
 pub use scorer::{Scorer, Scores};

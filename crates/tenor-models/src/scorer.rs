@@ -213,8 +213,6 @@ mod tests {
     use super::*;
     use crate::artifact::ModelError;
     use crate::shipped;
-    use crate::train::{train, Example, TrainConfig};
-    use tenor_features::FeatureConfig;
 
     fn stance() -> Scorer {
         Scorer::from_bytes_for(shipped::STANCE, Task::Stance).unwrap()
@@ -336,41 +334,5 @@ mod tests {
         let err = Scorer::from_bytes(&file.to_bytes()).unwrap_err();
         assert!(err.to_string().contains("finite weights"), "{err}");
         assert!(matches!(Scorer::from_bytes_for(shipped::CLAIM, Task::Stance), Err(ModelError::WrongTask { .. })));
-    }
-
-    #[test]
-    fn training_is_deterministic_and_the_scorer_matches_it() {
-        let texts = [
-            ("wonderful great success praised", 2),
-            ("terrible awful failure condemned", 0),
-            ("the meeting is on tuesday", 1),
-        ];
-        let examples: Vec<Example> = (0..60)
-            .map(|i| {
-                let (text, label) = texts[i % 3];
-                Example { text: format!("{text} {i}"), target: None, label, group: i.to_string() }
-            })
-            .collect();
-        let mut features = FeatureConfig::stance();
-        features.hash_bits = 10;
-        let config = TrainConfig {
-            name: "t".into(),
-            version: "0".into(),
-            task: Task::Stance,
-            features,
-            alphas: vec![0.1, 1.0],
-            folds: 3,
-            max_iterations: 30,
-            min_df: 1,
-            max_columns: 1024,
-            data: "synthetic".into(),
-        };
-        let a = train(&config, &examples, &mut |_| {}).unwrap();
-        let b = train(&config, &examples, &mut |_| {}).unwrap();
-        assert_eq!(a.model.to_bytes(), b.model.to_bytes());
-        let scorer = Scorer::from_bytes(&a.model.to_bytes()).unwrap();
-        let s = scorer.stance("a wonderful success", None).unwrap();
-        assert_eq!(s.label, StanceLabel::Positive);
-        assert!(a.cv.probs.iter().all(|p| (p.iter().sum::<f64>() - 1.0).abs() < 1e-9));
     }
 }

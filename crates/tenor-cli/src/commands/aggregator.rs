@@ -4,7 +4,8 @@ use clap::Args;
 use tenor_runtime::config::AggregatorConfig;
 use tenor_runtime::kafka::service;
 
-use super::service::{flag, run_until_signalled, ServiceArgs};
+use super::service::{flag, run_until_signalled};
+use crate::flags::ServiceArgs;
 
 #[derive(Debug, Args)]
 pub struct AggregatorArgs {

@@ -2,14 +2,14 @@
 //! messages — into sentence records (and article summaries for articles).
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::Context;
 use chrono::Utc;
 use clap::Args;
-use tenor_pipeline::{Models, Pipeline, PipelineConfig, SentenceLine};
+use tenor_pipeline::{Pipeline, PipelineConfig, SentenceLine};
 use tenor_runtime::file::{for_each_line, open_input, open_output, RunStats};
+
+use crate::flags::ModelArgs;
 
 #[derive(Debug, Args)]
 pub struct ClassifyArgs {
@@ -25,31 +25,6 @@ pub struct ClassifyArgs {
     pub dead_letter: String,
     #[command(flatten)]
     pub models: ModelArgs,
-}
-
-/// Which models score: the ones built into the binary, or a directory holding `stance/model.json`,
-/// `sentence_stance/model.json` and `claim/model.json` (the layout of `models/`).
-#[derive(Debug, Clone, Args)]
-pub struct ModelArgs {
-    /// Directory with `stance/model.json`, `sentence_stance/model.json` and `claim/model.json` to use instead
-    /// of the built-in models.
-    #[arg(long)]
-    pub models: Option<PathBuf>,
-}
-
-impl ModelArgs {
-    pub fn load(&self) -> anyhow::Result<Models> {
-        match &self.models {
-            None => Models::shipped().context("the built-in models do not load"),
-            Some(dir) => load_dir(dir),
-        }
-    }
-}
-
-/// The same loading and checks as a service's hot reload (checksums, task, feature version, a probe sentence).
-fn load_dir(dir: &Path) -> anyhow::Result<Models> {
-    let (models, _) = tenor_runtime::kafka::reload::load_models_dir(dir)?;
-    Ok(models)
 }
 
 pub fn run(args: ClassifyArgs) -> anyhow::Result<ExitCode> {

@@ -1,19 +1,23 @@
-//! `tenor eval`: measures Tenor's models on labelled corpora, always beside the plain baseline featurizer
-//! trained and evaluated on the same split.
+//! `tenor eval`: measures Tenor on labelled data. `stance` and `claim` put the models beside the plain baseline
+//! trained and evaluated on the same split (`tenor_train::evaluation`; only with the `train` feature, as they
+//! train); `attribution` and `replay` need no training.
 
+#[cfg(feature = "train")]
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::Context;
-use clap::{Args, Subcommand, ValueEnum};
-use serde_json::json;
-use tenor_eval::metrics::{evaluate, Report};
-use tenor_features::TargetRange;
-use tenor_models::{Scorer, Task};
-
-use super::train::{
-    prepare, sentence_stance_examples, stance_examples, train_with_progress, Features, ModelKind, TrainingArgs,
-    NEWSMTSC_DEV,
+use clap::{Args, Subcommand};
+#[cfg(feature = "train")]
+use {
+    super::train::train_with_progress,
+    crate::flags::TrainingArgs,
+    anyhow::Context,
+    clap::ValueEnum,
+    serde_json::json,
+    tenor_eval::metrics::Report,
+    tenor_train::data::NEWSMTSC_DEV,
+    tenor_train::evaluation::{cross_validate, stance_dev, Comparison, StanceDev},
+    tenor_train::ModelKind,
 };
 
 #[derive(Debug, Args)]
@@ -27,13 +31,16 @@ pub enum EvalCommand {
     /// Speaker and cue precision / recall / F1 on GUM's attribution units (train and dev documents).
     Attribution(super::eval_attribution::EvalAttributionArgs),
     /// Stance (NewsMTSC): on the dev file with the trained model, or by cross-validation of train.
+    #[cfg(feature = "train")]
     Stance(StanceEvalArgs),
     /// Claims (ClaimBuster): cross-validation of train.
+    #[cfg(feature = "train")]
     Claim(ClaimEvalArgs),
     /// The records of a replay against gold labels: metrics, reliability diagram, confusion matrix, report.
     Replay(super::eval_replay::EvalReplayArgs),
 }
 
+#[cfg(feature = "train")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Split {
     /// NewsMTSC devtest_mt.jsonl, scored by the model in --model (default: the built-in model); the baseline
@@ -43,6 +50,7 @@ pub enum Split {
     Cv,
 }
 
+#[cfg(feature = "train")]
 #[derive(Debug, Args)]
 pub struct StanceEvalArgs {
     #[arg(long, value_enum, default_value_t = Split::Dev)]
@@ -70,6 +78,7 @@ pub struct StanceEvalArgs {
     pub training: TrainingArgs,
 }
 
+#[cfg(feature = "train")]
 #[derive(Debug, Args)]
 pub struct ClaimEvalArgs {
     /// Also write the reports as JSON to this file.
@@ -80,19 +89,46 @@ pub struct ClaimEvalArgs {
 }
 
 pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
-    let (task, split, reports, json_path) = match args.command {
+    match args.command {
+        #[cfg(feature = "train")]
         EvalCommand::Stance(a) => {
-            let reports = match a.split {
-                Split::Cv => cross_validate(ModelKind::Stance, &a.training)?,
-                Split::Dev => stance_dev(&a)?,
+            let trainer = &mut train_with_progress;
+            let comparison = match a.split {
+                Split::Cv => cross_validate(ModelKind::Stance, &a.training.options(), trainer)?,
+                Split::Dev => stance_dev(
+                    StanceDev {
+                        dev: &a.dev,
+                        model: a.model.as_deref(),
+                        sentences: a.sentences,
+                        baseline_model: a.baseline_model.as_deref(),
+                    },
+                    &a.training.options(),
+                    trainer,
+                )?,
             };
-            (Task::Stance, a.split, reports, a.json)
+            print_comparison(ModelKind::Stance, a.split, comparison, a.json)
         }
-        EvalCommand::Claim(a) => (Task::Claim, Split::Cv, cross_validate(ModelKind::Claim, &a.training)?, a.json),
-        EvalCommand::Attribution(a) => return super::eval_attribution::run(a),
-        EvalCommand::Replay(a) => return super::eval_replay::run(a),
-    };
-    let (tenor, baseline, what) = reports;
+        #[cfg(feature = "train")]
+        EvalCommand::Claim(a) => {
+            let comparison = cross_validate(ModelKind::Claim, &a.training.options(), &mut train_with_progress)?;
+            print_comparison(ModelKind::Claim, Split::Cv, comparison, a.json)
+        }
+        EvalCommand::Attribution(a) => super::eval_attribution::run(a),
+        EvalCommand::Replay(a) => super::eval_replay::run(a),
+    }
+}
+
+#[cfg(feature = "train")]
+fn print_comparison(
+    kind: ModelKind,
+    split: Split,
+    comparison: Comparison,
+    json_path: Option<PathBuf>,
+) -> anyhow::Result<ExitCode> {
+    let Comparison { tenor, baseline, what, baseline_cv } = comparison;
+    if let Some((title, cv)) = baseline_cv {
+        println!("{}", cv.table(&title));
+    }
     println!("{}", tenor.table(&format!("tenor   {what}")));
     println!("{}", baseline.table(&format!("baseline {what}")));
     let positive = |r: &Report| r.per_class.last().map_or(0.0, |c| c.f1);
@@ -104,7 +140,7 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
     );
     if let Some(path) = json_path {
         let value = json!({
-            "task": task,
+            "task": kind.task(),
             "split": format!("{split:?}").to_lowercase(),
             "data": what,
             "tenor": tenor,
@@ -116,76 +152,4 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
             .with_context(|| format!("cannot write {}", path.display()))?;
     }
     Ok(ExitCode::SUCCESS)
-}
-
-type Reports = (Report, Report, String);
-
-fn cross_validate(kind: ModelKind, training: &TrainingArgs) -> anyhow::Result<Reports> {
-    let mut reports = Vec::new();
-    let mut what = String::new();
-    for features in [Features::Tenor, Features::Baseline] {
-        let (config, examples) = prepare(kind, features, "cv", "cv", training)?;
-        let trained = train_with_progress(&config, &examples)?;
-        reports.push(evaluate(config.task.labels(), &trained.cv.gold, &trained.cv.probs));
-        what = format!("{}-fold cross-validation of {} ({} examples)", config.folds, config.data, examples.len());
-    }
-    let baseline = reports.pop().expect("two reports");
-    Ok((reports.pop().expect("two reports"), baseline, what))
-}
-
-fn stance_dev(args: &StanceEvalArgs) -> anyhow::Result<Reports> {
-    let load = |path: &PathBuf| -> anyhow::Result<Scorer> {
-        let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-        Scorer::from_bytes_for(&bytes, Task::Stance).with_context(|| format!("cannot load {}", path.display()))
-    };
-    let tenor = match &args.model {
-        Some(path) => load(path)?,
-        None if args.sentences => Scorer::from_bytes_for(tenor_models::shipped::SENTENCE_STANCE, Task::Stance)?,
-        None => Scorer::from_bytes_for(tenor_models::shipped::STANCE, Task::Stance)?,
-    };
-    let kind = if args.sentences { ModelKind::SentenceStance } else { ModelKind::Stance };
-    let (config, examples) = prepare(kind, Features::Baseline, "baseline", "dev", &args.training)?;
-    let baseline = match &args.baseline_model {
-        Some(path) => load(path)?,
-        None => {
-            let trained = train_with_progress(&config, &examples)?;
-            // The baseline's own cross-validation comes for free with its training: show it too.
-            let cv = evaluate(Task::Stance.labels(), &trained.cv.gold, &trained.cv.probs);
-            println!(
-                "{}",
-                cv.table(&format!(
-                    "baseline {}-fold cross-validation of {} (alpha {})",
-                    config.folds, config.data, trained.model.training.alpha
-                ))
-            );
-            Scorer::from_bytes(&trained.model.to_bytes())?
-        }
-    };
-    let dev = if args.sentences { sentence_stance_examples(&args.dev)? } else { stance_examples(&args.dev)? };
-    let gold: Vec<usize> = dev.iter().map(|e| e.label).collect();
-    let score_all = |scorer: &Scorer| -> anyhow::Result<Vec<Vec<f64>>> {
-        dev.iter()
-            .map(|e| {
-                let target =
-                    e.target.map(|(from, to)| TargetRange::from_code_points(&e.text, from, to)).transpose()?;
-                Ok(scorer.score(&e.text, target.as_ref())?.probs)
-            })
-            .collect()
-    };
-    let labels = Task::Stance.labels();
-    let rows = if args.sentences { "sentences, no mention" } else { "targets" };
-    Ok((
-        evaluate(labels, &gold, &score_all(&tenor)?),
-        evaluate(labels, &gold, &score_all(&baseline)?),
-        format!(
-            "{} ({} {rows}); tenor model {}; baseline {}",
-            args.dev.display(),
-            dev.len(),
-            tenor.model_ref().name,
-            match &args.baseline_model {
-                Some(path) => path.display().to_string(),
-                None => format!("trained on {}", config.data),
-            }
-        ),
-    ))
 }

@@ -15,6 +15,7 @@ pub mod segment;
 pub mod segmenter;
 pub mod serve;
 pub mod service;
+#[cfg(feature = "train")]
 pub mod train;
 
 /// The bundled example stream: GUM's Wikinews news and interview articles (CC BY 2.5, see examples/README.md).

@@ -56,10 +56,10 @@ pub struct ReplayArgs {
     #[arg(long)]
     pub stats: Option<PathBuf>,
     #[command(flatten)]
-    pub models: super::classify::ModelArgs,
+    pub models: crate::flags::ModelArgs,
     /// In-process: size limits (publishing sends every message as it is).
     #[command(flatten)]
-    pub limits: super::run::LimitArgs,
+    pub limits: crate::flags::LimitArgs,
     /// Publish to this topic instead of running the pipeline (the topic must exist).
     #[arg(long, value_name = "TOPIC")]
     pub to_topic: Option<String>,

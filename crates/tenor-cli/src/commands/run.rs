@@ -4,10 +4,11 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::Args;
-use tenor_pipeline::{Pipeline, PipelineConfig};
+use tenor_pipeline::Pipeline;
 use tenor_runtime::file::{open_input, open_output, run_stream, RunOptions, RunSinks, RunStats};
 
 use super::{EXAMPLE_STREAM, EXAMPLE_STREAM_NAME};
+use crate::flags::{LimitArgs, ModelArgs};
 
 #[derive(Debug, Args)]
 pub struct RunArgs {
@@ -30,29 +31,7 @@ pub struct RunArgs {
     #[arg(long)]
     pub stats: Option<PathBuf>,
     #[command(flatten)]
-    pub models: super::classify::ModelArgs,
-}
-
-/// The size limits of the commands that run the pipeline over a file (`run`, `replay`); the services take
-/// theirs from their configuration.
-#[derive(Debug, Clone, Args)]
-pub struct LimitArgs {
-    /// Largest article body accepted, in bytes; larger ones are dead-lettered as `oversize`.
-    #[arg(long, default_value_t = PipelineConfig::default().limits.max_body_bytes)]
-    pub max_body_bytes: usize,
-    /// Largest message (input line) accepted, in bytes.
-    #[arg(long, default_value_t = PipelineConfig::default().limits.max_message_bytes)]
-    pub max_message_bytes: usize,
-}
-
-impl LimitArgs {
-    /// The default pipeline configuration with these limits.
-    pub fn pipeline_config(&self) -> PipelineConfig {
-        let mut config = PipelineConfig::default();
-        config.limits.max_body_bytes = self.max_body_bytes;
-        config.limits.max_message_bytes = self.max_message_bytes;
-        config
-    }
+    pub models: ModelArgs,
 }
 
 pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {

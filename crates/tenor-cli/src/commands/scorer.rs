@@ -6,14 +6,16 @@ use tenor_pipeline::Pipeline;
 use tenor_runtime::config::ScorerConfig;
 use tenor_runtime::kafka::service;
 
-use super::service::{flag, run_until_signalled, ServiceArgs};
+use super::service::{flag, run_until_signalled};
+use crate::flags::ServiceArgs;
+use tenor_runtime::kafka::reload::{configured_dir, load_models};
 
 #[derive(Debug, Args)]
 pub struct ScorerArgs {
     #[command(flatten)]
     pub service: ServiceArgs,
     #[command(flatten)]
-    pub models: super::classify::ModelArgs,
+    pub models: crate::flags::ModelArgs,
     /// Sentence records below this stance confidence also go to the review topic (`review.threshold`).
     #[arg(long)]
     pub review_threshold: Option<f64>,
@@ -26,6 +28,6 @@ pub fn run(args: ScorerArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     };
     let pipeline =
-        Arc::new(Pipeline::with_models(config.pipeline.clone(), super::service::load_models(&config.models)?));
+        Arc::new(Pipeline::with_models(config.pipeline.clone(), load_models(configured_dir(&config.models))?));
     run_until_signalled(|shutdown| async move { service::scorer(&config, pipeline, shutdown).await })
 }

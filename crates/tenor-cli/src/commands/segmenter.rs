@@ -6,7 +6,8 @@ use tenor_pipeline::Pipeline;
 use tenor_runtime::config::SegmenterConfig;
 use tenor_runtime::kafka::service;
 
-use super::service::{flag, run_until_signalled, ServiceArgs};
+use super::service::{flag, run_until_signalled};
+use crate::flags::ServiceArgs;
 
 #[derive(Debug, Args)]
 pub struct SegmenterArgs {

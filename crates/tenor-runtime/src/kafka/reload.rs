@@ -59,6 +59,8 @@ pub enum ModelFilesError {
     Load { dir: String, detail: String },
     #[error("the models in {dir} fail the probe sentence: {detail}")]
     Probe { dir: String, detail: String },
+    #[error("the built-in models do not load: {0}")]
+    BuiltIn(String),
 }
 
 /// The model files of a models directory (the layout of `models/`): per-target stance, sentence stance, claim.
@@ -106,6 +108,22 @@ pub fn load_models_dir(dir: &Path) -> Result<(Models, [String; 3]), ModelFilesEr
         }
     }
     Ok((models, [stance_sha, sentence_sha, claim_sha]))
+}
+
+/// The models a command or service starts with: those of `dir`, with the checks of a reload
+/// ([`load_models_dir`]), or the ones built into the binary when there is no directory (`--models` not given,
+/// `models.dir` empty). Every caller (`tenor run`, `classify`, `replay`, `serve`, `scorer`) loads through
+/// here, so the choice and the checks exist once.
+pub fn load_models(dir: Option<&Path>) -> Result<Models, ModelFilesError> {
+    match dir {
+        None => Models::shipped().map_err(|e| ModelFilesError::BuiltIn(e.to_string())),
+        Some(dir) => Ok(load_models_dir(dir)?.0),
+    }
+}
+
+/// The directory of `models.dir`, `None` when it is empty (the built-in models).
+pub fn configured_dir(config: &crate::config::ModelsConfig) -> Option<&Path> {
+    (!config.dir.is_empty()).then(|| Path::new(config.dir.as_str()))
 }
 
 /// What a reload did.
@@ -249,6 +267,24 @@ mod tests {
             std::fs::create_dir_all(dir.join(role)).unwrap();
             std::fs::write(dir.join(role).join("model.json"), bytes).unwrap();
         }
+    }
+
+    #[test]
+    fn start_up_loading_chooses_built_in_or_checked_directory() {
+        let shipped = load_models(None).unwrap();
+        assert_eq!(shipped.stance.model_ref().sha256, hex::encode(Sha256::digest(tenor_models::shipped::STANCE)));
+        let config = crate::config::ModelsConfig::default();
+        assert_eq!(configured_dir(&config), None, "an empty models.dir means the built-in models");
+        let dir = tempfile::tempdir().unwrap();
+        let (stance, claim) = (tenor_models::shipped::STANCE, tenor_models::shipped::CLAIM);
+        write_models(dir.path(), stance, claim);
+        let config = crate::config::ModelsConfig { dir: dir.path().display().to_string(), ..config };
+        assert_eq!(configured_dir(&config), Some(dir.path()));
+        assert!(load_models(configured_dir(&config)).is_ok());
+        // A directory gets the reload checks: a stance model in the claim slot is refused.
+        write_models(dir.path(), stance, stance);
+        let err = load_models(Some(dir.path())).unwrap_err();
+        assert!(matches!(err, ModelFilesError::Load { .. }), "{err}");
     }
 
     /// A reloader over `dir` holding the given stance and claim model files, and the cell and metrics it

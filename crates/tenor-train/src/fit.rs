@@ -1,4 +1,4 @@
-//! Training: featurize, pick hashed columns, choose L2 strength by grouped k-fold cross-validation with
+//! The fit: featurize, pick hashed columns, choose L2 strength by grouped k-fold cross-validation with
 //! linfa's multinomial logistic regression, calibrate on the held-out folds, fit on everything.
 //!
 //! Deterministic by construction: folds come from a fixed hash of each example's group, linfa's L-BFGS starts
@@ -11,7 +11,7 @@ use ndarray::{Array1, Array2};
 use tenor_features::{hash::Fnv1a, FeatureBuffer, FeatureConfig, FeatureError, Featurizer, TargetRange};
 use thiserror::Error;
 
-use crate::artifact::{softmax, BucketWeights, Calibration, ModelFile, Task, TrainingInfo, MODEL_FORMAT};
+use tenor_models::{softmax, BucketWeights, Calibration, ModelFile, Task, TrainingInfo, MODEL_FORMAT};
 
 /// One labelled training example.
 #[derive(Debug, Clone, PartialEq)]
@@ -380,5 +380,48 @@ pub fn fit_calibration(task: Task, scores: &[Vec<f64>], gold: &[usize]) -> Calib
             }
             Calibration::Platt { a, b }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tenor_core::StanceLabel;
+    use tenor_models::Scorer;
+
+    #[test]
+    fn training_is_deterministic_and_the_scorer_matches_it() {
+        let texts = [
+            ("wonderful great success praised", 2),
+            ("terrible awful failure condemned", 0),
+            ("the meeting is on tuesday", 1),
+        ];
+        let examples: Vec<Example> = (0..60)
+            .map(|i| {
+                let (text, label) = texts[i % 3];
+                Example { text: format!("{text} {i}"), target: None, label, group: i.to_string() }
+            })
+            .collect();
+        let mut features = FeatureConfig::stance();
+        features.hash_bits = 10;
+        let config = TrainConfig {
+            name: "t".into(),
+            version: "0".into(),
+            task: Task::Stance,
+            features,
+            alphas: vec![0.1, 1.0],
+            folds: 3,
+            max_iterations: 30,
+            min_df: 1,
+            max_columns: 1024,
+            data: "synthetic".into(),
+        };
+        let a = train(&config, &examples, &mut |_| {}).unwrap();
+        let b = train(&config, &examples, &mut |_| {}).unwrap();
+        assert_eq!(a.model.to_bytes(), b.model.to_bytes());
+        let scorer = Scorer::from_bytes(&a.model.to_bytes()).unwrap();
+        let s = scorer.stance("a wonderful success", None).unwrap();
+        assert_eq!(s.label, StanceLabel::Positive);
+        assert!(a.cv.probs.iter().all(|p| (p.iter().sum::<f64>() - 1.0).abs() < 1e-9));
     }
 }

@@ -1,0 +1,206 @@
+//! Flag groups shared by more than one subcommand, in one place: a command flattens the group it needs
+//! (`#[command(flatten)]`) and turns it into the library's own value with the group's method. Each group's
+//! defaults come from the library, so a flag and the library cannot disagree.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::Args;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use tenor_pipeline::{Models, PipelineConfig};
+use tenor_runtime::config::{self, Layers};
+
+/// Which models score: the ones built into the binary, or a directory holding `stance/model.json`,
+/// `sentence_stance/model.json` and `claim/model.json` (the layout of `models/`).
+#[derive(Debug, Clone, Args)]
+pub struct ModelArgs {
+    /// Directory with `stance/model.json`, `sentence_stance/model.json` and `claim/model.json` to use instead
+    /// of the built-in models.
+    #[arg(long)]
+    pub models: Option<PathBuf>,
+}
+
+impl ModelArgs {
+    /// The models, loaded and checked by `tenor_runtime::kafka::reload::load_models`.
+    pub fn load(&self) -> anyhow::Result<Models> {
+        Ok(tenor_runtime::kafka::reload::load_models(self.models.as_deref())?)
+    }
+}
+
+/// The size limits of the commands that run the pipeline over a file (`run`, `replay`); the services take
+/// theirs from their configuration.
+#[derive(Debug, Clone, Args)]
+pub struct LimitArgs {
+    /// Largest article body accepted, in bytes; larger ones are dead-lettered as `oversize`.
+    #[arg(long, default_value_t = PipelineConfig::default().limits.max_body_bytes)]
+    pub max_body_bytes: usize,
+    /// Largest message (input line) accepted, in bytes.
+    #[arg(long, default_value_t = PipelineConfig::default().limits.max_message_bytes)]
+    pub max_message_bytes: usize,
+}
+
+impl LimitArgs {
+    /// The default pipeline configuration with these limits.
+    pub fn pipeline_config(&self) -> PipelineConfig {
+        let mut config = PipelineConfig::default();
+        config.limits.max_body_bytes = self.max_body_bytes;
+        config.limits.max_message_bytes = self.max_message_bytes;
+        config
+    }
+}
+
+/// Configuration flags every service takes. Layers: defaults < `--config` file < `TENOR_*` environment <
+/// these flags (see docs/KAFKA.md for every key).
+#[derive(Debug, Args)]
+pub struct ServiceArgs {
+    /// TOML configuration file.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Set any configuration key, e.g. `--set kafka.librdkafka.security.protocol=SSL` (repeatable).
+    #[arg(long = "set", value_name = "KEY=VALUE", value_parser = config::parse_override)]
+    pub overrides: Vec<(String, String)>,
+    /// Kafka bootstrap servers (`kafka.bootstrap_servers`).
+    #[arg(long, value_name = "HOST:PORT,...")]
+    pub brokers: Option<String>,
+    /// Consumer group id (`kafka.group_id`).
+    #[arg(long)]
+    pub group_id: Option<String>,
+    /// Address of the /metrics, /healthz and /readyz endpoints (`metrics.addr`); port 0 picks a free port.
+    #[arg(long, value_name = "ADDR")]
+    pub metrics_addr: Option<String>,
+    /// Print the effective configuration (secrets redacted) and exit.
+    #[arg(long)]
+    pub print_config: bool,
+}
+
+impl ServiceArgs {
+    /// Loads the configuration, with `extra` flag overrides (named flags of the command) applied last.
+    pub fn load<T: Serialize + DeserializeOwned + Default>(
+        &self,
+        extra: Vec<(String, String)>,
+    ) -> anyhow::Result<T> {
+        let mut overrides = self.overrides.clone();
+        let named = [
+            ("kafka.bootstrap_servers", &self.brokers),
+            ("kafka.group_id", &self.group_id),
+            ("metrics.addr", &self.metrics_addr),
+        ];
+        overrides.extend(named.into_iter().filter_map(|(k, v)| v.clone().map(|v| (k.to_owned(), v))));
+        overrides.extend(extra);
+        let layers = Layers::from_process(self.config.as_ref().map(|p| p.display().to_string()), overrides);
+        let config: T = config::load(&layers).context("cannot load the configuration")?;
+        tracing::info!(config = %config::redacted(&config), "configuration");
+        Ok(config)
+    }
+
+    /// The configuration to run with (see [`ServiceArgs::load`]), or `None` when `--print-config` asked only
+    /// to print it, which is done here.
+    pub fn config_to_run<T: Serialize + DeserializeOwned + Default>(
+        &self,
+        extra: &[Option<(String, String)>],
+    ) -> anyhow::Result<Option<T>> {
+        let config: T = self.load(extra.iter().flatten().cloned().collect())?;
+        if self.print_config {
+            print!("{}", config::redacted(&config));
+            return Ok(None);
+        }
+        Ok(Some(config))
+    }
+}
+
+/// Hyper-parameters shared by `tenor train` and `tenor eval stance|claim` (which retrain the baseline).
+/// Defaults: `tenor_train::TrainingOptions::default()`.
+#[cfg(feature = "train")]
+#[derive(Debug, Clone, Args)]
+pub struct TrainingArgs {
+    /// Training file (default: NewsMTSC train for stance, ClaimBuster train for claims).
+    #[arg(long)]
+    pub data: Option<PathBuf>,
+    /// L2 strengths to choose from by cross-validation (comma-separated).
+    #[arg(long, value_delimiter = ',', default_values_t = tenor_train::TrainingOptions::default().alphas)]
+    pub alphas: Vec<f64>,
+    /// Cross-validation folds (grouped by sentence).
+    #[arg(long, default_value_t = tenor_train::TrainingOptions::default().folds)]
+    pub folds: usize,
+    /// L-BFGS iterations per fit.
+    #[arg(long, default_value_t = tenor_train::TrainingOptions::default().max_iterations)]
+    pub max_iterations: u64,
+    /// Keep hashed buckets seen in at least this many training examples.
+    #[arg(long, default_value_t = tenor_train::TrainingOptions::default().min_df)]
+    pub min_df: usize,
+    /// At most this many buckets become training columns (linfa fits dense matrices).
+    #[arg(long, default_value_t = tenor_train::TrainingOptions::default().max_columns)]
+    pub max_columns: usize,
+    /// Hash space size 2^bits (at most 14 for training: linfa fits dense matrices).
+    #[arg(long)]
+    pub hash_bits: Option<u32>,
+    /// Use only N examples, evenly spread over the file (small configurations, tests).
+    #[arg(long)]
+    pub limit: Option<usize>,
+    /// sentence-stance only: also train on the per-target rows (mention marked), so one model learns from
+    /// both; cross-validation is then also reported on the sentence rows alone.
+    #[arg(long)]
+    pub with_targets: bool,
+    /// sentence-stance only: also train on sentence-tone ratings in VADER's ground-truth format
+    /// (`id<TAB>mean rating -4..4<TAB>sentence`, e.g. `models/data/vader_nyt/nytEditorialSnippets_GroundTruth.txt`).
+    /// Cross-validation is then also reported on the NewsMTSC rows alone.
+    #[arg(long, value_name = "FILE")]
+    pub with_tone: Option<PathBuf>,
+    /// Which rated sentences `--with-tone` trains on: `clear` ones only (|mean| <= 0.25 neutral, >= 1 its
+    /// sign; the rest left out), or `all` (|mean| < 0.5 neutral, else its sign).
+    #[arg(long, value_enum, default_value_t = tenor_train::ToneRows::Clear, requires = "with_tone")]
+    pub tone_rows: tenor_train::ToneRows,
+}
+
+#[cfg(feature = "train")]
+impl TrainingArgs {
+    pub fn options(&self) -> tenor_train::TrainingOptions {
+        tenor_train::TrainingOptions {
+            data: self.data.clone(),
+            alphas: self.alphas.clone(),
+            folds: self.folds,
+            max_iterations: self.max_iterations,
+            min_df: self.min_df,
+            max_columns: self.max_columns,
+            hash_bits: self.hash_bits,
+            limit: self.limit,
+            with_targets: self.with_targets,
+            with_tone: self.with_tone.clone(),
+            tone_rows: self.tone_rows,
+        }
+    }
+}
+
+#[cfg(all(test, feature = "train"))]
+mod tests {
+    use clap::{Parser, ValueEnum};
+
+    use super::TrainingArgs;
+
+    #[derive(Debug, Parser)]
+    struct Cli {
+        #[command(flatten)]
+        training: TrainingArgs,
+    }
+
+    #[test]
+    fn training_flags_default_to_the_library_defaults() {
+        let cli = Cli::try_parse_from(["tenor"]).unwrap();
+        assert_eq!(cli.training.options(), tenor_train::TrainingOptions::default());
+        let cli = Cli::try_parse_from(["tenor", "--alphas", "1,2", "--with-tone", "t.txt", "--tone-rows", "all"])
+            .unwrap();
+        let options = cli.training.options();
+        assert_eq!((options.alphas, options.tone_rows), (vec![1.0, 2.0], tenor_train::ToneRows::All));
+    }
+
+    #[test]
+    fn the_names_on_a_card_command_line_are_the_flag_values() {
+        for kind in tenor_train::ModelKind::value_variants() {
+            assert_eq!(kind.to_possible_value().unwrap().get_name(), kind.flag_value());
+        }
+        for features in tenor_train::FeatureSet::value_variants() {
+            assert_eq!(features.to_possible_value().unwrap().get_name(), features.flag_value());
+        }
+    }
+}
