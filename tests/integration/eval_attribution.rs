@@ -96,22 +96,3 @@ fn cross_validation_folds_train_documents_and_pools_them() {
         tenor().current_dir(repo()).args(["eval", "attribution", "--cv", "5", "--split", "dev"]).output().unwrap();
     assert!(!output.status.success(), "--cv with --split dev is refused");
 }
-
-#[test]
-fn the_cue_model_grid_starts_from_the_rules_alone() {
-    let output = tenor()
-        .current_dir(repo())
-        .args(["eval", "attribution", "--cv", "5", "--cue-model", "--json"])
-        .output()
-        .unwrap();
-    assert!(output.status.success());
-    let grid = String::from_utf8(output.stderr).unwrap();
-    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
-    let rules_f1 = report["splits"]["cv-pooled"]["cue_exact"]["f1"].as_f64().unwrap();
-    // The first row (drop nothing, add nothing) is the rules alone.
-    let first = grid.lines().find(|l| l.starts_with("rules+model")).expect("a rules+model row");
-    let fields: Vec<&str> = first.split_whitespace().collect();
-    assert_eq!((fields[2], fields[3]), ("0.0", "-"), "{first}");
-    assert_eq!(fields[4], format!("{rules_f1:.3}"), "{first}");
-    assert!(grid.lines().any(|l| l.starts_with("model ")), "model-alone rows:\n{grid}");
-}

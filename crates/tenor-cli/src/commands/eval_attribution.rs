@@ -13,7 +13,7 @@ use std::process::ExitCode;
 use anyhow::{bail, Context};
 use clap::{Args, ValueEnum};
 use serde::Serialize;
-use tenor_attribution::{Attributor, CueCandidate, CueModel, CueModelSettings};
+use tenor_attribution::Attributor;
 use tenor_eval::conllu;
 use tenor_eval::gum_rsd::{
     attribution_units, cue_errors, grouped_folds, parse_splits, AttributionScores, AttributionTally, CueError,
@@ -58,11 +58,6 @@ pub struct EvalAttributionArgs {
     /// rules were not developed there; the figure is what a learned part must beat held out.
     #[arg(long, value_name = "K", value_parser = clap::value_parser!(u16).range(2..=46))]
     pub cv: Option<u16>,
-    /// With `--cv`: also train the learned cue scorer (logistic regression over the context of every cue-lexicon
-    /// word, `tenor_attribution::CueModel`) on each fold's other folds and report, on the held-out fold, a grid
-    /// of rules + model combinations (drop a rule cue below one threshold, add a non-rule word above another).
-    #[arg(long, requires = "cv")]
-    pub cue_model: bool,
     /// Score a predicted cue on a second indicative word of a GUM unit already matched by another prediction
     /// ("tweeted … and said") as a false positive, as figures before commit d93b3b9 did; by default it is
     /// left out of the cue scores (unscored).
@@ -102,7 +97,6 @@ pub fn run(args: EvalAttributionArgs) -> anyhow::Result<ExitCode> {
     let mut tallies: BTreeMap<String, AttributionTally> = BTreeMap::new();
     let mut genre_tallies: BTreeMap<String, AttributionTally> = BTreeMap::new();
     let mut errors: BTreeMap<String, Vec<CueError>> = BTreeMap::new();
-    let mut model_documents: Vec<ModelDocument> = Vec::new();
     let new_tally =
         || if args.one_cue_per_unit { AttributionTally::one_cue_per_unit() } else { AttributionTally::default() };
     let folds = args.cv.map(|k| {
@@ -148,24 +142,6 @@ pub fn run(args: EvalAttributionArgs) -> anyhow::Result<ExitCode> {
             let mut err = stderr.lock();
             show_errors(&mut err, name, &document, &units, &predictions)?;
         }
-        if args.cue_model {
-            let candidates = attributor.cue_candidates(&document.text, &sentences, &analysis);
-            let labels = candidates.iter().map(|c| units.iter().any(|u| u.cue.contains(&c.range))).collect();
-            let rules: Vec<PredictedAttribution> =
-                predictions.iter().filter(|p| p.cue.is_some()).cloned().collect();
-            let credits: Vec<PredictedAttribution> =
-                predictions.iter().filter(|p| p.cue.is_none()).cloned().collect();
-            let fold = folds.as_ref().map_or(0, |f| f[name]);
-            model_documents.push(ModelDocument {
-                fold,
-                units: units.clone(),
-                rules,
-                credits,
-                candidates,
-                labels,
-                document: document.clone(),
-            });
-        }
         let key = match &folds {
             Some(folds) => format!("fold{}", folds[name]),
             None => split.clone(),
@@ -188,10 +164,6 @@ pub fn run(args: EvalAttributionArgs) -> anyhow::Result<ExitCode> {
             all
         });
         tallies.insert("cv-pooled".to_owned(), pooled);
-    }
-    if let (true, Some(k)) = (args.cue_model, args.cv) {
-        let mut err = stderr.lock();
-        cue_model_grid(&mut err, &model_documents, usize::from(k), new_tally)?;
     }
     if args.breakdown {
         let mut err = stderr.lock();
@@ -245,115 +217,6 @@ fn print_table(out: &mut impl Write, report: &Report) -> std::io::Result<()> {
             )?;
         }
         writeln!(out, "{split:<6} predicted cues left unscored (in a unit without a gold cue, or a second cue word of a matched unit): {}", s.cue_unscored)?;
-    }
-    Ok(())
-}
-
-/// One train document's data for the cue-model cross-validation.
-struct ModelDocument {
-    fold: usize,
-    document: conllu::Document,
-    units: Vec<tenor_eval::gum_rsd::AttributionUnit>,
-    /// The rules' attributions (each with a cue).
-    rules: Vec<PredictedAttribution>,
-    /// Source credits (speaker without a cue).
-    credits: Vec<PredictedAttribution>,
-    candidates: Vec<CueCandidate>,
-    /// Candidate is exactly a gold cue run.
-    labels: Vec<bool>,
-}
-
-/// Rules + model on held-out folds: for each L2 setting, one model per fold trained on the other folds; then
-/// every (drop, add) threshold pair is scored on the pooled held-out predictions. Drop 0 and add > 1 is the
-/// rules alone.
-fn cue_model_grid(
-    out: &mut impl Write,
-    documents: &[ModelDocument],
-    k: usize,
-    new_tally: impl Fn() -> AttributionTally,
-) -> std::io::Result<()> {
-    let candidates: usize = documents.iter().map(|d| d.candidates.len()).sum();
-    let positives: usize = documents.iter().map(|d| d.labels.iter().filter(|l| **l).count()).sum();
-    let proposed: usize = documents.iter().map(|d| d.candidates.iter().filter(|c| c.proposed).count()).sum();
-    writeln!(
-        out,
-        "{} documents, {candidates} cue-lexicon candidates ({positives} of them gold cues, {proposed} rule cues), {k} folds",
-        documents.len()
-    )?;
-    writeln!(
-        out,
-        "{:<11} {:>7} {:>5} {:>5}  {:>8} {:>6} {:>6}  {:>14}  {:>11}",
-        "scorer", "l2", "drop", "add", "cue F1", "P", "R", "tp/pred/gold", "speaker ovl"
-    )?;
-    // The model with the rules' verdict as features (it filters and adds), then the model alone (its
-    // candidates above a threshold are the cues; rule cues that are not single lexicon words, such as
-    // `according to` or `was like`, are kept).
-    for with_rules in [true, false] {
-        for l2 in [1e-4f32, 1e-3, 1e-2] {
-            let settings = CueModelSettings { l2, ..CueModelSettings::default() };
-            let features = |c: &CueCandidate| if with_rules { c.all_features() } else { c.features.clone() };
-            // probabilities[d][c]: held-out probability of candidate c of document d.
-            let mut probabilities: Vec<Vec<f32>> = vec![Vec::new(); documents.len()];
-            for fold in 0..k {
-                let training: Vec<(Vec<u64>, bool)> = documents
-                    .iter()
-                    .filter(|d| d.fold != fold)
-                    .flat_map(|d| d.candidates.iter().zip(&d.labels).map(|(c, l)| (features(c), *l)))
-                    .collect();
-                let examples: Vec<(&[u64], bool)> = training.iter().map(|(f, l)| (f.as_slice(), *l)).collect();
-                let model = CueModel::train(&examples, settings);
-                for (d, doc) in documents.iter().enumerate().filter(|(_, d)| d.fold == fold) {
-                    probabilities[d] = doc.candidates.iter().map(|c| model.probability(&features(c))).collect();
-                }
-            }
-            let grid: Vec<(f32, f32)> = if with_rules {
-                [0.0f32, 0.1, 0.2, 0.3, 0.4, 0.5]
-                    .iter()
-                    .flat_map(|&drop| [1.1f32, 0.5, 0.6, 0.7, 0.8, 0.9].map(|add| (drop, add)))
-                    .collect()
-            } else {
-                [0.2f32, 0.3, 0.4, 0.5, 0.6, 0.7].iter().map(|&t| (t, t)).collect()
-            };
-            for (drop, add) in grid {
-                let (mut cue_tally, mut speaker_tally) = (new_tally(), new_tally());
-                for (doc, probs) in documents.iter().zip(&probabilities) {
-                    let kept: Vec<PredictedAttribution> = doc
-                        .rules
-                        .iter()
-                        .filter(|p| {
-                            let cue = p.cue.as_ref().expect("rule predictions have cues");
-                            doc.candidates
-                                .iter()
-                                .zip(probs)
-                                .find(|(c, _)| c.range == *cue)
-                                .is_none_or(|(_, &pr)| pr >= drop)
-                        })
-                        .cloned()
-                        .collect();
-                    let added = doc.candidates.iter().zip(probs).filter(|(c, &pr)| !c.proposed && pr >= add).map(
-                        // Scored for the cue only (no speaker finder runs on an added word).
-                        |(c, _)| PredictedAttribution { speaker: c.range.clone(), cue: Some(c.range.clone()) },
-                    );
-                    let cue_predictions: Vec<PredictedAttribution> = kept.iter().cloned().chain(added).collect();
-                    cue_tally.add(&doc.document, &doc.units, &cue_predictions);
-                    let speaker_predictions: Vec<PredictedAttribution> =
-                        kept.into_iter().chain(doc.credits.iter().cloned()).collect();
-                    speaker_tally.add(&doc.document, &doc.units, &speaker_predictions);
-                }
-                let (c, sp) = (cue_tally.scores().cue_exact, speaker_tally.scores().speaker_overlap);
-                writeln!(
-                    out,
-                    "{:<11} {l2:>7} {drop:>5.1} {:>5}  {:>8.3} {:>6.3} {:>6.3}  {:>14}  {:>11.3}",
-                    if with_rules { "rules+model" } else { "model" },
-                    if add > 1.0 { "-".to_owned() } else { format!("{add:.1}") },
-                    c.f1,
-                    c.precision,
-                    c.recall,
-                    format!("{}/{}/{}", c.true_positives, c.predicted, c.gold),
-                    sp.f1
-                )?;
-            }
-        }
     }
     Ok(())
 }
