@@ -17,7 +17,7 @@ pub static NEGATIONS: WordSet =
 /// (`tenor/be_forms.txt`)
 pub static BE_FORMS: WordSet =
     WordSet::new("tenor/be_forms.txt", include_str!("../../../models/data/lexicons/tenor/be_forms.txt"));
-/// Verbs of remembering ("I remember when ...") whose complement need not be a clause.
+/// Verbs of remembering: a gerund after them ("recalled seeing ...") is their complement, not a plain object.
 /// (`tenor/memory_verbs.txt`)
 pub static MEMORY_VERBS: WordSet =
     WordSet::new("tenor/memory_verbs.txt", include_str!("../../../models/data/lexicons/tenor/memory_verbs.txt"));
