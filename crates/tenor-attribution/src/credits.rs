@@ -15,9 +15,8 @@ use std::ops::Range;
 
 use crate::tokens::{TokenKind, Tokens};
 
-/// Words that label a media credit when a colon (or GUM's occasional semicolon) follows.
-const CREDIT_LABELS: &[&str] =
-    &["image", "images", "photo", "photos", "picture", "video", "audio", "source", "credit", "illustration"];
+// Words that label a media credit when a colon (or GUM's occasional semicolon) follows.
+use tenor_lexicon::attribution::CREDIT_LABELS;
 
 /// At most this many tokens make up a credited name ("Twitter / Barack Obama", "Daily et al").
 const MAX_CREDIT_TOKENS: usize = 6;
@@ -136,7 +135,7 @@ fn media_credit(body: &str, tokens: &Tokens) -> Option<Range<usize>> {
         if !(tokens.is_punct(i + 1, body, ':') || tokens.is_punct(i + 1, body, ';')) {
             continue;
         }
-        if !CREDIT_LABELS.contains(&tokens.lower(i)) {
+        if !CREDIT_LABELS.contains(tokens.lower(i)) {
             continue;
         }
         let Some((name, after)) = name_from(body, tokens, i + 2) else { continue };

@@ -1,15 +1,19 @@
-//! The word lists behind the rules, compiled into the binary so that `tenor` works from any directory.
+//! The cue and hedge lexicons behind the rules, built once per process ([`LEXICON`]) from the word lists of
+//! `tenor-lexicon` (data files under `models/data/lexicons`, compiled into the binary).
 //!
 //! Reporting verbs start from the GenderGapTracker quote-verb list and add speech, cognition and evidence verbs
-//! from wire copy and from GUM's attribution units (train split). Hedges start from wooorm's hedge list, keep
-//! only the weasel words that hedge, drop entries that are not hedges in news prose (boosters such as
-//! "clearly", quantifiers such as "many", "will"), and add evidential and rumour markers.
+//! from wire copy and from GUM's attribution units (train split); each inflected form gets a [`CueClass`].
+//! Hedges start from wooorm's hedge list, keep only the weasel words that hedge, drop entries that are not
+//! hedges in news prose (boosters such as "clearly", quantifiers such as "many", "will"), and add evidential
+//! and rumour markers, each with a weight.
 
 use std::collections::HashMap;
+use std::sync::LazyLock;
 
-const QUOTE_VERBS: &str = include_str!("../../../models/data/lexicons/quote_verb_list.GenderGapTracker.txt");
-const HEDGES: &str = include_str!("../../../models/data/lexicons/hedges_wooorm.txt");
-const WEASELS: &str = include_str!("../../../models/data/lexicons/weasels_wooorm.txt");
+use tenor_lexicon::{attribution as lists, third_party};
+
+/// The lexicon, built on first use and shared by every `Attributor`.
+pub(crate) static LEXICON: LazyLock<Lexicon> = LazyLock::new(Lexicon::new);
 
 /// How a cue word behaves, which decides what the rules demand around it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,269 +32,6 @@ pub enum CueClass {
     /// Predicative adjectives after a form of *be* (sure, convinced, aware).
     Stance,
 }
-
-/// Verb forms of the GenderGapTracker list that are mostly something else in news prose.
-const QUOTE_VERB_EXCLUDED: &[&str] = &[
-    "continue",
-    "continued",
-    "continues",
-    "continuing",
-    "persist",
-    "persisted",
-    "persisting",
-    "persists",
-    "present",
-    "presenting",
-    "presents",
-    "release",
-    "released",
-    "releases",
-    "releasing",
-    "preach",
-    "preached",
-    "preaches",
-    "preaching",
-    "rave",
-    "raved",
-    "raves",
-    "raving",
-    "finding",
-    "point",
-    "pointed",
-    "pointing",
-    "points",
-    "state",
-    "illustrate",
-    "illustrated",
-    "illustrates",
-    "illustrating",
-    "demonstrate",
-    "demonstrated",
-    "demonstrates",
-    "demonstrating",
-    "ensure",
-    "ensured",
-    "ensures",
-    "ensuring",
-    "finds",
-    "think",
-    "thinking",
-    "thinks",
-    "thought",
-    "convince",
-    "convinced",
-    "convinces",
-    "convincing",
-    "indicate",
-    "indicated",
-    "indicates",
-    "indicating",
-];
-
-/// Speech verbs beyond the GenderGapTracker list (base forms; inflections are generated).
-const SPEECH_EXTRA: &[&str] = &[
-    "affirm",
-    "allege",
-    "answer",
-    "ask",
-    "aver",
-    "boast",
-    "brag",
-    "caution",
-    "cite",
-    "complain",
-    "concede",
-    "confess",
-    "contend",
-    "counter",
-    "deny",
-    "disclose",
-    "divulge",
-    "emphasise",
-    "emphasize",
-    "forecast",
-    "hint",
-    "joke",
-    "lament",
-    "observe",
-    "pledge",
-    "posit",
-    "promise",
-    "propose",
-    "quip",
-    "quote",
-    "reason",
-    "recall",
-    "recommend",
-    "recount",
-    "reiterate",
-    "remark",
-    "repeat",
-    "retort",
-    "scream",
-    "shout",
-    "speculate",
-    "stress",
-    "surmise",
-    "swear",
-    "theorise",
-    "theorize",
-    "urge",
-    "vow",
-    "whisper",
-    "wonder",
-    "yell",
-    "acknowledge",
-    "calculate",
-    "hypothesise",
-    "hypothesize",
-    "opine",
-    "attest",
-    "contest",
-    "estimate",
-    "counsel",
-    "rule",
-    "read",
-];
-
-const BELIEF: &[&str] = &[
-    "think",
-    "believe",
-    "suspect",
-    "suppose",
-    "guess",
-    "reckon",
-    "hope",
-    "fear",
-    "feel",
-    "expect",
-    "doubt",
-    "imagine",
-    "assume",
-    "wish",
-    "agree",
-    "accept",
-    "worry",
-    "presume",
-    "figure",
-    "bet",
-    "trust",
-    "mean",
-    "realise",
-    "realize",
-    "notice",
-    "remember",
-    "recognise",
-    "recognize",
-    "decide",
-];
-
-const EVIDENCE: &[&str] = &[
-    "know",
-    "see",
-    "find",
-    "show",
-    "reveal",
-    "prove",
-    "demonstrate",
-    "determine",
-    "discover",
-    "indicate",
-    "ensure",
-    "illustrate",
-    "learn",
-    "hear",
-    "understand",
-    "forget",
-    "maintain",
-    "convince",
-    "suggest",
-];
-
-/// Speech verbs that report speech on their own ("the minister said", "X denied it"); the other
-/// communication verbs are [`CueClass::Report`].
-const CORE_SPEECH: &[&str] = &[
-    "say",
-    "tell",
-    "claim",
-    "state",
-    "note",
-    "add",
-    "insist",
-    "argue",
-    "assert",
-    "declare",
-    "confirm",
-    "deny",
-    "warn",
-    "explain",
-    "report",
-    "announce",
-    "admit",
-    "acknowledge",
-    "reply",
-    "comment",
-    "remark",
-    "observe",
-    "tweet",
-    "allege",
-    "concede",
-    "contend",
-    "reiterate",
-    "testify",
-    "caution",
-    "counter",
-    "retort",
-    "quip",
-    "stress",
-    "emphasise",
-    "emphasize",
-    "conclude",
-    "respond",
-];
-
-const STANCE_ADJECTIVES: &[&str] = &[
-    "sure",
-    "convinced",
-    "aware",
-    "confident",
-    "certain",
-    "adamant",
-    "positive",
-    "concerned",
-    "worried",
-    "optimistic",
-    "hopeful",
-    "afraid",
-    "fearful",
-    "skeptical",
-    "sceptical",
-    "determined",
-    "convinced",
-];
-
-/// Irregular forms (base, forms).
-const IRREGULAR: &[(&str, &[&str])] = &[
-    ("say", &["said"]),
-    ("tell", &["told"]),
-    ("write", &["wrote", "written"]),
-    ("tweet", &[]),
-    ("think", &["thought"]),
-    ("know", &["knew", "known"]),
-    ("see", &["saw", "seen"]),
-    ("find", &["found"]),
-    ("show", &["shown"]),
-    ("prove", &["proven"]),
-    ("hear", &["heard"]),
-    ("learn", &["learnt"]),
-    ("feel", &["felt"]),
-    ("mean", &["meant"]),
-    ("forget", &["forgot", "forgotten"]),
-    ("understand", &["understood"]),
-    ("swear", &["swore", "sworn"]),
-    ("bet", &[]),
-    ("forecast", &[]),
-];
 
 /// Regular inflections of an English verb: base, third person, past, gerund.
 fn inflect(base: &str) -> Vec<String> {
@@ -314,8 +55,8 @@ fn inflect(base: &str) -> Vec<String> {
             forms.extend([format!("{base}{}ed", last as char), format!("{base}{}ing", last as char)]);
         }
     }
-    if let Some((_, irregular)) = IRREGULAR.iter().find(|(b, _)| *b == base) {
-        forms.extend(irregular.iter().map(|f| (*f).to_owned()));
+    if let Some(line) = lists::IRREGULAR_VERBS.entries().find(|l| l.split_whitespace().next() == Some(base)) {
+        forms.extend(line.split_whitespace().skip(1).map(str::to_owned));
     }
     forms
 }
@@ -325,145 +66,6 @@ fn inflect(base: &str) -> Vec<String> {
 pub(crate) struct HedgePhrase {
     pub words: Vec<String>,
     pub weight: f64,
-}
-
-/// Entries of the hedge lists that do not hedge in news prose.
-const HEDGE_EXCLUDED: &[&str] = &[
-    "always",
-    "certain",
-    "certainly",
-    "clear",
-    "clearly",
-    "quite clearly",
-    "definite",
-    "definitely",
-    "must",
-    "will",
-    "say",
-    "says",
-    "can",
-    "read",
-    "really",
-    "find",
-    "finds",
-    "found",
-    "like",
-    "many",
-    "most",
-    "much",
-    "few",
-    "little",
-    "several",
-    "some",
-    "something",
-    "someone",
-    "somebody",
-    "somewhere",
-    "often",
-    "frequently",
-    "usually",
-    "generally",
-    "overall",
-    "mainly",
-    "mostly",
-    "largely",
-    "actually",
-    "basically",
-    "effectively",
-    "necessarily",
-    "diagnostic",
-    "consistent with",
-    "at least",
-    "so far",
-    "couple",
-    "bunch",
-    "a bit",
-    "pretty",
-    "quite",
-    "rather",
-    "fairly",
-    "rare",
-    "rarely",
-    "seldom",
-    "occasionally",
-    "sometimes",
-    "in general",
-    "and all that",
-    "and so forth",
-    "et cetera",
-    "something or other",
-    "be sure",
-    "surely",
-    "consider",
-    "considered",
-    "considers",
-    "evidently",
-    "understand",
-    "understands",
-    "understood",
-    "in general",
-    "doubt",
-    "practically",
-    "virtually",
-    "frequently",
-    "certain",
-    "if i'm understanding you correctly",
-];
-
-/// Weasel words that do hedge (the rest of that list are boosters and vague intensifiers).
-const WEASEL_HEDGES: &[&str] =
-    &["reportedly", "arguably", "supposed", "seemed", "seems", "appears", "appeared", "probably", "believed"];
-
-/// Cues outside the lists, with their weights.
-const HEDGE_EXTRA: &[(&str, f64)] = &[
-    ("allegedly", 0.4),
-    ("reportedly", 0.4),
-    ("purportedly", 0.4),
-    ("supposedly", 0.4),
-    ("reputedly", 0.4),
-    ("ostensibly", 0.35),
-    ("rumoured", 0.4),
-    ("rumored", 0.4),
-    ("unconfirmed", 0.4),
-    ("unverified", 0.4),
-    ("purported", 0.35),
-    ("alleged", 0.35),
-    ("potentially", 0.3),
-    ("seemingly", 0.25),
-    ("suspected", 0.2),
-    ("tentatively", 0.2),
-    ("preliminary", 0.15),
-    ("nearly", 0.1),
-    ("unclear", 0.25),
-    ("uncertain", 0.25),
-    ("is said to", 0.3),
-    ("are said to", 0.3),
-    ("was said to", 0.3),
-    ("were said to", 0.3),
-    ("is believed to", 0.25),
-    ("are believed to", 0.25),
-    ("is thought to", 0.25),
-    ("are thought to", 0.25),
-    ("is expected to", 0.15),
-    ("are expected to", 0.15),
-    ("it appears", 0.25),
-    ("according to", 0.1),
-];
-
-/// The weight of a hedge from the lists, by what kind of hedge it is.
-fn listed_weight(phrase: &str) -> f64 {
-    match phrase {
-        "alleged" | "allege" | "apparent" | "supposed" | "reportedly" => 0.35,
-        "may" | "might" | "could" | "possibly" | "perhaps" | "maybe" | "possible" | "conceivably"
-        | "possibility" => 0.3,
-        "appear" | "appears" | "appeared" | "appear to be" | "seem" | "seems" | "seemed" | "apparently"
-        | "suggest" | "suggests" | "suggested" | "suggestive" | "indicate" | "look like" | "looks like" => 0.25,
-        "probably" | "likely" | "unlikely" | "probable" | "presumably" | "presumable" | "doubtful"
-        | "improbable" | "tend" | "probability" | "inconclusive" | "unsure" => 0.2,
-        "about" | "around" | "approximately" | "roughly" | "almost" | "almost never" | "more or less"
-        | "kind of" | "sort of" | "somewhat" | "somehow" | "partially" | "would" | "should" | "hopefully" => 0.1,
-        _ => 0.15,
-    }
 }
 
 #[derive(Debug)]
@@ -476,42 +78,39 @@ pub(crate) struct Lexicon {
 impl Lexicon {
     pub fn new() -> Lexicon {
         let mut cues: HashMap<String, CueClass> = HashMap::new();
-        for line in QUOTE_VERBS.lines() {
-            let form = line.trim().to_lowercase();
-            if !form.is_empty() && !QUOTE_VERB_EXCLUDED.contains(&form.as_str()) {
+        for line in third_party::QUOTE_VERBS.entries() {
+            let form = line.to_lowercase();
+            if !lists::QUOTE_VERBS_EXCLUDED.contains(&form) {
                 cues.insert(form, CueClass::Speech);
             }
         }
-        for base in SPEECH_EXTRA {
+        for base in lists::SPEECH_VERBS_EXTRA.entries() {
             for form in inflect(base) {
                 cues.entry(form).or_insert(CueClass::Speech);
             }
         }
-        let core: Vec<String> = CORE_SPEECH.iter().flat_map(|b| inflect(b)).collect();
+        let core: Vec<String> = lists::CORE_SPEECH_VERBS.entries().flat_map(inflect).collect();
         for (form, class) in cues.iter_mut() {
             if !core.contains(form) {
                 *class = CueClass::Report;
             }
         }
         // Belief and evidence verbs override the speech list, which holds "think" and "suggest" too.
-        for base in BELIEF {
+        for base in lists::BELIEF_VERBS.entries() {
             for form in inflect(base) {
                 cues.insert(form, CueClass::Belief);
             }
         }
-        for base in EVIDENCE {
+        for base in lists::EVIDENCE_VERBS.entries() {
             for form in inflect(base) {
                 cues.insert(form, CueClass::Evidence);
             }
         }
-        for adjective in STANCE_ADJECTIVES {
-            cues.insert((*adjective).to_owned(), CueClass::Stance);
+        for adjective in lists::STANCE_ADJECTIVES.entries() {
+            cues.insert(adjective.to_owned(), CueClass::Stance);
         }
         // "feeling", "hoping", "meaning" and the like are mostly nouns or adjectives.
-        for noun in [
-            "feeling", "feelings", "meaning", "findings", "hopes", "fears", "doubts", "bets", "trusts", "means",
-            "wishes",
-        ] {
+        for noun in lists::CUE_NOUNS_EXCLUDED.entries() {
             cues.remove(noun);
         }
 
@@ -525,13 +124,15 @@ impl Lexicon {
                 }
             }
         };
-        for (phrase, weight) in HEDGE_EXTRA {
-            add(phrase, *weight);
+        for (phrase, weight) in lists::HEDGES_EXTRA.entries() {
+            add(phrase, weight);
         }
-        for line in HEDGES.lines().chain(WEASELS.lines().filter(|w| WEASEL_HEDGES.contains(&w.trim()))) {
-            let phrase = line.trim().to_lowercase();
-            if !phrase.is_empty() && !HEDGE_EXCLUDED.contains(&phrase.as_str()) {
-                add(&phrase, listed_weight(&phrase));
+        let weasels = third_party::WEASELS.entries().filter(|w| lists::WEASEL_HEDGES.contains(w));
+        for line in third_party::HEDGES.entries().chain(weasels) {
+            let phrase = line.to_lowercase();
+            if !lists::HEDGES_EXCLUDED.contains(&phrase) {
+                // A listed hedge weighs by its kind (`hedge_weights.txt`), 0.15 when that list does not name it.
+                add(&phrase, lists::HEDGE_WEIGHTS.get(&phrase).unwrap_or(0.15));
             }
         }
         // Longest phrase first, so that "appear to be" wins over "appear".

@@ -14,7 +14,6 @@
 //! length (at most a fixed number of cue candidates are tried).
 
 mod credits;
-mod cue_model;
 mod hedge;
 mod lexicon;
 mod quotes;
@@ -27,7 +26,6 @@ use std::ops::Range;
 use tenor_core::{Attribution, Hedge, HedgeCue, SpanOnly, Speaker, SpeakerSummary, TextSpan};
 use tenor_text::CharOffsets;
 
-pub use cue_model::{CueCandidate, CueModel, CueModelSettings};
 pub use hedge::{HedgeCueSpan, HedgeSpans};
 pub use lexicon::CueClass;
 pub use resolve::SpeakerCount;
@@ -36,10 +34,10 @@ pub use rules::{AttributionSpans, CueKind};
 use quotes::QuoteMap;
 use tokens::Tokens;
 
-/// Finds attributions and hedges. Build once (it compiles the word lists), share by reference.
+/// Finds attributions and hedges. Cheap to build: the word lists are compiled once per process and shared.
 #[derive(Debug)]
 pub struct Attributor {
-    lexicon: lexicon::Lexicon,
+    lexicon: &'static lexicon::Lexicon,
 }
 
 /// One sentence's analysis, in byte offsets into the body.
@@ -77,7 +75,7 @@ impl Default for Attributor {
 
 impl Attributor {
     pub fn new() -> Attributor {
-        Attributor { lexicon: lexicon::Lexicon::new() }
+        Attributor { lexicon: &lexicon::LEXICON }
     }
 
     /// Analyses every sentence of an article. `sentences` are byte ranges into `body`, in order and
@@ -100,7 +98,7 @@ impl Attributor {
                 continue;
             }
             tokens.tokenize(body, range.clone());
-            let hedge = hedge::hedges(&self.lexicon, &tokens);
+            let hedge = hedge::hedges(self.lexicon, &tokens);
             let credit = credits::credit(body, &tokens);
             let mut found = if quotes.has_bad_mark(range.clone()) {
                 Vec::new()
@@ -110,7 +108,7 @@ impl Attributor {
                     tokens: &tokens,
                     quotes: &quotes,
                     quote_ids: quotes.overlapping(range.clone()),
-                    lexicon: &self.lexicon,
+                    lexicon: self.lexicon,
                     previous_speaker: std::cell::Cell::new(None),
                 };
                 sentence.attribute_all()

@@ -1,9 +1,14 @@
 //! Part-of-speech-free tokens: words, punctuation and double-quote marks, with byte offsets into the body.
+//! What a word is comes from the word scanner shared with tenor-features (`tenor_text::words`); this layer
+//! adds attribution's policy: hyphens, periods and `&` join too, a clitic (`'s`) is a word, punctuation and
+//! quote marks are tokens.
 //!
 //! Each word also gets a lower-cased copy (in one buffer shared by the sentence, so no allocation per token)
 //! for lexicon look-ups.
 
 use std::ops::Range;
+
+use tenor_text::words::word_end;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum TokenKind {
@@ -76,23 +81,13 @@ impl Tokens {
             }
             let starts_clitic = is_apostrophe(c) && chars.peek().is_some_and(|&(_, n)| n.is_alphabetic());
             if c.is_alphanumeric() || starts_clitic {
-                let mut end = i + c.len_utf8();
-                while let Some(&(j, n)) = chars.peek() {
-                    if n.is_alphanumeric() {
-                        end = j + n.len_utf8();
-                        chars.next();
-                        continue;
-                    }
-                    // Joiners stay inside a word only between two alphanumerics: U.S, don't, Smith's, well-known.
-                    if matches!(n, '\'' | '\u{2019}' | '-' | '.' | '&') {
-                        let after = text[j + n.len_utf8()..].chars().next();
-                        if after.is_some_and(char::is_alphanumeric) {
-                            end = j + n.len_utf8();
-                            chars.next();
-                            continue;
-                        }
-                    }
-                    break;
+                // The shared word scanner, with attribution's joiners: they stay inside a word only before a
+                // letter or digit (U.S, don't, Smith's, well-known, AT&T).
+                let end = word_end(text, i + c.len_utf8(), |j, next| {
+                    matches!(j, '\'' | '\u{2019}' | '-' | '.' | '&') && next.is_alphanumeric()
+                });
+                while chars.peek().is_some_and(|&(j, _)| j < end) {
+                    chars.next();
                 }
                 let word = &text[i..end];
                 if starts_clitic {

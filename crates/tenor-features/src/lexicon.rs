@@ -1,20 +1,20 @@
 //! Word lists compiled into the binary: VADER and Pattern sentiment, Tenor's news-tone lexicon, hedges,
 //! reporting verbs, negators.
 //!
-//! The files come from `models/data/lexicons` (licences beside them). They are parsed once, when a
-//! [`Lexicons`] is built, into one map from lower-cased word to [`LexEntry`], so featurizing costs one lookup
-//! per token.
+//! The files come from `models/data/lexicons` (licences beside them); the hedge, weasel and reporting-verb
+//! lists are read through `tenor_lexicon::third_party`, the one home of the lists attribution shares. They
+//! are merged when a [`Lexicons`] is built into one map from lower-cased word to [`LexEntry`], so featurizing
+//! costs one lookup per token.
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
+
+use tenor_lexicon::third_party;
 
 use crate::hash::{FNV_OFFSET, FNV_PRIME};
 
 const VADER: &str = include_str!("../../../models/data/lexicons/vader/vader_lexicon.txt");
 const PATTERN: &str = include_str!("../../../models/data/lexicons/pattern_textblob/en-sentiment.xml");
-const HEDGES: &str = include_str!("../../../models/data/lexicons/hedges_wooorm.txt");
-const WEASELS: &str = include_str!("../../../models/data/lexicons/weasels_wooorm.txt");
-const REPORTING: &str = include_str!("../../../models/data/lexicons/quote_verb_list.GenderGapTracker.txt");
 /// Tenor's own news-tone lexicon (Apache-2.0, written by hand; the file's header says how), used by
 /// `FeatureConfig::news_tone`.
 const NEWS_TONE: &str = include_str!("../../../models/data/lexicons/news_tone_tenor.txt");
@@ -183,12 +183,13 @@ impl Lexicons {
         }
         // Only one-word hedges and weasel words: multi-word entries ("and so forth") would need phrase matching
         // and are rare in news sentences.
+        // The hedge, weasel and quote-verb lists come from `tenor_lexicon::third_party`, as published.
         for word in
-            HEDGES.lines().chain(WEASELS.lines()).map(str::trim).filter(|w| !w.is_empty() && !w.contains(' '))
+            third_party::HEDGES.entries().chain(third_party::WEASELS.entries()).filter(|w| !w.contains(' '))
         {
             words.entry(word.to_lowercase()).or_default().hedge = true;
         }
-        for word in REPORTING.lines().map(str::trim).filter(|w| !w.is_empty() && !w.contains(' ')) {
+        for word in third_party::QUOTE_VERBS.entries().filter(|w| !w.contains(' ')) {
             words.entry(word.to_lowercase()).or_default().reporting = true;
         }
         for word in NEGATORS {

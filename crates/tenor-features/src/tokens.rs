@@ -1,4 +1,8 @@
-//! The featurizer's tokenizer: words with byte spans, normalised for hashing.
+//! The featurizer's tokenizer: words with byte spans, normalised for hashing. What a word is comes from the
+//! word scanner shared with tenor-attribution (`tenor_text::words`); this layer adds features' policy: only
+//! an apostrophe before a letter joins, a final `n't` is split off, clause punctuation marks a break.
+
+use tenor_text::words::{char_at, is_word_char, word_end};
 
 /// One word of a sentence.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,22 +37,16 @@ pub fn tokenize(text: &str, tokens: &mut Vec<Token>, norm: &mut String) {
             continue;
         }
         let start = i;
+        // The shared word scanner, with features' joiner: an apostrophe before a letter (`don't`, `Trump's`).
+        let end = word_end(text, i + len, |j, next| (j == '\'' || j == '’') && next.is_alphabetic());
+        i = end;
         let norm_start = norm.len();
-        push_norm(norm, c);
-        i += len;
-        let mut end = i;
-        while i < bytes.len() {
-            let (next, len) = char_at(text, i);
-            if is_word_char(next) {
-                push_norm(norm, next);
-                i += len;
-                end = i;
-            } else if (next == '\'' || next == '’') && text[i + len..].starts_with(char::is_alphabetic) {
-                norm.push('\'');
-                i += len;
-                end = i;
+        for c in text[start..end].chars() {
+            // Inside a word, the only characters that are not word characters are those apostrophes.
+            if is_word_char(c) {
+                push_norm(norm, c);
             } else {
-                break;
+                norm.push('\'');
             }
         }
         let word = &norm[norm_start..];
@@ -80,27 +78,6 @@ pub fn tokenize(text: &str, tokens: &mut Vec<Token>, norm: &mut String) {
             });
         }
         pending_break = false;
-    }
-}
-
-/// The character at byte `i` of `text` and its length in bytes; ASCII without decoding.
-#[inline]
-fn char_at(text: &str, i: usize) -> (char, usize) {
-    let b = text.as_bytes()[i];
-    if b.is_ascii() {
-        (char::from(b), 1)
-    } else {
-        let c = text[i..].chars().next().expect("i is a char boundary inside text");
-        (c, c.len_utf8())
-    }
-}
-
-#[inline]
-fn is_word_char(c: char) -> bool {
-    if c.is_ascii() {
-        c.is_ascii_alphanumeric()
-    } else {
-        c.is_alphanumeric()
     }
 }
 

@@ -1,5 +1,8 @@
 //! Word lists and character classes the sentence splitter decides with.
 //!
+//! The abbreviation, sentence-starter, function-word and date tables here are splitter-internal; the
+//! reporting verbs and credit labels come from Tenor's one lexicon home (`tenor_lexicon::splitter`).
+//!
 //! The abbreviation and sentence-starter lists start from those of `sentencex` (MIT) and pySBD, with the
 //! common English words they contain removed (`me`, `may`, `ill`, `art`, ...): in news text those end
 //! sentences far more often than they abbreviate anything. US state and weekday abbreviations that are also
@@ -223,28 +226,6 @@ const SENTENCE_STARTERS: &[&str] = &[
     "Your",
 ];
 
-/// Verbs that introduce or close a quotation (`..." Smith said.`).
-const REPORTING_VERBS: &[&str] = &[
-    "added",
-    "admitted",
-    "announced",
-    "argued",
-    "asked",
-    "claimed",
-    "continued",
-    "declared",
-    "explained",
-    "insisted",
-    "noted",
-    "replied",
-    "said",
-    "says",
-    "stated",
-    "told",
-    "warned",
-    "wrote",
-];
-
 /// Words a heading does not end with.
 const FUNCTION_WORDS: &[&str] = &[
     "a", "an", "and", "as", "at", "but", "by", "for", "from", "in", "nor", "of", "on", "or", "that", "the", "to",
@@ -292,8 +273,10 @@ pub fn is_sentence_starter(word: &str) -> bool {
             && SENTENCE_STARTERS.binary_search(&word.replace('\u{2019}', "'").as_str()).is_ok())
 }
 
+/// Verbs that close a quotation (`"We will win." Smith said.`): `tenor_lexicon::splitter::REPORTING_VERBS`,
+/// exact case.
 pub fn is_reporting_verb(word: &str) -> bool {
-    REPORTING_VERBS.binary_search(&word).is_ok()
+    tenor_lexicon::splitter::REPORTING_VERBS.contains(word)
 }
 
 pub fn is_function_word(word: &str) -> bool {
@@ -349,9 +332,9 @@ pub fn is_date_preposition(word: &str) -> bool {
     })
 }
 
-/// Labels of a picture credit (`Image: NASA`).
+/// Labels of a picture credit (`Image: NASA`): `tenor_lexicon::splitter::CREDIT_LABELS`, exact case.
 pub fn is_credit_label(word: &str) -> bool {
-    matches!(word, "Image" | "Images" | "Photo" | "Photos" | "Video" | "Credit" | "Photograph" | "Picture")
+    tenor_lexicon::splitter::CREDIT_LABELS.contains(word)
 }
 
 /// Marks that end a sentence.
@@ -416,7 +399,7 @@ mod tests {
 
     #[test]
     fn word_lists_are_sorted_for_binary_search() {
-        for list in [PREPOSITIVE, ORDINARY, ORDINARY_CAPITALIZED, SENTENCE_STARTERS, REPORTING_VERBS] {
+        for list in [PREPOSITIVE, ORDINARY, ORDINARY_CAPITALIZED, SENTENCE_STARTERS] {
             assert!(
                 list.windows(2).all(|w| w[0] < w[1]),
                 "unsorted or duplicated: {:?}",

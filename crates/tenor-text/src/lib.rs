@@ -1,4 +1,5 @@
-//! Text in, sentences out: Tenor's sentence splitter for news and web text, with exact offsets.
+//! Text in, sentences out: Tenor's sentence splitter for news and web text, with exact offsets; and
+//! [`words`], the word scanner the featurizer's and the attribution rules' tokenizers share.
 //!
 //! All offsets this crate returns are **byte** offsets into the input `&str` (cheap to slice in Rust);
 //! [`CharOffsets`] converts them to the code-point offsets that records carry.
@@ -8,6 +9,7 @@
 mod lexicon;
 mod offsets;
 mod split;
+pub mod words;
 
 pub use offsets::CharOffsets;
 pub use split::{split, SentenceSpan, Splitter};
