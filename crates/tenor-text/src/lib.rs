@@ -1,7 +1,8 @@
 //! Text in, sentences out: Tenor's sentence splitter for news and web text, with exact offsets.
 //!
 //! All offsets this crate returns are **byte** offsets into the input `&str` (cheap to slice in Rust);
-//! [`CharOffsets`] converts them to the code-point offsets that records carry.
+//! [`CharOffsets`] and [`OffsetTable`] convert them to the code-point offsets that records carry (the one
+//! byte/code-point conversion of the workspace; `tenor-pipeline` uses it where it builds records).
 //!
 //! Architecture invariant: pure functions over `&str`; no I/O, no async, no allocation per character.
 
@@ -9,5 +10,5 @@ mod lexicon;
 mod offsets;
 mod split;
 
-pub use offsets::CharOffsets;
+pub use offsets::{CharOffsets, OffsetTable};
 pub use split::{split, SentenceSpan, Splitter};
