@@ -1,6 +1,6 @@
 //! Attribution and hedging over the splitter's sentences: never panics; every span lies inside the body on
-//! char boundaries, hedge cues inside their own sentence, certainty in [0, 1]; records' code-point spans
-//! select exactly the text they carry. One stand-alone sentence is analysed too.
+//! char boundaries, hedge cues inside their own sentence, certainty in [0, 1] (records and their code-point
+//! spans are built by the pipeline: `pipeline.rs`). One stand-alone sentence is analysed too.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -39,17 +39,6 @@ fuzz_target!(|data: &[u8]| {
         }
         if let Some(credit) = &sentence.credit {
             assert!(inside(credit));
-        }
-    }
-    let chars: Vec<char> = body.chars().collect();
-    let select = |s: tenor_core::Span| chars[s.start..s.end].iter().collect::<String>();
-    for (attribution, hedge) in analysis.to_records(&body) {
-        if let Some(a) = attribution {
-            assert_eq!(select(a.speaker.span), a.speaker.text);
-            assert_eq!(select(a.cue.span), a.cue.text);
-        }
-        for cue in hedge.cues {
-            assert_eq!(select(cue.span), cue.text);
         }
     }
     let single = attributor().analyze_sentence(&body);

@@ -1,5 +1,6 @@
 //! The whole pipeline with the shipped models, from raw message bytes: records or a dead-letter reason,
-//! never a panic; records' code-point spans select exactly their text, in order.
+//! never a panic; records' code-point spans select exactly their text, in order, and so do the spans of
+//! speakers, cues, hedge cues and evidence.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -21,8 +22,19 @@ fuzz_target!(|data: &[u8]| {
             let body =
                 tenor_core::ArticleMessage::decode(data, &pipeline().config().limits).expect("decoded").body;
             let chars: Vec<char> = body.chars().collect();
+            let select = |s: tenor_core::Span| chars[s.start..s.end].iter().collect::<String>();
             let mut previous_end = 0;
             for record in &out.sentences {
+                if let Some(a) = &record.attribution {
+                    assert_eq!(select(a.speaker.span), a.speaker.text);
+                    assert_eq!(select(a.cue.span), a.cue.text);
+                }
+                for cue in record.hedge.iter().flat_map(|h| &h.cues) {
+                    assert_eq!(select(cue.span), cue.text);
+                }
+                for e in record.stance.iter().flat_map(|s| &s.evidence) {
+                    assert_eq!(select(e.span), e.text);
+                }
                 assert!(previous_end <= record.span.start && record.span.end <= chars.len());
                 assert_eq!(chars[record.span.start..record.span.end].iter().collect::<String>(), record.text);
                 previous_end = record.span.end;

@@ -3,8 +3,8 @@
 //! [`Attributor::analyze_article`] takes an article body and its sentences (byte ranges) and says, for each
 //! sentence, who is reported as saying what ([`AttributionSpans`]) and how hedged it is ([`HedgeSpans`]);
 //! it then links pronoun and description speakers ("he", "the envoy") to the most recent compatible named
-//! speaker and counts claims per speaker. Everything works in byte offsets; [`ArticleAnalysis::to_records`]
-//! converts to the code-point spans of Tenor's records in one pass.
+//! speaker and counts claims per speaker. Everything works in byte offsets into the body, and so does the
+//! analysis it returns: `tenor-pipeline` builds the record types (with code-point spans) from it.
 //!
 //! The rules use no part-of-speech tagger: word lists (compiled in) and the shape of the text around a cue
 //! (commas, quote marks, auxiliaries, clause words) decide. Quotes are paired over the whole article, so a
@@ -23,8 +23,7 @@ mod tokens;
 
 use std::ops::Range;
 
-use tenor_core::{Attribution, Hedge, HedgeCue, SpanOnly, Speaker, SpeakerSummary, TextSpan};
-use tenor_text::CharOffsets;
+use tenor_core::SpeakerSummary;
 
 pub use hedge::{HedgeCueSpan, HedgeSpans};
 pub use lexicon::CueClass;
@@ -196,73 +195,7 @@ fn trim_range(body: &str, range: Range<usize>) -> Range<usize> {
     start..end.max(start)
 }
 
-/// Byte offsets to code points for a set of offsets collected up front (spans of one article are not in
-/// increasing order, so they are sorted once and converted in a single forward pass).
-struct OffsetTable {
-    bytes: Vec<usize>,
-    chars: Vec<usize>,
-}
-
-impl OffsetTable {
-    fn new(body: &str, mut bytes: Vec<usize>) -> OffsetTable {
-        bytes.sort_unstable();
-        bytes.dedup();
-        let mut offsets = CharOffsets::new(body);
-        let chars = bytes.iter().map(|&b| offsets.char_offset(b)).collect();
-        OffsetTable { bytes, chars }
-    }
-
-    fn span(&self, range: &Range<usize>) -> tenor_core::Span {
-        let at = |b: usize| self.chars[self.bytes.binary_search(&b).expect("offset was collected")];
-        tenor_core::Span::new(at(range.start), at(range.end))
-    }
-}
-
 impl ArticleAnalysis {
-    /// The record fields (`attribution`, `hedge`) for every sentence, with code-point spans.
-    pub fn to_records(&self, body: &str) -> Vec<(Option<Attribution>, Hedge)> {
-        let mut needed = Vec::new();
-        for s in &self.sentences {
-            if let Some(a) = &s.attribution {
-                for r in
-                    [Some(&a.speaker), Some(&a.cue), a.content.as_ref(), a.quote.as_ref()].into_iter().flatten()
-                {
-                    needed.extend([r.start, r.end]);
-                }
-            }
-            for cue in &s.hedge.cues {
-                needed.extend([cue.range.start, cue.range.end]);
-            }
-        }
-        let table = OffsetTable::new(body, needed);
-        self.sentences
-            .iter()
-            .map(|s| {
-                let attribution = s.attribution.as_ref().map(|a| Attribution {
-                    speaker: Speaker {
-                        text: body[a.speaker.clone()].to_owned(),
-                        span: table.span(&a.speaker),
-                        resolved: s.resolved.clone(),
-                    },
-                    cue: TextSpan { text: body[a.cue.clone()].to_owned(), span: table.span(&a.cue) },
-                    content: a.content.as_ref().map(|r| SpanOnly { span: table.span(r) }),
-                    quote: a.quote.as_ref().map(|r| SpanOnly { span: table.span(r) }),
-                });
-                let hedge = Hedge {
-                    hedged: s.hedge.hedged(),
-                    cues: s
-                        .hedge
-                        .cues
-                        .iter()
-                        .map(|c| HedgeCue { text: body[c.range.clone()].to_owned(), span: table.span(&c.range) })
-                        .collect(),
-                    certainty: s.hedge.certainty,
-                };
-                (attribution, hedge)
-            })
-            .collect()
-    }
-
     /// The article summary's speakers.
     pub fn speaker_summaries(&self) -> Vec<SpeakerSummary> {
         self.speakers.iter().map(|s| SpeakerSummary { name: s.name.clone(), claims: s.claims }).collect()

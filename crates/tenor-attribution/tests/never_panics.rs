@@ -80,14 +80,10 @@ proptest! {
                 }
             }
         }
-        let records = analysis.to_records(&body);
-        let chars = body.chars().count();
-        for (attribution, hedge) in records {
-            if let Some(a) = attribution {
-                prop_assert!(a.speaker.span.end <= chars && a.cue.span.end <= chars);
-            }
-            for cue in hedge.cues {
-                prop_assert!(cue.span.start <= cue.span.end && cue.span.end <= chars);
+        for (s, range) in analysis.sentences.iter().zip(&ranges) {
+            for cue in &s.hedge.cues {
+                prop_assert!(range.start <= cue.range.start && cue.range.start <= cue.range.end);
+                prop_assert!(cue.range.end <= range.end && body.get(cue.range.clone()).is_some());
             }
         }
     }

@@ -14,7 +14,7 @@ fn main() {
             s.probs.negative,
             s.probs.neutral,
             s.probs.positive,
-            s.evidence.iter().map(|e| e.text.as_str()).collect::<Vec<_>>()
+            s.evidence.iter().map(|e| &text[e.range.clone()]).collect::<Vec<_>>()
         );
     }
 }

@@ -2,7 +2,8 @@
 //!
 //! - [`ModelFile`]: the artifact in `models/<name>/model.json` (format `tenor.model/1`), checked on load
 //!   (format, feature version, shapes); [`Calibration::apply`] turns raw scores into probabilities;
-//! - [`Scorer`]: serving, a sparse dot product over hashed features, loaded once and shared across threads;
+//! - [`Scorer`]: serving, a sparse dot product over hashed features, loaded once and shared across threads
+//!   (stance with byte-range evidence, claim verdict and score);
 //! - [`shipped`]: the models built into the binary (`models/stance`, `models/sentence_stance`, `models/claim`).
 //!
 //! Training (linfa, calibration fitting, cross-validation, model cards) lives in `tenor-train`, so that a
@@ -13,4 +14,4 @@ pub mod scorer;
 pub mod shipped;
 
 pub use artifact::{softmax, BucketWeights, Calibration, ModelError, ModelFile, Task, TrainingInfo, MODEL_FORMAT};
-pub use scorer::{Scorer, Scores};
+pub use scorer::{ByteEvidence, ClaimScore, ScoredStance, Scorer, Scores};

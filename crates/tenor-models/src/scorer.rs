@@ -1,9 +1,13 @@
 //! Serving: a sparse dot-product scorer built from a model file's weights.
+//!
+//! The scorer speaks in byte offsets into the text it scores ([`ByteEvidence`]); it neither converts them to
+//! code points nor decides a record's claim kind: `tenor-pipeline` does both, once, where it builds records.
 
 use std::cell::RefCell;
+use std::ops::Range;
 
 use sha2::{Digest, Sha256};
-use tenor_core::{Claim, ClaimKind, Evidence, ModelRef, Span, Stance, StanceLabel, StanceProbs};
+use tenor_core::{ModelRef, StanceLabel, StanceProbs};
 use tenor_features::{FeatureBuffer, FeatureError, Featurizer, TargetRange};
 
 use crate::artifact::{BucketWeights, Calibration, ModelError, ModelFile, Task};
@@ -35,6 +39,33 @@ pub struct Scorer {
 pub struct Scores {
     pub raw: Vec<f64>,
     pub probs: Vec<f64>,
+}
+
+/// The stance of one scored text, as the scorer sees it: evidence in byte offsets into that text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScoredStance {
+    pub label: StanceLabel,
+    /// Calibrated probability of `label`.
+    pub confidence: f64,
+    pub probs: StanceProbs,
+    /// Strongest first, at most three.
+    pub evidence: Vec<ByteEvidence>,
+}
+
+/// A run of tokens that pushed a stance toward its label: a byte range into the scored text, on character
+/// boundaries, and its summed contribution (positive).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ByteEvidence {
+    pub range: Range<usize>,
+    pub weight: f64,
+}
+
+/// The claim model's verdict on one text: a check-worthy factual claim when `score` (calibrated) is at least
+/// 0.5. What kind of claim a sentence is (attributed, assertion) is decided by the pipeline.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ClaimScore {
+    pub is_claim: bool,
+    pub score: f64,
 }
 
 impl Scorer {
@@ -106,17 +137,17 @@ impl Scorer {
         Scores { raw, probs }
     }
 
-    /// The stance of `text` (toward `target` when given), with the spans that pushed it. Evidence spans are
-    /// code points into `text`.
-    pub fn stance(&self, text: &str, target: Option<&TargetRange>) -> Result<Stance, FeatureError> {
+    /// The stance of `text` (toward `target` when given), with the spans that pushed it. Evidence ranges are
+    /// bytes into `text`.
+    pub fn stance(&self, text: &str, target: Option<&TargetRange>) -> Result<ScoredStance, FeatureError> {
         debug_assert_eq!(self.task, Task::Stance);
         BUFFER.with(|buf| {
             let mut buf = buf.borrow_mut();
             self.featurizer.featurize(text, target, &mut buf)?;
             let scores = self.scores(&buf);
             let (label, confidence) = argmax(&scores.probs);
-            let evidence = self.evidence(text, &buf, label);
-            Ok(Stance {
+            let evidence = self.evidence(&buf, label);
+            Ok(ScoredStance {
                 label: StanceLabel::ALL[label],
                 confidence,
                 probs: StanceProbs {
@@ -129,20 +160,18 @@ impl Scorer {
         })
     }
 
-    /// Whether `text` is a check-worthy factual claim. `kind` is `assertion` for a claim (attribution may
-    /// later make it `attributed`), `none` otherwise.
-    pub fn claim(&self, text: &str) -> Result<Claim, FeatureError> {
+    /// Whether `text` is a check-worthy factual claim, and the calibrated probability that it is.
+    pub fn claim(&self, text: &str) -> Result<ClaimScore, FeatureError> {
         debug_assert_eq!(self.task, Task::Claim);
         let scores = self.score(text, None)?;
         let score = scores.probs[1];
-        let is_claim = score >= 0.5;
-        Ok(Claim { is_claim, score, kind: if is_claim { ClaimKind::Assertion } else { ClaimKind::None } })
+        Ok(ClaimScore { is_claim: score >= 0.5, score })
     }
 
     /// Spans of consecutive tokens that pushed toward `label`: each feature's margin for `label` over the
     /// mean of the other classes is shared among the tokens that produced it; runs of tokens with a clear
     /// positive share (at least a quarter of the strongest token) become spans, strongest first.
-    fn evidence(&self, text: &str, buf: &FeatureBuffer, label: usize) -> Vec<Evidence> {
+    fn evidence(&self, buf: &FeatureBuffer, label: usize) -> Vec<ByteEvidence> {
         let k = self.classes;
         let n = buf.tokens.len();
         if n == 0 {
@@ -190,15 +219,9 @@ impl Scorer {
         spans.truncate(MAX_EVIDENCE);
         spans
             .into_iter()
-            .map(|(from, to, weight)| {
-                let (start, end) = (buf.tokens[from].start as usize, buf.tokens[to - 1].end as usize);
-                let cp_start = text[..start].chars().count();
-                let piece = &text[start..end];
-                Evidence {
-                    text: piece.to_owned(),
-                    span: Span::new(cp_start, cp_start + piece.chars().count()),
-                    weight,
-                }
+            .map(|(from, to, weight)| ByteEvidence {
+                range: buf.tokens[from].start as usize..buf.tokens[to - 1].end as usize,
+                weight,
             })
             .collect()
     }
@@ -300,12 +323,18 @@ mod tests {
         let text = "After hours of talks, no significant breakthrough has emerged";
         let s = stance().stance(text, None).unwrap();
         assert_eq!(s.label, StanceLabel::Negative);
-        let first = &s.evidence[0];
-        assert!(first.text.contains("breakthrough") || first.text.contains("no"), "{:?}", s.evidence);
-        let chars: Vec<char> = text.chars().collect();
+        let first = &text[s.evidence[0].range.clone()];
+        assert!(first.contains("breakthrough") || first.contains("no"), "{:?}", s.evidence);
         for e in &s.evidence {
-            assert_eq!(chars[e.span.start..e.span.end].iter().collect::<String>(), e.text);
+            let piece = text.get(e.range.clone()).expect("evidence is a byte range on char boundaries");
+            assert!(!piece.is_empty() && piece == piece.trim(), "{piece:?}");
             assert!(e.weight > 0.0);
+        }
+        let accented = stance().stance("Zürich’s talks — a “cruel” failure", None).unwrap();
+        for e in &accented.evidence {
+            assert!(
+                e.range.start < e.range.end && "Zürich’s talks — a “cruel” failure".get(e.range.clone()).is_some()
+            );
         }
     }
 
@@ -315,8 +344,8 @@ mod tests {
         let fact =
             claim.claim("Unemployment fell to 3.5 percent last year, the lowest rate in 50 years.").unwrap();
         let chatter = claim.claim("Thank you all very much, it is great to be here tonight.").unwrap();
-        assert!(fact.is_claim && fact.kind == ClaimKind::Assertion, "{fact:?}");
-        assert!(!chatter.is_claim && chatter.kind == ClaimKind::None, "{chatter:?}");
+        assert!(fact.is_claim && fact.score >= 0.5, "{fact:?}");
+        assert!(!chatter.is_claim && chatter.score < 0.5, "{chatter:?}");
         assert!(fact.score > chatter.score);
     }
 

@@ -1,19 +1,11 @@
-//! The attribution stage: who is reported as saying what, how hedged each sentence is, and the claim kind
-//! that follows from attribution.
+//! The attribution stage's verdict on claims: the claim kind that follows from attribution and the claim
+//! model. [`claim_kind`] is the one place that decides a sentence's claim kind (the scorer gives a verdict
+//! and a score only); the attribution itself (`Attributor::analyze_article`, byte ranges) runs in
+//! `Pipeline::process`, and `records` turns it into the record fields.
 
-use std::collections::BTreeMap;
-use std::ops::Range;
-
-use tenor_attribution::{AttributionSpans, Attributor};
-use tenor_core::{Claim, ClaimKind, SentenceRecord, SpeakerSummary};
-
-/// What the attribution stage adds to the article summary.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct ArticleAttribution {
-    pub speakers: Vec<SpeakerSummary>,
-    /// Sentences by claim kind (`attributed`, `assertion`).
-    pub claims: BTreeMap<String, usize>,
-}
+use tenor_attribution::AttributionSpans;
+use tenor_core::{Claim, ClaimKind};
+use tenor_models::ClaimScore;
 
 /// The claim kind of a sentence. A sentence is an attributed claim when someone is reported as saying it
 /// (a negated report — "did not say" — is not); otherwise it is an assertion when the claim model says it is
@@ -26,62 +18,25 @@ pub fn claim_kind(attribution: Option<&AttributionSpans>, model_says_claim: bool
     }
 }
 
-/// The `claim` field from attribution alone (before a claim model scores the sentence): score 1 when the
-/// sentence is an attributed claim, 0 otherwise.
+/// The `claim` field from attribution alone (no claim model): score 1 when the sentence is an attributed
+/// claim, 0 otherwise.
 pub fn claim_from_attribution(attribution: Option<&AttributionSpans>) -> Claim {
     let kind = claim_kind(attribution, false);
     let attributed = kind == ClaimKind::Attributed;
     Claim { is_claim: attributed, score: if attributed { 1.0 } else { 0.0 }, kind }
 }
 
-/// Byte ranges of the records' sentences, from their code-point spans (records are in body order).
-fn byte_ranges(body: &str, records: &[SentenceRecord]) -> Vec<Range<usize>> {
-    let mut wanted: Vec<usize> = records.iter().flat_map(|r| [r.span.start, r.span.end]).collect();
-    wanted.sort_unstable();
-    wanted.dedup();
-    let mut table = Vec::with_capacity(wanted.len());
-    let mut next = wanted.iter().peekable();
-    for (chars, (byte, _)) in body.char_indices().chain(std::iter::once((body.len(), ' '))).enumerate() {
-        while next.peek().is_some_and(|&&w| w == chars) {
-            table.push((chars, byte));
-            next.next();
+/// A sentence's `claim` field: with the claim model's verdict, its score and a kind decided by
+/// [`claim_kind`] (an attributed sentence is a claim whatever the model says); without, from attribution
+/// alone.
+pub fn claim(attribution: Option<&AttributionSpans>, scored: Option<&ClaimScore>) -> Claim {
+    match scored {
+        Some(scored) => {
+            let kind = claim_kind(attribution, scored.is_claim);
+            Claim { is_claim: kind != ClaimKind::None, score: scored.score, kind }
         }
-        if next.peek().is_none() {
-            break;
-        }
+        None => claim_from_attribution(attribution),
     }
-    let at = |c: usize| table.binary_search_by_key(&c, |&(ch, _)| ch).map_or(body.len(), |i| table[i].1);
-    records.iter().map(|r| at(r.span.start)..at(r.span.end)).collect()
-}
-
-/// Fills `attribution`, `hedge` and `claim` of every record of one article and returns the summary parts.
-/// A `claim` already set by the claim model keeps its score; its kind is decided here.
-pub fn annotate(attributor: &Attributor, body: &str, records: &mut [SentenceRecord]) -> ArticleAttribution {
-    let ranges = byte_ranges(body, records);
-    let analysis = attributor.analyze_article(body, &ranges);
-    let mut claims: BTreeMap<String, usize> =
-        [("attributed".to_owned(), 0), ("assertion".to_owned(), 0)].into_iter().collect();
-    for ((record, (attribution, hedge)), sentence) in
-        records.iter_mut().zip(analysis.to_records(body)).zip(&analysis.sentences)
-    {
-        let claim = match record.claim.take() {
-            // The claim model scored the sentence: keep its score; attribution decides the kind.
-            Some(scored) => {
-                let kind = claim_kind(sentence.attribution.as_ref(), scored.is_claim);
-                Claim { is_claim: kind != ClaimKind::None, score: scored.score, kind }
-            }
-            None => claim_from_attribution(sentence.attribution.as_ref()),
-        };
-        match claim.kind {
-            ClaimKind::Attributed => *claims.entry("attributed".to_owned()).or_default() += 1,
-            ClaimKind::Assertion => *claims.entry("assertion".to_owned()).or_default() += 1,
-            ClaimKind::None => {}
-        }
-        record.claim = Some(claim);
-        record.attribution = attribution;
-        record.hedge = Some(hedge);
-    }
-    ArticleAttribution { speakers: analysis.speaker_summaries(), claims }
 }
 
 #[cfg(test)]
@@ -131,6 +86,22 @@ mod tests {
         assert_eq!(out.article.claims["assertion"], 0);
         let anna = out.article.speakers.iter().find(|sp| sp.name == "Anna Keller").unwrap();
         assert_eq!(anna.claims, 2);
+    }
+
+    #[test]
+    fn the_claim_model_keeps_its_score_and_attribution_decides_the_kind() {
+        let said = tenor_attribution::Attributor::new().analyze_sentence("Anna Keller said prices rose.");
+        let said = said.attribution.as_ref();
+        assert!(said.is_some());
+        let (no, yes) = (ClaimScore { is_claim: false, score: 0.2 }, ClaimScore { is_claim: true, score: 0.8 });
+        let c = claim(said, Some(&no));
+        assert_eq!((c.kind, c.is_claim, c.score), (ClaimKind::Attributed, true, 0.2));
+        let c = claim(None, Some(&yes));
+        assert_eq!((c.kind, c.is_claim, c.score), (ClaimKind::Assertion, true, 0.8));
+        let c = claim(None, Some(&no));
+        assert_eq!((c.kind, c.is_claim, c.score), (ClaimKind::None, false, 0.2));
+        let c = claim(said, None);
+        assert_eq!((c.kind, c.is_claim, c.score), (ClaimKind::Attributed, true, 1.0));
     }
 
     #[test]

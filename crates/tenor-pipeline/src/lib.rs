@@ -4,10 +4,17 @@
 //! them in one [`ArticleRecord`]. It does no I/O and holds no mutable state, so one `Pipeline` is shared by
 //! every worker thread and every service (`tenor run`, `tenor serve`, the split segmenter/scorer) produces
 //! identical records for the same input.
+//!
+//! Offsets: every stage works in byte offsets (sentence ranges into the body; scores relative to their
+//! sentence; attribution into the body). Code points appear exactly once, where records are built
+//! (`records`); inputs that arrive in code points (a split made elsewhere, `tenor classify` targets) are
+//! decoded to bytes on the way in.
 
 pub mod attribution;
+mod records;
 
 use std::collections::BTreeMap;
+use std::ops::Range;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -18,9 +25,11 @@ use tenor_core::{
 };
 use tenor_text::{CharOffsets, Splitter};
 
+use records::{RecordContext, SentenceParts};
+
 pub mod scoring;
 pub mod sentence_line;
-pub use scoring::{Models, TargetMention};
+pub use scoring::{Models, ScoredTarget, SentenceScores, TargetMention};
 pub use sentence_line::SentenceLine;
 
 /// Pipeline settings that change what is accepted or produced.
@@ -100,13 +109,14 @@ impl Pipeline {
         processed_at: DateTime<Utc>,
     ) -> Result<ProcessedArticle, InputError> {
         let watchdog = Watchdog::start(self.config.max_processing_ms);
-        let sentences = self.segment(article, &origin, processed_at)?;
-        self.analyse(article, origin, processed_at, sentences, watchdog)
+        let sentences = self.split(article)?;
+        self.analyse(article, origin, processed_at, &sentences, watchdog)
     }
 
     /// Processes an article split elsewhere (split mode's scorer takes the segmenter's sentences rather than
     /// splitting again): `segments` are the sentences' code-point spans into the body and their kinds, in order.
-    /// Spans out of order, overlapping or outside the body are the input's fault.
+    /// Spans out of order, overlapping or outside the body are the input's fault. The spans are decoded to
+    /// byte ranges here, in one forward pass (`CharOffsets::byte_offset`).
     pub fn process_segmented(
         &self,
         article: &ArticleMessage,
@@ -118,13 +128,15 @@ impl Pipeline {
         if segments.len() > self.config.max_sentences {
             return Err(InputError::TooManySentences { limit: self.config.max_sentences });
         }
-        // Byte offset of every code point, plus the end of the body.
-        let bytes: Vec<usize> =
-            article.body.char_indices().map(|(b, _)| b).chain(std::iter::once(article.body.len())).collect();
+        let body = &article.body;
+        let mut offsets = CharOffsets::new(body);
         let mut previous_end = 0;
         let mut sentences = Vec::with_capacity(segments.len());
         for (index, &(span, kind)) in segments.iter().enumerate() {
-            if span.start < previous_end || span.start >= span.end || span.end >= bytes.len() {
+            let in_order = span.start >= previous_end && span.start < span.end;
+            let range =
+                in_order.then(|| Some(offsets.byte_offset(span.start)?..offsets.byte_offset(span.end)?)).flatten();
+            let Some(range) = range else {
                 return Err(InputError::InvalidField {
                     field: "sentences",
                     detail: format!(
@@ -132,64 +144,71 @@ impl Pipeline {
                          and inside the body ({} code points)",
                         span.start,
                         span.end,
-                        bytes.len() - 1
+                        body.chars().count()
                     ),
                 });
-            }
+            };
             previous_end = span.end;
-            self.check_sentence_length(index, span)?;
-            let text = article.body[bytes[span.start]..bytes[span.end]].to_owned();
-            sentences.push(self.unanalysed(article, &origin, processed_at, index, text, span, kind));
+            self.check_sentence_length(index, span.len())?;
+            sentences.push(Sentence { range, kind });
         }
-        self.analyse(article, origin, processed_at, sentences, watchdog)
+        self.analyse(article, origin, processed_at, &sentences, watchdog)
     }
 
-    /// Scores, attributes and summarises split sentences.
+    /// Scores, attributes and summarises split sentences, then builds the records.
     fn analyse(
         &self,
         article: &ArticleMessage,
         origin: Origin,
         processed_at: DateTime<Utc>,
-        mut sentences: Vec<SentenceRecord>,
+        sentences: &[Sentence],
         watchdog: Watchdog,
     ) -> Result<ProcessedArticle, InputError> {
+        let body = &article.body;
         watchdog.check()?;
+        let scores = match &self.models {
+            Some(models) => Some(
+                sentences
+                    .iter()
+                    .map(|s| {
+                        watchdog.check()?;
+                        models.score(&body[s.range.clone()], &[])
+                    })
+                    .collect::<Result<Vec<_>, InputError>>()?,
+            ),
+            None => None,
+        };
+        watchdog.check()?;
+        let ranges: Vec<Range<usize>> = sentences.iter().map(|s| s.range.clone()).collect();
+        let analysis = self.attributor.analyze_article(body, &ranges);
+        // Attribution decides the claim kind: an attributed sentence is a claim whatever the model says.
+        let claims: Vec<_> = analysis
+            .sentences
+            .iter()
+            .enumerate()
+            .map(|(i, s)| attribution::claim(s.attribution.as_ref(), scores.as_ref().map(|all| &all[i].claim)))
+            .collect();
+        watchdog.check()?;
+        let parts: Vec<SentenceParts> = sentences
+            .iter()
+            .enumerate()
+            .map(|(i, s)| SentenceParts {
+                range: &s.range,
+                kind: s.kind,
+                scores: scores.as_ref().map(|all| &all[i]),
+                claim: Some(&claims[i]),
+                analysis: Some(&analysis.sentences[i]),
+            })
+            .collect();
+        let context = RecordContext::of_article(article, &origin, processed_at);
+        let sentences = records::build_sentences(&context, &parts, self.models.as_ref());
+        let mut summary = summarise(article, origin, processed_at, &sentences);
         if let Some(models) = &self.models {
-            for record in &mut sentences {
-                watchdog.check()?;
-                models.score_record(record, &[])?;
-            }
+            models.summarise(&sentences, &mut summary);
         }
-        watchdog.check()?;
-        // Attribution runs after the claim model: an attributed sentence is a claim whatever the model says.
-        let attribution = attribution::annotate(&self.attributor, &article.body, &mut sentences);
-        watchdog.check()?;
-        let mut article = summarise(article, origin, processed_at, &sentences);
-        if let Some(models) = &self.models {
-            models.summarise(&sentences, &mut article);
-        }
-        article.speakers = attribution.speakers;
-        article.claims = attribution.claims;
-        Ok(ProcessedArticle { sentences, article })
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    fn unanalysed(
-        &self,
-        article: &ArticleMessage,
-        origin: &Origin,
-        processed_at: DateTime<Utc>,
-        index: usize,
-        text: String,
-        span: Span,
-        kind: SentenceKind,
-    ) -> SentenceRecord {
-        SentenceRecord {
-            published_at: article.published_at,
-            article_source: article.source.clone(),
-            run_id: article.run_id.clone(),
-            ..SentenceRecord::unanalysed(article.id.clone(), index, text, span, kind, origin.clone(), processed_at)
-        }
+        summary.speakers = analysis.speaker_summaries();
+        summary.claims = records::claim_counts(&claims);
+        Ok(ProcessedArticle { sentences, article: summary })
     }
 
     /// The splitting stage alone: one record per sentence, with the analysis fields still empty.
@@ -199,30 +218,44 @@ impl Pipeline {
         origin: &Origin,
         processed_at: DateTime<Utc>,
     ) -> Result<Vec<SentenceRecord>, InputError> {
+        let sentences = self.split(article)?;
+        let parts: Vec<SentenceParts> = sentences
+            .iter()
+            .map(|s| SentenceParts { range: &s.range, kind: s.kind, scores: None, claim: None, analysis: None })
+            .collect();
+        Ok(records::build_sentences(&RecordContext::of_article(article, origin, processed_at), &parts, None))
+    }
+
+    /// The article's sentences (byte ranges into the body), within the limits on their number and length.
+    fn split(&self, article: &ArticleMessage) -> Result<Vec<Sentence>, InputError> {
         let spans = self.splitter.split(&article.body);
         if spans.len() > self.config.max_sentences {
             return Err(InputError::TooManySentences { limit: self.config.max_sentences });
         }
-        let mut offsets = CharOffsets::new(&article.body);
         spans
             .iter()
             .enumerate()
             .map(|(index, piece)| {
-                let span = Span::new(offsets.char_offset(piece.start), offsets.char_offset(piece.end));
-                self.check_sentence_length(index, span)?;
-                let text = article.body[piece.start..piece.end].to_owned();
-                Ok(self.unanalysed(article, origin, processed_at, index, text, span, piece.kind))
+                self.check_sentence_length(index, article.body[piece.start..piece.end].chars().count())?;
+                Ok(Sentence { range: piece.start..piece.end, kind: piece.kind })
             })
             .collect()
     }
 
-    fn check_sentence_length(&self, index: usize, span: Span) -> Result<(), InputError> {
-        let chars = span.end - span.start;
+    /// A sentence of `chars` code points within `max_sentence_chars`.
+    fn check_sentence_length(&self, index: usize, chars: usize) -> Result<(), InputError> {
         if chars > self.config.max_sentence_chars {
             return Err(InputError::SentenceTooLong { index, chars, limit: self.config.max_sentence_chars });
         }
         Ok(())
     }
+}
+
+/// One sentence of an article: its byte range into the body and its kind.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Sentence {
+    range: Range<usize>,
+    kind: SentenceKind,
 }
 
 /// The processing-time limit of one article, checked at safe points between sentences.

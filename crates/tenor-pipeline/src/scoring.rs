@@ -1,11 +1,12 @@
 //! The scoring stage: stance and claim for every sentence, stance toward target mentions, and the article's
-//! stance mix.
+//! stance mix. Scores keep the scorer's byte offsets (relative to the sentence); `records` converts them.
 
 use std::collections::BTreeMap;
+use std::ops::Range;
 
-use tenor_core::{ArticleRecord, InputError, SentenceRecord, Span, StanceCounts, StanceLabel, TargetStance};
+use tenor_core::{ArticleRecord, InputError, ModelRef, SentenceRecord, StanceCounts, StanceLabel};
 use tenor_features::{FeatureError, TargetRange};
-use tenor_models::{ModelError, Scorer, Task};
+use tenor_models::{ClaimScore, ModelError, ScoredStance, Scorer, Task};
 
 /// The loaded scorers. Build once; share by reference across threads.
 #[derive(Debug)]
@@ -17,12 +18,33 @@ pub struct Models {
     pub claim: Scorer,
 }
 
-/// A target mention given with a sentence: code-point offsets `[from, to)` into the sentence text.
+/// A target mention given with a sentence: code-point offsets `[from, to)` into the sentence text (as
+/// `tenor classify` input gives them; decoded to bytes once, when scored).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TargetMention {
     pub mention: String,
     pub from: usize,
     pub to: usize,
+}
+
+/// What the models say about one sentence. Every range is in bytes into the sentence text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SentenceScores {
+    /// The sentence model's stance (the record's `stance`).
+    pub stance: ScoredStance,
+    /// The claim model's verdict; the claim kind is decided later (`attribution::claim`).
+    pub claim: ClaimScore,
+    /// Stance toward each target mention, in the order given.
+    pub targets: Vec<ScoredTarget>,
+}
+
+/// Stance toward one target mention: the per-target model with the mention marked.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScoredTarget {
+    pub mention: String,
+    /// The mention, in bytes into the sentence text.
+    pub range: Range<usize>,
+    pub stance: ScoredStance,
 }
 
 impl Models {
@@ -47,69 +69,52 @@ impl Models {
         [("stance", &self.sentence_stance), ("target_stance", &self.stance), ("claim", &self.claim)]
     }
 
-    /// Fills `stance`, `claim`, `targets` and `model` of one sentence record: the record's stance comes from
-    /// the sentence model, each target's from the per-target model (mention marked). `targets` offsets count
-    /// code points into the record's text; record spans are shifted to count into the article body. The
-    /// `model` map names the models used: `stance` (sentence), `claim`, and `target_stance` when there are
-    /// targets.
-    pub fn score_record(&self, record: &mut SentenceRecord, targets: &[TargetMention]) -> Result<(), InputError> {
-        let text = &record.text;
-        let base = record.span.start;
-        let mut stance =
-            self.sentence_stance.stance(text, None).map_err(|e| model_error(&self.sentence_stance, e))?;
-        for evidence in &mut stance.evidence {
-            evidence.span = Span::new(evidence.span.start + base, evidence.span.end + base);
-        }
-        record.claim = Some(self.claim.claim(text).map_err(|e| model_error(&self.claim, e))?);
-        record.stance = Some(stance);
-        record.targets = targets
+    /// Scores one sentence: its stance with the sentence model, its claim verdict, and its stance toward each
+    /// target mention with the per-target model (mention marked). A target's code-point offsets are decoded to
+    /// bytes here, once, by `TargetRange::from_code_points` (which also refuses offsets outside the text or
+    /// inside a character); a text or target the models cannot take is an `InputError::Model`.
+    pub fn score(&self, text: &str, targets: &[TargetMention]) -> Result<SentenceScores, InputError> {
+        let stance = self.sentence_stance.stance(text, None).map_err(|e| model_error(&self.sentence_stance, e))?;
+        let claim = self.claim.claim(text).map_err(|e| model_error(&self.claim, e))?;
+        let targets = targets
             .iter()
             .map(|t| {
                 let range =
                     TargetRange::from_code_points(text, t.from, t.to).map_err(|e| model_error(&self.stance, e))?;
-                let mut stance =
-                    self.stance.stance(text, Some(&range)).map_err(|e| model_error(&self.stance, e))?;
-                for evidence in &mut stance.evidence {
-                    evidence.span = Span::new(evidence.span.start + base, evidence.span.end + base);
-                }
-                Ok(TargetStance {
-                    mention: t.mention.clone(),
-                    span: Span::new(base + t.from, base + t.to),
-                    stance,
-                })
+                let stance = self.stance.stance(text, Some(&range)).map_err(|e| model_error(&self.stance, e))?;
+                Ok(ScoredTarget { mention: t.mention.clone(), range: range.0, stance })
             })
             .collect::<Result<_, InputError>>()?;
-        record.model.insert("stance".to_owned(), self.sentence_stance.model_ref().clone());
-        record.model.insert("claim".to_owned(), self.claim.model_ref().clone());
-        if !targets.is_empty() {
-            record.model.insert("target_stance".to_owned(), self.stance.model_ref().clone());
-        }
-        Ok(())
+        Ok(SentenceScores { stance, claim, targets })
     }
 
-    /// Adds the stance mix, claim counts and model identities to an article summary.
+    /// A scored record's `model` map: `stance` (sentence), `claim`, and `target_stance` when there are targets.
+    pub fn record_models(&self, with_targets: bool) -> BTreeMap<String, ModelRef> {
+        let mut models = BTreeMap::new();
+        models.insert("stance".to_owned(), self.sentence_stance.model_ref().clone());
+        models.insert("claim".to_owned(), self.claim.model_ref().clone());
+        if with_targets {
+            models.insert("target_stance".to_owned(), self.stance.model_ref().clone());
+        }
+        models
+    }
+
+    /// Adds the stance mix and the model identities to an article summary (its `claims` are counted with the
+    /// final claim kinds, by the pipeline).
     pub fn summarise(&self, sentences: &[SentenceRecord], article: &mut ArticleRecord) {
         let mut counts = StanceCounts::default();
         let mut confidence = 0.0;
-        let mut claims: BTreeMap<String, usize> = BTreeMap::new();
-        for record in sentences {
-            if let Some(stance) = &record.stance {
-                match stance.label {
-                    StanceLabel::Negative => counts.negative += 1,
-                    StanceLabel::Neutral => counts.neutral += 1,
-                    StanceLabel::Positive => counts.positive += 1,
-                }
-                confidence += stance.confidence;
+        for stance in sentences.iter().filter_map(|record| record.stance.as_ref()) {
+            match stance.label {
+                StanceLabel::Negative => counts.negative += 1,
+                StanceLabel::Neutral => counts.neutral += 1,
+                StanceLabel::Positive => counts.positive += 1,
             }
-            if let Some(claim) = record.claim.as_ref().filter(|c| c.is_claim) {
-                let kind = serde_json::to_value(claim.kind).ok().and_then(|v| v.as_str().map(str::to_owned));
-                *claims.entry(kind.unwrap_or_default()).or_default() += 1;
-            }
+            confidence += stance.confidence;
         }
         let scored = counts.negative + counts.neutral + counts.positive;
         counts.mean_confidence = if scored == 0 { 0.0 } else { confidence / scored as f64 };
         article.stance = Some(counts);
-        article.claims = claims;
         article.model.insert("stance".to_owned(), self.sentence_stance.model_ref().clone());
         article.model.insert("claim".to_owned(), self.claim.model_ref().clone());
     }
@@ -150,14 +155,22 @@ mod tests {
     #[test]
     fn a_target_outside_the_sentence_is_an_input_error() {
         let models = Models::shipped().unwrap();
-        let pipeline = Pipeline::new(PipelineConfig::default());
-        let article =
-            tenor_core::ArticleMessage::decode(br#"{"id":"a","body":"Prices rose."}"#, &Default::default())
-                .unwrap();
-        let mut records =
-            pipeline.segment(&article, &Origin::File { file: "t".into(), line: 1 }, chrono::Utc::now()).unwrap();
         let target = TargetMention { mention: "x".into(), from: 3, to: 99 };
-        let err = models.score_record(&mut records[0], &[target]).unwrap_err();
+        let err = models.score("Prices rose.", &[target]).unwrap_err();
         assert_eq!(err.reason(), "model_error");
+    }
+
+    #[test]
+    fn scores_keep_byte_ranges_into_the_sentence() {
+        let models = Models::shipped().unwrap();
+        let text = "Zürich’s “cruel” plan was a reckless failure.";
+        let target = TargetMention { mention: "plan".into(), from: 17, to: 21 };
+        let scores = models.score(text, &[target]).unwrap();
+        assert_eq!(&text[scores.targets[0].range.clone()], "plan");
+        assert_eq!(scores.claim.is_claim, scores.claim.score >= 0.5);
+        assert!(!scores.stance.evidence.is_empty());
+        for e in scores.stance.evidence.iter().chain(&scores.targets[0].stance.evidence) {
+            assert!(text.get(e.range.clone()).is_some_and(|piece| !piece.is_empty()), "{e:?}");
+        }
     }
 }

@@ -4,8 +4,9 @@
 
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
-use tenor_core::{InputError, Origin, SentenceKind, SentenceRecord, Span};
+use tenor_core::{InputError, Origin, SentenceKind, SentenceRecord};
 
+use crate::records::{build_sentences, RecordContext, SentenceParts};
 use crate::{Models, TargetMention};
 
 /// One decoded sentence line.
@@ -52,25 +53,36 @@ impl SentenceLine {
         Ok(SentenceLine { id: parsed.id, text: parsed.text, targets })
     }
 
-    /// Scores the line into one sentence record (index 0, span over the whole text).
+    /// Scores the line into one sentence record (index 0, span over the whole text). Its claim kind is decided
+    /// like an article sentence's, with no attribution (`attribution::claim`); targets' spans count code
+    /// points into the text.
     pub fn score(
         self,
         models: &Models,
         origin: Origin,
         processed_at: DateTime<Utc>,
     ) -> Result<SentenceRecord, InputError> {
-        let characters = self.text.chars().count();
-        let mut record = SentenceRecord::unanalysed(
-            self.id,
-            0,
-            self.text,
-            Span::new(0, characters),
-            SentenceKind::Sentence,
-            origin,
+        let scores = models.score(&self.text, &self.targets)?;
+        let claim = crate::attribution::claim(None, Some(&scores.claim));
+        let context = RecordContext {
+            article_id: &self.id,
+            body: &self.text,
+            origin: &origin,
             processed_at,
-        );
-        models.score_record(&mut record, &self.targets)?;
-        Ok(record)
+            published_at: None,
+            article_source: None,
+            run_id: None,
+        };
+        let whole = 0..self.text.len();
+        let parts = SentenceParts {
+            range: &whole,
+            kind: SentenceKind::Sentence,
+            scores: Some(&scores),
+            claim: Some(&claim),
+            analysis: None,
+        };
+        let mut records = build_sentences(&context, &[parts], Some(models));
+        Ok(records.pop().expect("one sentence in, one record out"))
     }
 }
 

@@ -1,7 +1,10 @@
 //! Property tests of the whole pipeline with the shipped models, on hostile Unicode bodies (generator:
 //! `tests/properties/hostile_text.rs` at the repository root): every record's code-point span selects exactly
 //! its text, sentences are in order and cover the body, scoring is deterministic, stance probabilities sum to
-//! 1 and every confidence, score and certainty is in [0, 1]. `PROPTEST_CASES` raises the number of cases.
+//! 1 and every confidence, score and certainty is in [0, 1]. Offsets: every span anywhere in a record (found
+//! by walking its JSON, so a new field is covered too) selects, by code points, exactly the text the record
+//! names next to it; an article split elsewhere (`process_segmented`) gives the same records; a classified
+//! line's target spans are the code points it was given. `PROPTEST_CASES` raises the number of cases.
 
 #[path = "../../../tests/properties/hostile_text.rs"]
 mod hostile_text;
@@ -9,11 +12,11 @@ mod hostile_text;
 use std::sync::OnceLock;
 
 use chrono::{TimeZone, Utc};
-use hostile_text::{degenerate_texts, hostile_body};
+use hostile_text::{degenerate_texts, hostile_body, hostile_text};
 use proptest::prelude::*;
 use tenor_core::{ArticleMessage, InputError, Origin, SentenceRecord, Span, Stance};
 use tenor_features::MAX_SENTENCE_BYTES;
-use tenor_pipeline::{Models, Pipeline, PipelineConfig, ProcessedArticle};
+use tenor_pipeline::{Models, Pipeline, PipelineConfig, ProcessedArticle, SentenceLine};
 
 fn cases(default: u32) -> u32 {
     std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(default)
@@ -121,6 +124,73 @@ fn check_refusal(body: &str, error: &InputError) -> Result<(), TestCaseError> {
     Ok(())
 }
 
+/// Every `span` anywhere in `value` (a record as JSON) lies inside `chars`, and where the same object names a
+/// `text`, the span selects exactly that text. Returns how many spans it checked.
+fn check_every_span(chars: &[char], value: &serde_json::Value) -> Result<usize, TestCaseError> {
+    let mut checked = 0;
+    match value {
+        serde_json::Value::Object(fields) => {
+            if let Some(span) = fields.get("span") {
+                let span: Span = serde_json::from_value(span.clone()).expect("a span is {start, end}");
+                let selected = select(chars, span)?;
+                if let Some(text) = fields.get("text") {
+                    prop_assert_eq!(Some(selected.as_str()), text.as_str(), "span {:?} in {}", span, value);
+                }
+                checked += 1;
+            }
+            for field in fields.values() {
+                checked += check_every_span(chars, field)?;
+            }
+        }
+        serde_json::Value::Array(items) => {
+            for item in items {
+                checked += check_every_span(chars, item)?;
+            }
+        }
+        _ => {}
+    }
+    Ok(checked)
+}
+
+/// Every span of every record indexes the body by code points to the text the record names, and the same
+/// sentences given as a split made elsewhere give the same records.
+fn check_offsets(body: &str) -> Result<(), TestCaseError> {
+    let message = serde_json::json!({"id": "p", "body": body}).to_string();
+    let pipeline = pipeline();
+    let article = ArticleMessage::decode(message.as_bytes(), &pipeline.config().limits).expect("valid message");
+    let at = Utc.with_ymd_and_hms(2024, 5, 1, 12, 0, 0).unwrap();
+    let Ok(here) = pipeline.process(&article, origin(), at) else { return Ok(()) };
+    let chars: Vec<char> = body.chars().collect();
+    for record in &here.sentences {
+        let checked = check_every_span(&chars, &serde_json::to_value(record).expect("records serialise"))?;
+        // The sentence's own span, and each hedge cue's.
+        let hedge_cues = record.hedge.as_ref().map_or(0, |h| h.cues.len());
+        prop_assert!(checked > hedge_cues, "{} spans checked, {} hedge cues", checked, hedge_cues);
+    }
+    let segments: Vec<_> = here.sentences.iter().map(|s| (s.span, s.kind)).collect();
+    let elsewhere = pipeline.process_segmented(&article, origin(), at, &segments).expect("its own split is valid");
+    prop_assert_eq!(&elsewhere, &here, "a split made elsewhere gives other records");
+    Ok(())
+}
+
+/// A classified line with a target at code points `[from, to)`: scored or refused as a model error, and when
+/// scored, the target's span is `[from, to)` and every span selects its text in the line.
+fn check_line(text: &str, from: usize, to: usize) -> Result<(), TestCaseError> {
+    let line = serde_json::json!({"id": "l", "text": text, "targets": [{"mention": "m", "from": from, "to": to}]});
+    let line = SentenceLine::decode(line.to_string().as_bytes()).expect("a valid line");
+    let models = pipeline().models().expect("with models");
+    match line.score(models, origin(), Utc::now()) {
+        Ok(record) => {
+            let chars: Vec<char> = text.chars().collect();
+            prop_assert_eq!(record.span, Span::new(0, chars.len()));
+            prop_assert_eq!(record.targets[0].span, Span::new(from, to));
+            check_every_span(&chars, &serde_json::to_value(&record).expect("records serialise"))?;
+        }
+        Err(error) => prop_assert_eq!(error.reason(), "model_error"),
+    }
+    Ok(())
+}
+
 /// Processes `body` twice (once from raw bytes, once decoded) and checks the records and their determinism.
 fn check_body(body: &str) -> Result<(), TestCaseError> {
     let message = serde_json::json!({"id": "p", "body": body, "source": "Wire"}).to_string();
@@ -172,9 +242,25 @@ proptest! {
     }
 }
 
+proptest! {
+    // Fewer cases: each scores the article twice more (here and split elsewhere).
+    #![proptest_config(ProptestConfig { cases: cases(48), ..ProptestConfig::default() })]
+
+    #[test]
+    fn every_span_of_every_record_selects_its_text_by_code_points(body in hostile_body(60)) {
+        check_offsets(&body)?;
+    }
+
+    #[test]
+    fn a_classified_line_keeps_its_target_code_points(text in hostile_text(12), a in 0usize..40, b in 1usize..40) {
+        check_line(&text, a.min(b), a.max(b) + usize::from(a == b))?;
+    }
+}
+
 #[test]
 fn degenerate_bodies_keep_every_promise() {
     for body in degenerate_texts().into_iter().filter(|b| !b.trim().is_empty()) {
         check_body(&body).unwrap_or_else(|e| panic!("{e} on a body of {} bytes", body.len()));
+        check_offsets(&body).unwrap_or_else(|e| panic!("{e} on a body of {} bytes", body.len()));
     }
 }
