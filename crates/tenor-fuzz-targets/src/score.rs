@@ -12,7 +12,7 @@ fn models() -> &'static Models {
     MODELS.get_or_init(|| Models::shipped().expect("shipped models load"))
 }
 
-fn check(text: &str, stance: &Stance) {
+fn check_stance(text: &str, stance: &Stance) {
     let p = stance.probs;
     assert!((p.negative + p.neutral + p.positive - 1.0).abs() <= 1e-9, "{p:?}");
     assert!((0.0..=1.0).contains(&stance.confidence), "{stance:?}");
@@ -29,7 +29,7 @@ pub fn check(data: &[u8]) {
     let text = String::from_utf8_lossy(rest);
     let models = models();
     match models.stance.stance(&text, None) {
-        Ok(stance) => check(&text, &stance),
+        Ok(stance) => check_stance(&text, &stance),
         Err(_) => assert!(text.trim().is_empty() || text.len() > tenor_features::MAX_SENTENCE_BYTES),
     }
     if let Ok(claim) = models.claim.claim(&text) {
@@ -38,7 +38,7 @@ pub fn check(data: &[u8]) {
     if let Ok(target) = TargetRange::from_code_points(&text, usize::from(from), usize::from(to)) {
         assert!(target.0.start < target.0.end && target.0.end <= text.len());
         if let Ok(stance) = models.stance.stance(&text, Some(&target)) {
-            check(&text, &stance);
+            check_stance(&text, &stance);
         }
     }
 }
