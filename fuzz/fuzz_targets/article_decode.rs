@@ -1,22 +1,7 @@
-//! The article message decoder: any bytes either decode to an article that keeps the input contract (non-blank
-//! id and body, within the size and nesting limits) and survives re-encoding unchanged, or are refused with a
-//! reason.
+//! libFuzzer harness of `tenor_fuzz_targets::article_decode` (crates/tenor-fuzz-targets/src/article_decode.rs), whose module doc
+//! states what it checks; `cargo test` replays the same check over the seed corpus.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use tenor_core::{ArticleMessage, DecodeLimits, InputError};
 
-fuzz_target!(|data: &[u8]| {
-    // A small depth limit, so that the fuzzer reaches it with short inputs.
-    let limits = DecodeLimits { max_message_bytes: 64 * 1024, max_body_bytes: 32 * 1024, max_json_depth: 4 };
-    match ArticleMessage::decode(data, &limits) {
-        Ok(article) => {
-            assert!(!article.id.trim().is_empty() && !article.body.trim().is_empty());
-            assert!(article.body.len() <= limits.max_body_bytes);
-            let again = serde_json::to_vec(&article).expect("a decoded article serialises");
-            let decoded = ArticleMessage::decode(&again, &DecodeLimits::default()).expect("re-encoding decodes");
-            assert_eq!(decoded, article);
-        }
-        Err(error) => assert!(InputError::REASONS.contains(&error.reason())),
-    }
-});
+fuzz_target!(|data: &[u8]| tenor_fuzz_targets::article_decode::check(data));
