@@ -5,19 +5,27 @@
 //! - [`ArticleMessage`]: one article as it arrives (JSON), with [`ArticleMessage::decode`] as the only way in;
 //! - [`SentenceRecord`] (`tenor.sentence/1`) and [`ArticleRecord`] (`tenor.article/1`): what Tenor publishes;
 //! - [`DeadLetter`] (`tenor.dead_letter/1`): what Tenor publishes instead when it cannot process a message;
+//! - [`SegmentsMessage`] (`tenor.segments/1`): the split of one article, from the segmenter to the scorer;
+//! - [`WindowRecord`] (`tenor.speaker_window/1`): the aggregator's per-speaker and per-source window counts;
+//! - [`archive::ArchivedMessage`] (`tenor.archive/1`): one Kafka message as a line of an archive file
+//!   (`tenor archive` writes them, `tenor replay` and `tenor run` read them);
 //! - [`Fault`]: whether an error is the input's fault (dead-letter it, move on) or the world's (retry).
 //!
 //! Every span in every record counts Unicode code points into the article `body`, so that `body[start..end]`
 //! gives the same text to a Python reader (`body[start:end]`) and to a Rust reader (via `chars()`).
 //!
 //! This crate is pure: no I/O, no async, no Kafka. The JSON Schemas under `schemas/` describe the same
-//! records for non-Rust consumers; a test checks real output against them.
+//! records for non-Rust consumers (one file per `schema` identifier); a test checks real output against them.
 
+pub mod archive;
 mod article;
 mod dead_letter;
 mod error;
 mod record;
+mod segments;
+mod window;
 
+pub use archive::{ArchivedMessage, ARCHIVE_SCHEMA};
 pub use article::{ArticleMessage, DecodeLimits};
 pub use dead_letter::{DeadLetter, PayloadEncoding};
 pub use error::{Fault, InputError};
@@ -26,6 +34,8 @@ pub use record::{
     SentenceKind, SentenceRecord, Span, SpanOnly, Speaker, SpeakerSummary, Stance, StanceCounts, StanceLabel,
     StanceProbs, TargetStance, TextSpan,
 };
+pub use segments::{Segment, SegmentsMessage, SEGMENTS_SCHEMA};
+pub use window::{Dimension, WindowRecord, SPEAKER_WINDOW_SCHEMA};
 
 /// Schema identifier of [`SentenceRecord`]; bumped on any incompatible change.
 pub const SENTENCE_SCHEMA: &str = "tenor.sentence/1";

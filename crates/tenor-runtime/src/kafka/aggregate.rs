@@ -1,5 +1,6 @@
 //! The aggregator: sentence records in, per-speaker and per-source claim counts over tumbling event-time
-//! windows out (`tenor.speaker_window/1` records on `tenor.speakers`).
+//! windows out (`tenor.speaker_window/1` records on `tenor.speakers`; the record type, [`WindowRecord`], is
+//! defined in `tenor-core` with the rest of the wire contract and re-exported here).
 //!
 //! - **What counts.** A sentence record with a stance whose claim stage did not run or found a claim
 //!   (`claim` is null or `claim.is_claim`). It counts once for its speaker (`attribution.speaker.resolved`,
@@ -24,43 +25,13 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, TimeZone, Utc};
-use serde::{Deserialize, Serialize};
+pub use tenor_core::{Dimension, WindowRecord, SPEAKER_WINDOW_SCHEMA};
 use tenor_core::{InputError, SentenceRecord, StanceLabel};
 
 use super::engine::{Emission, Incoming, Outgoing, StatefulStage};
 use crate::config::WindowConfig;
 use crate::delivery::{InputRef, OffsetTracker, TopicPartition};
 use crate::metrics::{stage, Metrics};
-
-/// Schema identifier of [`WindowRecord`].
-pub const SPEAKER_WINDOW_SCHEMA: &str = "tenor.speaker_window/1";
-
-/// Which dimension a window record counts over.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Dimension {
-    Speaker,
-    Source,
-}
-
-/// One aggregate, keyed on the topic by `{dimension}:{name}`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct WindowRecord {
-    pub schema: String,
-    pub dimension: Dimension,
-    pub name: String,
-    pub window_start: DateTime<Utc>,
-    pub window_end: DateTime<Utc>,
-    /// `final` when the window closed, `late` for an increment of records that arrived after it closed.
-    pub kind: String,
-    pub claims: u64,
-    pub positive: u64,
-    pub neutral: u64,
-    pub negative: u64,
-    /// Mean stance confidence over the claims counted here.
-    pub mean_confidence: f64,
-    pub emitted_at: DateTime<Utc>,
-}
 
 #[derive(Debug, Default, Clone, Copy)]
 struct Counts {
@@ -192,13 +163,9 @@ impl Aggregator {
                 },
                 emitted_at: now,
             };
-            let dimension_name = match dimension {
-                Dimension::Speaker => "speaker",
-                Dimension::Source => "source",
-            };
             records.push(Outgoing {
                 topic: self.output.clone(),
-                key: Some(format!("{dimension_name}:{name}").into_bytes()),
+                key: Some(format!("{}:{name}", dimension.as_str()).into_bytes()),
                 payload: serde_json::to_vec(&record).expect("window records always serialise"),
                 dead_letter_reason: None,
             });

@@ -15,6 +15,7 @@
 //!   partition moves on. A panic while processing one message is treated the same way (`model_error`).
 //! - **World faults are retried.** Consumer errors back off and continue; records whose delivery fails after
 //!   librdkafka's own retries are re-sent with exponential backoff (the input stays uncommitted meanwhile).
+//!   The producing side (sending, acknowledgements, re-sends, completing inputs) is `produce.rs`.
 //! - **Resume check.** The first message read from a partition after it is assigned should sit at the
 //!   group's committed offset. When it lies past it, the records in between were never seen by this service:
 //!   retention or compaction removed them, or the broker served the fetch from a later record batch (Tansu
@@ -24,25 +25,24 @@
 //! - **Shutdown.** When the shutdown signal fires, the loop stops reading, finishes and acknowledges what is in
 //!   flight (up to `delivery.shutdown_timeout_ms`), commits, and returns.
 
-use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use futures::future::BoxFuture;
-use futures::stream::{FuturesOrdered, FuturesUnordered};
+use futures::stream::FuturesOrdered;
 use futures::StreamExt;
 use rdkafka::consumer::{CommitMode, Consumer, StreamConsumer};
-use rdkafka::error::{KafkaError, RDKafkaErrorCode};
 use rdkafka::message::Message;
-use rdkafka::producer::{FutureProducer, FutureRecord, Producer};
+use rdkafka::producer::{FutureProducer, Producer};
 use tenor_core::{DeadLetter, InputError, Origin, StanceLabel};
 use tokio::sync::watch;
 
+use super::produce::Delivery;
 use super::{consumer_config, producer_config, to_list, ProducerContext, ServiceError, TenorConsumerContext};
 use crate::config::{DeliveryConfig, KafkaConfig};
 use crate::delivery::{InputRef, OffsetTracker, TopicPartition};
 use crate::http::Health;
-use crate::metrics::{stage, Metrics};
+use crate::metrics::Metrics;
 
 /// One consumed message, detached from the consumer.
 #[derive(Debug, Clone)]
@@ -143,167 +143,6 @@ pub struct RunSummary {
     pub dead_letters: u64,
 }
 
-struct AckDone {
-    emission: Emission,
-    /// Indexes of records whose delivery failed.
-    failed: Vec<usize>,
-    sent_at: Instant,
-}
-
-enum Work {
-    Ack(AckDone),
-    /// An emission waiting out its retry backoff.
-    Retry(Emission),
-}
-
-/// Producing side of the loop: sends emissions, collects acknowledgements, completes inputs.
-struct Delivery {
-    producer: FutureProducer<ProducerContext>,
-    work: FuturesUnordered<BoxFuture<'static, Work>>,
-    resend: VecDeque<Emission>,
-    tracker: Arc<Mutex<OffsetTracker>>,
-    metrics: Arc<Metrics>,
-    backoff: Duration,
-    settings: EngineSettings,
-    summary: RunSummary,
-}
-
-impl Delivery {
-    fn tracker(&self) -> std::sync::MutexGuard<'_, OffsetTracker> {
-        self.tracker.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    /// Hands every record of `emission` to the producer, in order, waiting for acknowledgements when its
-    /// queue is full, and registers the acknowledgement future.
-    async fn send(&mut self, emission: Emission) {
-        if emission.records.is_empty() {
-            self.finish(AckDone { emission, failed: Vec::new(), sent_at: Instant::now() });
-            return;
-        }
-        let mut deliveries = Vec::with_capacity(emission.records.len());
-        for record in &emission.records {
-            loop {
-                let mut future_record = FutureRecord::<[u8], [u8]>::to(&record.topic).payload(&record.payload);
-                if let Some(key) = &record.key {
-                    future_record = future_record.key(key);
-                }
-                match self.producer.send_result(future_record) {
-                    Ok(delivery) => {
-                        deliveries.push(delivery);
-                        break;
-                    }
-                    Err((KafkaError::MessageProduction(RDKafkaErrorCode::QueueFull), _)) => {
-                        // The producer is saturated: wait for an acknowledgement (or a moment) to free room.
-                        tracing::debug!("producer queue full, waiting for acknowledgements");
-                        let next = tokio::time::timeout(Duration::from_millis(50), self.work.next()).await;
-                        if let Ok(Some(work)) = next {
-                            self.handle(work);
-                        }
-                    }
-                    Err((error, _)) => {
-                        self.metrics.produce_retries.inc();
-                        tracing::warn!(%error, topic = %record.topic, "cannot enqueue record, retrying");
-                        tokio::time::sleep(self.next_backoff()).await;
-                    }
-                }
-            }
-        }
-        let sent_at = Instant::now();
-        self.work.push(Box::pin(async move {
-            let mut failed = Vec::new();
-            for (index, delivery) in deliveries.into_iter().enumerate() {
-                match delivery.await {
-                    Ok(Ok(_)) => {}
-                    Ok(Err((error, _))) => {
-                        tracing::warn!(%error, "record delivery failed");
-                        failed.push(index);
-                    }
-                    Err(_canceled) => failed.push(index),
-                }
-            }
-            Work::Ack(AckDone { emission, failed, sent_at })
-        }));
-    }
-
-    fn next_backoff(&mut self) -> Duration {
-        let current = self.backoff;
-        self.backoff = (self.backoff * 2).min(Duration::from_millis(self.settings.delivery.retry_backoff_max_ms));
-        current
-    }
-
-    fn handle(&mut self, work: Work) {
-        match work {
-            Work::Retry(emission) => self.resend.push_back(emission),
-            Work::Ack(done) if done.failed.is_empty() => {
-                self.backoff = Duration::from_millis(self.settings.delivery.retry_backoff_ms);
-                self.finish(done);
-            }
-            Work::Ack(AckDone { mut emission, failed, sent_at }) => {
-                // Re-send only the failed records; the delivered ones are counted now.
-                let total = emission.records.len();
-                let mut kept = Vec::with_capacity(failed.len());
-                for (index, record) in std::mem::take(&mut emission.records).into_iter().enumerate() {
-                    if failed.contains(&index) {
-                        kept.push(record);
-                    } else {
-                        self.count_produced(&record);
-                    }
-                }
-                emission.records = kept;
-                self.metrics.produce_retries.inc_by(failed.len() as u64);
-                let backoff = self.next_backoff();
-                tracing::warn!(
-                    failed = failed.len(),
-                    total,
-                    backoff_ms = backoff.as_millis() as u64,
-                    waited_ms = sent_at.elapsed().as_millis() as u64,
-                    "records not acknowledged; re-sending after backoff (input stays uncommitted)"
-                );
-                self.work.push(Box::pin(async move {
-                    tokio::time::sleep(backoff).await;
-                    Work::Retry(emission)
-                }));
-            }
-        }
-    }
-
-    fn count_produced(&mut self, record: &Outgoing) {
-        self.summary.produced += 1;
-        self.metrics.records_produced.with_label_values(&[&record.topic]).inc();
-        if let Some(reason) = record.dead_letter_reason {
-            self.summary.dead_letters += 1;
-            self.metrics.dead_letters.with_label_values(&[reason]).inc();
-            tracing::info!(reason, topic = %record.topic, "dead letter acknowledged");
-        }
-    }
-
-    /// Every record of the emission is acknowledged: count it and complete its inputs.
-    fn finish(&mut self, done: AckDone) {
-        let AckDone { emission, sent_at, .. } = done;
-        for record in &emission.records {
-            self.count_produced(record);
-        }
-        for (label, confidence) in &emission.stances {
-            self.metrics.stance_labels.with_label_values(&[label.as_str()]).inc();
-            self.metrics.confidence.observe(*confidence);
-        }
-        self.metrics.stage_seconds.with_label_values(&[stage::PRODUCE]).observe(sent_at.elapsed().as_secs_f64());
-        if let Some(ts) = emission.input_timestamp_ms {
-            let now_ms = chrono::Utc::now().timestamp_millis();
-            self.metrics.end_to_end_seconds.observe((now_ms - ts).max(0) as f64 / 1000.0);
-        }
-        tracing::debug!(records = emission.records.len(), inputs = emission.covers.len(), "acknowledged");
-        let mut tracker = self.tracker();
-        for input in &emission.covers {
-            tracker.complete(input);
-        }
-    }
-
-    fn idle(&self) -> bool {
-        self.work.is_empty() && self.resend.is_empty()
-    }
-}
-
 /// A message taken from the consumer, being processed on a worker thread.
 type InProcess = BoxFuture<'static, (Incoming, InputRef, Result<Processed, InputError>)>;
 
@@ -339,16 +178,7 @@ pub async fn run(
     let max_in_flight = settings.delivery.max_in_flight.max(1);
     let workers = settings.workers.max(1);
     let shutdown_timeout = Duration::from_millis(settings.delivery.shutdown_timeout_ms);
-    let mut delivery = Delivery {
-        producer,
-        work: FuturesUnordered::new(),
-        resend: VecDeque::new(),
-        tracker: tracker.clone(),
-        metrics: metrics.clone(),
-        backoff: Duration::from_millis(settings.delivery.retry_backoff_ms),
-        settings: settings.clone(),
-        summary: RunSummary::default(),
-    };
+    let mut delivery = Delivery::new(producer, tracker.clone(), metrics.clone(), settings.clone());
     let mut processing: FuturesOrdered<InProcess> = FuturesOrdered::new();
     let mut commit_tick = tokio::time::interval(Duration::from_millis(kafka.commit_interval_ms.max(10)));
     commit_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -679,7 +509,7 @@ mod tests {
     use rdkafka::config::ClientConfig;
     use rdkafka::consumer::BaseConsumer;
     use rdkafka::mocking::MockCluster;
-    use rdkafka::producer::FutureProducer as TestProducer;
+    use rdkafka::producer::{FutureProducer as TestProducer, FutureRecord};
     use tenor_pipeline::{Pipeline, PipelineConfig};
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -1,12 +1,13 @@
-//! Tenor's Kafka services: the consume → process → produce → commit engine ([`engine`]), the stages it runs
-//! ([`stages`]: serve, segmenter, scorer; [`aggregate`]: the windowed aggregator) and the client set-up
-//! shared by all of them (this module).
+//! Tenor's Kafka services: the consume → process → produce → commit engine ([`engine`], with its producing
+//! side in `produce.rs`), the stages it runs ([`stages`]: serve, segmenter, scorer; [`aggregate`]: the
+//! windowed aggregator) and the client set-up shared by all of them (this module).
 //!
 //! Delivery is at-least-once: see [`engine`] for how offsets are committed, and docs/KAFKA.md for what it
 //! guarantees and why there is no exactly-once mode.
 
 pub mod aggregate;
 pub mod engine;
+mod produce;
 pub mod reload;
 pub mod replay;
 pub mod service;

@@ -278,8 +278,7 @@ pub fn archive(
                     &headers,
                 );
                 line.clear();
-                serde_json::to_writer(&mut line, &archived).expect("an archived message always serialises");
-                line.push(b'\n');
+                archived.write_line(&mut line);
                 out.write_all(&line).map_err(ReplayError::Write)?;
                 state.messages += 1;
                 state.first_offset.get_or_insert(message.offset());

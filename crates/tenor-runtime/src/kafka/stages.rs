@@ -4,48 +4,21 @@
 //! Every output record is keyed by its article id, so that all records of an article land in one partition,
 //! in order. A sentence record whose stance confidence is below the review threshold also goes to the review
 //! topic; a record without a stance never does.
+//!
+//! The segments message (`tenor.segments/1`) is defined in `tenor-core` with the rest of the wire contract
+//! and re-exported here; this module builds it (the segmenter) and checks it (the scorer).
 
 use std::sync::Arc;
 use std::time::Instant;
 
-use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
-use tenor_core::{ArticleMessage, InputError, Origin, SentenceKind, Span};
+use chrono::Utc;
+use tenor_core::{ArticleMessage, InputError, SentenceKind, Span};
+pub use tenor_core::{Segment, SegmentsMessage, SEGMENTS_SCHEMA};
 use tenor_pipeline::{Pipeline, ProcessedArticle};
 
 use super::engine::{Incoming, Outgoing, Processed, StatelessStage};
 use super::reload::PipelineCell;
 use crate::metrics::{stage, Metrics};
-
-/// Schema identifier of [`SegmentsMessage`].
-pub const SEGMENTS_SCHEMA: &str = "tenor.segments/1";
-
-/// One sentence found by the segmenter.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Segment {
-    pub index: usize,
-    /// Code points into the article body, like every span in Tenor's records.
-    pub span: Span,
-    pub kind: SentenceKind,
-}
-
-/// What the segmenter publishes on `tenor.segments`, one per article, keyed by article id.
-///
-/// It carries everything [`Pipeline::process`] takes, so that the scorer rebuilds exactly the records
-/// `tenor serve` produces: the decoded (validated, normalised) article, the origin of the *article* message
-/// (records point at the articles topic, not at the segments topic), and the input timestamp (end-to-end
-/// latency is measured from the article's arrival), and `sentences`, the split: the scorer scores these
-/// sentences as they are ([`Pipeline::process_segmented`]) rather than splitting again, so segmenters and
-/// scorers scale independently and a split is computed once.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SegmentsMessage {
-    pub schema: String,
-    pub article: serde_json::Value,
-    pub source: Origin,
-    pub segmented_at: DateTime<Utc>,
-    pub input_timestamp_ms: Option<i64>,
-    pub sentences: Vec<Segment>,
-}
 
 /// Topics the scoring stages write to.
 #[derive(Debug, Clone)]
