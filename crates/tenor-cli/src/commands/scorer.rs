@@ -4,18 +4,18 @@ use std::sync::Arc;
 use clap::Args;
 use tenor_pipeline::Pipeline;
 use tenor_runtime::config::ScorerConfig;
+use tenor_runtime::kafka::reload::{configured_dir, load_models};
 use tenor_runtime::kafka::service;
 
 use super::service::{flag, run_until_signalled};
-use crate::flags::ServiceArgs;
-use tenor_runtime::kafka::reload::{configured_dir, load_models};
+use crate::flags::{ModelArgs, ServiceArgs};
 
 #[derive(Debug, Args)]
 pub struct ScorerArgs {
     #[command(flatten)]
     pub service: ServiceArgs,
     #[command(flatten)]
-    pub models: crate::flags::ModelArgs,
+    pub models: ModelArgs,
     /// Sentence records below this stance confidence also go to the review topic (`review.threshold`).
     #[arg(long)]
     pub review_threshold: Option<f64>,

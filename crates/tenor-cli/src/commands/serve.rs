@@ -4,18 +4,18 @@ use std::sync::Arc;
 use clap::Args;
 use tenor_pipeline::Pipeline;
 use tenor_runtime::config::ServeConfig;
+use tenor_runtime::kafka::reload::{configured_dir, load_models};
 use tenor_runtime::kafka::service;
 
 use super::service::{flag, run_until_signalled};
-use crate::flags::ServiceArgs;
-use tenor_runtime::kafka::reload::{configured_dir, load_models};
+use crate::flags::{ModelArgs, ServiceArgs};
 
 #[derive(Debug, Args)]
 pub struct ServeArgs {
     #[command(flatten)]
     pub service: ServiceArgs,
     #[command(flatten)]
-    pub models: crate::flags::ModelArgs,
+    pub models: ModelArgs,
     /// Topic of article messages (`topics.input`).
     #[arg(long)]
     pub input_topic: Option<String>,
