@@ -134,36 +134,18 @@ impl FeatureConfig {
     /// Tenor's stance features (with the news-tone lexicon since the models of 2026-11-27 10:00; the
     /// configuration without it is in the older model files and the pinned feature test).
     pub fn stance() -> FeatureConfig {
-        FeatureConfig {
-            version: FEATURE_VERSION,
-            hash_bits: 14,
-            word_ngrams: 2,
-            char_ngrams: Some((3, 5)),
-            negation: true,
-            lexicons: true,
-            shape: false,
-            target: true,
-            target_window: 4,
-            claim_cues: false,
-            news_tone: true,
-        }
+        FeatureConfig { target: true, target_window: 4, news_tone: true, ..FeatureConfig::tenor_base() }
     }
 
     /// Tenor's claim features.
     pub fn claim() -> FeatureConfig {
-        FeatureConfig {
-            version: FEATURE_VERSION,
-            hash_bits: 14,
-            word_ngrams: 2,
-            char_ngrams: Some((3, 5)),
-            negation: true,
-            lexicons: true,
-            shape: true,
-            target: false,
-            target_window: 0,
-            claim_cues: true,
-            news_tone: false,
-        }
+        FeatureConfig { shape: true, claim_cues: true, ..FeatureConfig::tenor_base() }
+    }
+
+    /// What Tenor's stance and claim features share: the baseline's word n-grams, char_wb 3–5 grams, negation
+    /// scopes and the lexicon sums.
+    fn tenor_base() -> FeatureConfig {
+        FeatureConfig { char_ngrams: Some((3, 5)), negation: true, lexicons: true, ..FeatureConfig::baseline() }
     }
 
     pub fn validate(&self) -> Result<(), FeatureError> {

@@ -9,7 +9,7 @@
 
 use crate::hash::Fnv1a;
 use crate::lexicon::{LexEntry, Lexicons};
-use crate::ngrams::{push_ascii_char_ngrams, push_char_ngrams};
+use crate::ngrams::CharNgrams;
 use crate::{tokenize, FeatureConfig, FeatureError, TargetRange, Token, MAX_SENTENCE_BYTES};
 
 /// One hashed feature, with the tokens `[from, to)` that produced it (`from == to`: the whole sentence).
@@ -188,25 +188,12 @@ impl Featurizer {
             for i in 0..n {
                 let t = buf.tokens[i];
                 let word = &buf.norm.as_bytes()[t.norm_start as usize..t.norm_end as usize];
+                let grams = CharNgrams { lo, hi, bits, from: tok(i), to: tok(i + 1) };
                 if word.is_ascii() {
-                    push_ascii_char_ngrams(
-                        word,
-                        lo,
-                        hi,
-                        bits,
-                        tok(i),
-                        tok(i + 1),
-                        &mut buf.padded,
-                        &mut buf.features,
-                    );
+                    grams.push_ascii(word, &mut buf.padded, &mut buf.features);
                 } else {
-                    push_char_ngrams(
+                    grams.push(
                         &buf.norm[t.norm_start as usize..t.norm_end as usize],
-                        lo,
-                        hi,
-                        bits,
-                        tok(i),
-                        tok(i + 1),
                         &mut buf.bounds,
                         &mut buf.features,
                     );

@@ -16,6 +16,18 @@
 //!
 //! Architecture invariant: pure data and look-ups; no I/O at run time, no dependencies.
 
+/// Declares list statics, each over its file under `models/data/lexicons/` compiled in: every item is its doc
+/// comment, then `NAME: Type = "file";` with `Type` one of [`List`], [`WordSet`], [`WeightedList`] (in scope
+/// where the macro is used). The doc gains a last line naming the file.
+macro_rules! lists {
+    ($($(#[$attr:meta])* $name:ident: $ty:ident = $file:literal;)+) => {$(
+        $(#[$attr])*
+        #[doc = concat!("(`", $file, "`)")]
+        pub static $name: $ty =
+            $ty::new($file, include_str!(concat!("../../../models/data/lexicons/", $file)));
+    )+};
+}
+
 mod set;
 
 pub mod attribution;

@@ -4,27 +4,23 @@
 
 use crate::WordSet;
 
-/// Reporting verbs that close a quotation (`"We will win." Smith said.`); exact case.
-pub static REPORTING_VERBS: WordSet = WordSet::new(
-    "tenor/splitter_reporting_verbs.txt",
-    include_str!("../../../models/data/lexicons/tenor/splitter_reporting_verbs.txt"),
-);
-
-/// Labels of a picture credit (`Image: NASA`); exact case, capitalized.
-pub static CREDIT_LABELS: WordSet = WordSet::new(
-    "tenor/splitter_credit_labels.txt",
-    include_str!("../../../models/data/lexicons/tenor/splitter_credit_labels.txt"),
-);
+lists! {
+    /// Reporting verbs that close a quotation (`"We will win." Smith said.`); exact case.
+    REPORTING_VERBS: WordSet = "tenor/splitter_reporting_verbs.txt";
+    /// Labels of a picture credit (`Image: NASA`); exact case, capitalized.
+    CREDIT_LABELS: WordSet = "tenor/splitter_credit_labels.txt";
+}
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::set::assert_members;
 
     #[test]
     fn splitter_lists_keep_their_case() {
-        assert!(REPORTING_VERBS.contains("said") && REPORTING_VERBS.contains("continued"));
+        assert_members(&REPORTING_VERBS, &["said", "continued"], &[]);
         assert_eq!(REPORTING_VERBS.len(), 18);
-        assert!(CREDIT_LABELS.contains("Image") && !CREDIT_LABELS.contains("image"));
+        assert_members(&CREDIT_LABELS, &["Image"], &["image"]);
         assert_eq!(CREDIT_LABELS.len(), 8);
     }
 }

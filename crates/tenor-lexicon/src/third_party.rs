@@ -4,28 +4,25 @@
 
 use crate::WordSet;
 
-/// GenderGapTracker's quote-verb list (inflected forms; MIT).
-pub static QUOTE_VERBS: WordSet = WordSet::new(
-    "quote_verb_list.GenderGapTracker.txt",
-    include_str!("../../../models/data/lexicons/quote_verb_list.GenderGapTracker.txt"),
-);
-
-/// wooorm's hedge list (words and phrases; MIT).
-pub static HEDGES: WordSet =
-    WordSet::new("hedges_wooorm.txt", include_str!("../../../models/data/lexicons/hedges_wooorm.txt"));
-
-/// wooorm's weasel-word list (MIT).
-pub static WEASELS: WordSet =
-    WordSet::new("weasels_wooorm.txt", include_str!("../../../models/data/lexicons/weasels_wooorm.txt"));
+lists! {
+    /// GenderGapTracker's quote-verb list (inflected forms; MIT).
+    QUOTE_VERBS: WordSet = "quote_verb_list.GenderGapTracker.txt";
+    /// wooorm's hedge list (words and phrases; MIT).
+    HEDGES: WordSet = "hedges_wooorm.txt";
+    /// wooorm's weasel-word list (MIT).
+    WEASELS: WordSet = "weasels_wooorm.txt";
+}
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::set::assert_members;
 
     #[test]
     fn third_party_lists_load() {
-        assert!(QUOTE_VERBS.contains("said") && QUOTE_VERBS.len() > 200);
-        assert!(HEDGES.contains("perhaps"));
-        assert!(WEASELS.contains("reportedly"));
+        assert_members(&QUOTE_VERBS, &["said"], &[]);
+        assert!(QUOTE_VERBS.len() > 200);
+        assert_members(&HEDGES, &["perhaps"], &[]);
+        assert_members(&WEASELS, &["reportedly"], &[]);
     }
 }
