@@ -186,12 +186,10 @@ impl Sentence<'_> {
         {
             if let Some(speaker) = self.inverted_speaker(last + 1) {
                 let content = self.content_before(first);
-                return Some(AttributionSpans::unquoted(
+                return Some(AttributionSpans::of_cue(
                     self.span(speaker.start, speaker.end - 1),
                     self.span(first, last),
-                    self.span(first, last),
                     content,
-                    false,
                     CueKind::Speech,
                 ));
             }
@@ -228,6 +226,10 @@ impl Sentence<'_> {
         }
         let cue = if negated { self.span(first_aux, last) } else { self.span(first, last) };
         let cue_word = self.span(first, last);
+        // Every attribution found from here on has this cue and this polarity.
+        let found = |speaker: Range<usize>, content: Option<Range<usize>>, kind: CueKind| {
+            Some(AttributionSpans::unquoted(speaker, cue.clone(), cue_word.clone(), content, negated, kind))
+        };
         let participle = {
             let w = self.w(last);
             w.ends_with("ed")
@@ -259,14 +261,7 @@ impl Sentence<'_> {
             }
             let speaker = self.phrase_after(last + 2, MAX_SPEAKER_TOKENS)?;
             let content = self.content_after(speaker.end);
-            return Some(AttributionSpans::unquoted(
-                self.span(speaker.start, speaker.end - 1),
-                cue,
-                cue_word,
-                content,
-                negated,
-                CueKind::Speech,
-            ));
+            return found(self.span(speaker.start, speaker.end - 1), content, CueKind::Speech);
         }
         if j == 0 {
             return None;
@@ -294,26 +289,12 @@ impl Sentence<'_> {
                     (self.tokens.toks[subject.start].start, self.tokens.toks[subject.end - 1].end)
                 }
             };
-            return Some(AttributionSpans::unquoted(
-                start..end,
-                cue,
-                cue_word,
-                self.content_after(last + 1),
-                negated,
-                CueKind::Speech,
-            ));
+            return found(start..end, self.content_after(last + 1), CueKind::Speech);
         }
         // "we need to know what …": the subject pronoun before the governing verb.
         if self.w(j - 1) == "to" {
             let subject = self.infinitive_subject(first)?;
-            return Some(AttributionSpans::unquoted(
-                self.span(subject, subject),
-                cue,
-                cue_word,
-                self.content_after(last + 1),
-                negated,
-                CueKind::of_verb(class),
-            ));
+            return found(self.span(subject, subject), self.content_after(last + 1), CueKind::of_verb(class));
         }
         // "Let me say" / "let us see": the pronoun after "let".
         let lets = |k: usize| {
@@ -321,14 +302,7 @@ impl Sentence<'_> {
                 || matches!(self.w(k), "let's" | "let’s")
         };
         if lets(j - 1) && self.has_complement(last, class, true, true, false) {
-            return Some(AttributionSpans::unquoted(
-                self.span(j - 1, j - 1),
-                cue,
-                cue_word,
-                self.content_after(last + 1),
-                negated,
-                CueKind::of_verb(class),
-            ));
+            return found(self.span(j - 1, j - 1), self.content_after(last + 1), CueKind::of_verb(class));
         }
         // A second verb of the same subject ("said …, and said it was …"): the speaker of the sentence's
         // previous attribution, if there is one.
@@ -346,14 +320,7 @@ impl Sentence<'_> {
                 return None;
             }
             let content = self.content_after(last + 1);
-            return Some(AttributionSpans::unquoted(
-                start..end,
-                cue,
-                cue_word,
-                content,
-                negated,
-                CueKind::of_verb(class),
-            ));
+            return found(start..end, content, CueKind::of_verb(class));
         }
         // A subject pronoun right before the cue is the speaker ("Do you think", "… study I think").
         let speaker = if self.is_word(j - 1)
@@ -432,14 +399,7 @@ impl Sentence<'_> {
         } else {
             self.content_after(last + 1)
         };
-        Some(AttributionSpans::unquoted(
-            self.span(speaker.start, speaker.end - 1),
-            cue,
-            cue_word,
-            content,
-            negated,
-            CueKind::of_verb(class),
-        ))
+        found(self.span(speaker.start, speaker.end - 1), content, CueKind::of_verb(class))
     }
 
     /// "X have no doubt that …": the speaker before `have`, the cue `doubt`.
@@ -450,12 +410,10 @@ impl Sentence<'_> {
         } else {
             self.speaker_before(have.checked_sub(1)?)?
         };
-        Some(AttributionSpans::unquoted(
+        Some(AttributionSpans::of_cue(
             self.span(speaker.start, speaker.end - 1),
             self.span(noun, noun),
-            self.span(noun, noun),
             self.content_after(noun + 1),
-            false,
             CueKind::Cognition,
         ))
     }
@@ -476,12 +434,10 @@ impl Sentence<'_> {
         } else {
             self.content_before(first)
         };
-        Some(AttributionSpans::unquoted(
+        Some(AttributionSpans::of_cue(
             self.span(speaker.start, speaker.end - 1),
             self.span(first, last),
-            self.span(first, last),
             content,
-            false,
             CueKind::Source,
         ))
     }
@@ -538,13 +494,6 @@ impl Sentence<'_> {
             return None;
         }
         let content = if content_from < self.n() { self.clean_span(content_from, self.n() - 1) } else { None };
-        Some(AttributionSpans::unquoted(
-            speaker,
-            self.span(noun, noun),
-            self.span(noun, noun),
-            content,
-            false,
-            CueKind::Nominal,
-        ))
+        Some(AttributionSpans::of_cue(speaker, self.span(noun, noun), content, CueKind::Nominal))
     }
 }

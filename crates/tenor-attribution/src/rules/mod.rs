@@ -97,6 +97,16 @@ impl AttributionSpans {
             in_quote: false,
         }
     }
+
+    /// [`AttributionSpans::unquoted`] for a cue that is not negated: the cue as recorded is the cue word.
+    fn of_cue(
+        speaker: Range<usize>,
+        cue: Range<usize>,
+        content: Option<Range<usize>>,
+        kind: CueKind,
+    ) -> AttributionSpans {
+        AttributionSpans::unquoted(speaker, cue.clone(), cue, content, false, kind)
+    }
 }
 
 /// A sentence being analysed.
