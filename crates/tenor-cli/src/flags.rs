@@ -153,6 +153,17 @@ pub struct TrainingArgs {
     pub tone_rows: tenor_train::ToneRows,
 }
 
+/// The flags of the `tenor eval` commands that retrain the baseline (`stance`, `claim`).
+#[cfg(feature = "train")]
+#[derive(Debug, Clone, Args)]
+pub struct RetrainArgs {
+    /// Also write the reports as JSON to this file.
+    #[arg(long)]
+    pub json: Option<PathBuf>,
+    #[command(flatten)]
+    pub training: TrainingArgs,
+}
+
 #[cfg(feature = "train")]
 impl TrainingArgs {
     pub fn options(&self) -> tenor_train::TrainingOptions {

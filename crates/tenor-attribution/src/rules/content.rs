@@ -374,23 +374,34 @@ impl Sentence<'_> {
         false
     }
 
-    /// A noun phrase starting at `from`, up to punctuation, `that`, or `max` tokens.
-    pub(super) fn phrase_after(&self, from: usize, max: usize) -> Option<Range<usize>> {
+    /// The end of a run of words from `from` (abbreviation periods inside it included), at most `max` tokens:
+    /// `keep` says of each word whether the run goes on (`Some(true)`), ends before it (`Some(false)`), or is
+    /// rejected (`None`).
+    pub(super) fn words_from(
+        &self,
+        from: usize,
+        max: usize,
+        keep: impl Fn(usize) -> Option<bool>,
+    ) -> Option<usize> {
         let mut end = from;
         while end < self.n()
             && (self.is_word(end) || (end > from && self.is_abbreviation_period(end)))
             && end - from < max
         {
-            if !self.is_word(end) {
-                end += 1;
-                continue;
-            }
-            let w = self.w(end);
-            if w == "that" || (end > from && (self.cue_class(end).is_some() && !is_noun_like_cue(w))) {
+            if self.is_word(end) && !keep(end)? {
                 break;
             }
             end += 1;
         }
+        Some(end)
+    }
+
+    /// A noun phrase starting at `from`, up to punctuation, `that`, or `max` tokens.
+    pub(super) fn phrase_after(&self, from: usize, max: usize) -> Option<Range<usize>> {
+        let end = self.words_from(from, max, |end| {
+            let w = self.w(end);
+            Some(!(w == "that" || (end > from && (self.cue_class(end).is_some() && !is_noun_like_cue(w)))))
+        })?;
         // Keep abbreviation periods inside ("the U.S. envoy").
         (end > from && !is_bad_speaker_start(self.w(from))).then_some(from..end)
     }

@@ -164,6 +164,17 @@ impl Sentence<'_> {
             && !self.determiner_subject_then_verb(cue + 1)
     }
 
+    /// The class whose complement the cue ending at `last` needs. A cue word that is also a common noun
+    /// ("submit reports", "delivered remarks") reports speech only with a clause or quote after it; after a
+    /// verb chain (`catenative`: "wanted to tell the story") even "say" and "tell" need a reported clause.
+    fn complement_class(&self, class: CueClass, last: usize, catenative: bool) -> CueClass {
+        if class == CueClass::Speech && (catenative || is_noun_like_cue(self.w(last))) {
+            CueClass::Report
+        } else {
+            class
+        }
+    }
+
     /// A verb (or `be like`, or a predicative adjective) cue spanning tokens `first..=last`.
     pub(super) fn verbal(&self, first: usize, last: usize, class: CueClass) -> Option<AttributionSpans> {
         // Inversion: `"…," said Smith.` / `…, said Smith, a spokesman.`
@@ -175,17 +186,12 @@ impl Sentence<'_> {
         {
             if let Some(speaker) = self.inverted_speaker(last + 1) {
                 let content = self.content_before(first);
-                return Some(AttributionSpans {
-                    speaker: self.span(speaker.start, speaker.end - 1),
-                    cue: self.span(first, last),
-                    cue_word: self.span(first, last),
+                return Some(AttributionSpans::of_cue(
+                    self.span(speaker.start, speaker.end - 1),
+                    self.span(first, last),
                     content,
-                    quote: None,
-                    negated: false,
-                    kind: CueKind::Speech,
-                    inherited: false,
-                    in_quote: false,
-                });
+                    CueKind::Speech,
+                ));
             }
         }
         // "national, say between Jews and Arabs": a bare `say` right after a comma, not inverted ("…, say
@@ -220,6 +226,10 @@ impl Sentence<'_> {
         }
         let cue = if negated { self.span(first_aux, last) } else { self.span(first, last) };
         let cue_word = self.span(first, last);
+        // Every attribution found from here on has this cue and this polarity.
+        let found = |speaker: Range<usize>, content: Option<Range<usize>>, kind: CueKind| {
+            Some(AttributionSpans::unquoted(speaker, cue.clone(), cue_word.clone(), content, negated, kind))
+        };
         let participle = {
             let w = self.w(last);
             w.ends_with("ed")
@@ -251,17 +261,7 @@ impl Sentence<'_> {
             }
             let speaker = self.phrase_after(last + 2, MAX_SPEAKER_TOKENS)?;
             let content = self.content_after(speaker.end);
-            return Some(AttributionSpans {
-                speaker: self.span(speaker.start, speaker.end - 1),
-                cue,
-                cue_word,
-                content,
-                quote: None,
-                negated,
-                kind: CueKind::Speech,
-                inherited: false,
-                in_quote: false,
-            });
+            return found(self.span(speaker.start, speaker.end - 1), content, CueKind::Speech);
         }
         if j == 0 {
             return None;
@@ -289,32 +289,12 @@ impl Sentence<'_> {
                     (self.tokens.toks[subject.start].start, self.tokens.toks[subject.end - 1].end)
                 }
             };
-            return Some(AttributionSpans {
-                speaker: start..end,
-                cue,
-                cue_word,
-                content: self.content_after(last + 1),
-                quote: None,
-                negated,
-                kind: CueKind::Speech,
-                inherited: false,
-                in_quote: false,
-            });
+            return found(start..end, self.content_after(last + 1), CueKind::Speech);
         }
         // "we need to know what …": the subject pronoun before the governing verb.
         if self.w(j - 1) == "to" {
             let subject = self.infinitive_subject(first)?;
-            return Some(AttributionSpans {
-                speaker: self.span(subject, subject),
-                cue,
-                cue_word,
-                content: self.content_after(last + 1),
-                quote: None,
-                negated,
-                kind: CueKind::of_verb(class),
-                inherited: false,
-                in_quote: false,
-            });
+            return found(self.span(subject, subject), self.content_after(last + 1), CueKind::of_verb(class));
         }
         // "Let me say" / "let us see": the pronoun after "let".
         let lets = |k: usize| {
@@ -322,17 +302,7 @@ impl Sentence<'_> {
                 || matches!(self.w(k), "let's" | "let’s")
         };
         if lets(j - 1) && self.has_complement(last, class, true, true, false) {
-            return Some(AttributionSpans {
-                speaker: self.span(j - 1, j - 1),
-                cue,
-                cue_word,
-                content: self.content_after(last + 1),
-                quote: None,
-                negated,
-                kind: CueKind::of_verb(class),
-                inherited: false,
-                in_quote: false,
-            });
+            return found(self.span(j - 1, j - 1), self.content_after(last + 1), CueKind::of_verb(class));
         }
         // A second verb of the same subject ("said …, and said it was …"): the speaker of the sentence's
         // previous attribution, if there is one.
@@ -346,26 +316,11 @@ impl Sentence<'_> {
                     (self.tokens.toks[subject.start].start, self.tokens.toks[subject.end - 1].end)
                 }
             };
-            let demoted = if class == CueClass::Speech && (catenative || is_noun_like_cue(self.w(last))) {
-                CueClass::Report
-            } else {
-                class
-            };
-            if !self.has_complement(last, demoted, false, false, false) {
+            if !self.has_complement(last, self.complement_class(class, last, catenative), false, false, false) {
                 return None;
             }
             let content = self.content_after(last + 1);
-            return Some(AttributionSpans {
-                speaker: start..end,
-                cue,
-                cue_word,
-                content,
-                quote: None,
-                negated,
-                kind: CueKind::of_verb(class),
-                inherited: false,
-                in_quote: false,
-            });
+            return found(start..end, content, CueKind::of_verb(class));
         }
         // A subject pronoun right before the cue is the speaker ("Do you think", "… study I think").
         let speaker = if self.is_word(j - 1)
@@ -397,14 +352,7 @@ impl Sentence<'_> {
                 || self.is_quote(speaker.start - 1)
                 || sentence_final);
         let research_subject = is_research_noun(self.w(speaker.end - 1));
-        // A cue word that is also a common noun ("submit reports", "delivered remarks") reports speech only
-        // with a clause or quote after it.
-        // After a verb chain ("wanted to tell the story") even "say" and "tell" need a reported clause.
-        let class = if class == CueClass::Speech && (catenative || is_noun_like_cue(self.w(last))) {
-            CueClass::Report
-        } else {
-            class
-        };
+        let class = self.complement_class(class, last, catenative);
         if !self.has_complement(last, class, pronoun_speaker, parenthetical_position, research_subject) {
             return None;
         }
@@ -451,17 +399,7 @@ impl Sentence<'_> {
         } else {
             self.content_after(last + 1)
         };
-        Some(AttributionSpans {
-            speaker: self.span(speaker.start, speaker.end - 1),
-            cue,
-            cue_word,
-            content,
-            quote: None,
-            negated,
-            kind: CueKind::of_verb(class),
-            inherited: false,
-            in_quote: false,
-        })
+        found(self.span(speaker.start, speaker.end - 1), content, CueKind::of_verb(class))
     }
 
     /// "X have no doubt that …": the speaker before `have`, the cue `doubt`.
@@ -472,17 +410,12 @@ impl Sentence<'_> {
         } else {
             self.speaker_before(have.checked_sub(1)?)?
         };
-        Some(AttributionSpans {
-            speaker: self.span(speaker.start, speaker.end - 1),
-            cue: self.span(noun, noun),
-            cue_word: self.span(noun, noun),
-            content: self.content_after(noun + 1),
-            quote: None,
-            negated: false,
-            kind: CueKind::Cognition,
-            inherited: false,
-            in_quote: false,
-        })
+        Some(AttributionSpans::of_cue(
+            self.span(speaker.start, speaker.end - 1),
+            self.span(noun, noun),
+            self.content_after(noun + 1),
+            CueKind::Cognition,
+        ))
     }
 
     /// `according to X` / `in the words of X`: the cue is `first..=last`, the speaker follows.
@@ -501,17 +434,12 @@ impl Sentence<'_> {
         } else {
             self.content_before(first)
         };
-        Some(AttributionSpans {
-            speaker: self.span(speaker.start, speaker.end - 1),
-            cue: self.span(first, last),
-            cue_word: self.span(first, last),
+        Some(AttributionSpans::of_cue(
+            self.span(speaker.start, speaker.end - 1),
+            self.span(first, last),
             content,
-            quote: None,
-            negated: false,
-            kind: CueKind::Source,
-            inherited: false,
-            in_quote: false,
-        })
+            CueKind::Source,
+        ))
     }
 
     /// `X's claim that …`, `his claim that …`, `the claim by X that …`.
@@ -566,16 +494,6 @@ impl Sentence<'_> {
             return None;
         }
         let content = if content_from < self.n() { self.clean_span(content_from, self.n() - 1) } else { None };
-        Some(AttributionSpans {
-            speaker,
-            cue: self.span(noun, noun),
-            cue_word: self.span(noun, noun),
-            content,
-            quote: None,
-            negated: false,
-            kind: CueKind::Nominal,
-            inherited: false,
-            in_quote: false,
-        })
+        Some(AttributionSpans::of_cue(speaker, self.span(noun, noun), content, CueKind::Nominal))
     }
 }

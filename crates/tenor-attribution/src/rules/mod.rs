@@ -74,6 +74,41 @@ pub struct AttributionSpans {
     pub in_quote: bool,
 }
 
+impl AttributionSpans {
+    /// An attribution found by a cue of this sentence, before any quote is attached: not inherited, not inside
+    /// quoted text.
+    fn unquoted(
+        speaker: Range<usize>,
+        cue: Range<usize>,
+        cue_word: Range<usize>,
+        content: Option<Range<usize>>,
+        negated: bool,
+        kind: CueKind,
+    ) -> AttributionSpans {
+        AttributionSpans {
+            speaker,
+            cue,
+            cue_word,
+            content,
+            quote: None,
+            negated,
+            kind,
+            inherited: false,
+            in_quote: false,
+        }
+    }
+
+    /// [`AttributionSpans::unquoted`] for a cue that is not negated: the cue as recorded is the cue word.
+    fn of_cue(
+        speaker: Range<usize>,
+        cue: Range<usize>,
+        content: Option<Range<usize>>,
+        kind: CueKind,
+    ) -> AttributionSpans {
+        AttributionSpans::unquoted(speaker, cue.clone(), cue, content, false, kind)
+    }
+}
+
 /// A sentence being analysed.
 pub(crate) struct Sentence<'a> {
     pub body: &'a str,

@@ -108,21 +108,11 @@ impl Sentence<'_> {
 
     /// The speaker after an inverted cue: a short noun phrase closed by punctuation, with no verb in it.
     pub(super) fn inverted_speaker(&self, from: usize) -> Option<Range<usize>> {
-        let mut end = from;
-        while end < self.n()
-            && (self.is_word(end) || (end > from && self.is_abbreviation_period(end)))
-            && end - from < MAX_INVERTED_SPEAKER_TOKENS
-        {
-            if !self.is_word(end) {
-                end += 1;
-                continue;
-            }
+        let end = self.words_from(from, MAX_INVERTED_SPEAKER_TOKENS, |end| {
             let w = self.w(end);
-            if is_between_word(w) || self.cue_class(end).is_some() || w == "that" || is_left_boundary(w) {
-                return None;
-            }
-            end += 1;
-        }
+            (!(is_between_word(w) || self.cue_class(end).is_some() || w == "that" || is_left_boundary(w)))
+                .then_some(true)
+        })?;
         if end == from || !self.is_phrase_end(end) {
             return None;
         }

@@ -4,7 +4,7 @@ use clap::Args;
 use tenor_runtime::config::AggregatorConfig;
 use tenor_runtime::kafka::service;
 
-use super::service::{flag, run_until_signalled};
+use super::service::flag;
 use crate::flags::ServiceArgs;
 
 #[derive(Debug, Args)]
@@ -18,8 +18,7 @@ pub struct AggregatorArgs {
 
 pub fn run(args: AggregatorArgs) -> anyhow::Result<ExitCode> {
     let extra = [flag("window.width_seconds", &args.window_seconds)];
-    let Some(config) = args.service.config_to_run::<AggregatorConfig>(&extra)? else {
-        return Ok(ExitCode::SUCCESS);
-    };
-    run_until_signalled(|shutdown| async move { service::aggregator(&config, shutdown).await })
+    super::service::run_configured(&args.service, &extra, |config: AggregatorConfig| {
+        Ok(move |shutdown| async move { service::aggregator(&config, shutdown).await })
+    })
 }

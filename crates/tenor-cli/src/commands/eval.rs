@@ -10,7 +10,7 @@ use clap::{Args, Subcommand};
 #[cfg(feature = "train")]
 use {
     super::train::train_with_progress,
-    crate::flags::TrainingArgs,
+    crate::flags::RetrainArgs,
     anyhow::Context,
     clap::ValueEnum,
     serde_json::json,
@@ -71,21 +71,15 @@ pub struct StanceEvalArgs {
     /// printed).
     #[arg(long)]
     pub baseline_model: Option<PathBuf>,
-    /// Also write the reports as JSON to this file.
-    #[arg(long)]
-    pub json: Option<PathBuf>,
     #[command(flatten)]
-    pub training: TrainingArgs,
+    pub retrain: RetrainArgs,
 }
 
 #[cfg(feature = "train")]
 #[derive(Debug, Args)]
 pub struct ClaimEvalArgs {
-    /// Also write the reports as JSON to this file.
-    #[arg(long)]
-    pub json: Option<PathBuf>,
     #[command(flatten)]
-    pub training: TrainingArgs,
+    pub retrain: RetrainArgs,
 }
 
 pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
@@ -94,7 +88,7 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
         EvalCommand::Stance(a) => {
             let trainer = &mut train_with_progress;
             let comparison = match a.split {
-                Split::Cv => cross_validate(ModelKind::Stance, &a.training.options(), trainer)?,
+                Split::Cv => cross_validate(ModelKind::Stance, &a.retrain.training.options(), trainer)?,
                 Split::Dev => stance_dev(
                     StanceDev {
                         dev: &a.dev,
@@ -102,16 +96,17 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
                         sentences: a.sentences,
                         baseline_model: a.baseline_model.as_deref(),
                     },
-                    &a.training.options(),
+                    &a.retrain.training.options(),
                     trainer,
                 )?,
             };
-            print_comparison(ModelKind::Stance, a.split, comparison, a.json)
+            print_comparison(ModelKind::Stance, a.split, comparison, a.retrain.json)
         }
         #[cfg(feature = "train")]
         EvalCommand::Claim(a) => {
-            let comparison = cross_validate(ModelKind::Claim, &a.training.options(), &mut train_with_progress)?;
-            print_comparison(ModelKind::Claim, Split::Cv, comparison, a.json)
+            let comparison =
+                cross_validate(ModelKind::Claim, &a.retrain.training.options(), &mut train_with_progress)?;
+            print_comparison(ModelKind::Claim, Split::Cv, comparison, a.retrain.json)
         }
         EvalCommand::Attribution(a) => super::eval_attribution::run(a),
         EvalCommand::Replay(a) => super::eval_replay::run(a),

@@ -1,7 +1,7 @@
 //! `tenor replay`: an archive (`tenor archive`'s format, or plain article JSONL; gzip or not) through the
 //! pipeline in-process at full speed, or back onto a topic at a chosen pace. See docs/REPLAY.md.
 
-use std::io::{Read, Write};
+use std::io::Read;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -10,7 +10,7 @@ use anyhow::Context;
 use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use tenor_pipeline::Pipeline;
-use tenor_runtime::file::{decode_input, open_output, run_stream, RunOptions, RunSinks};
+use tenor_runtime::file::{decode_input, run_stream, RunOptions};
 use tenor_runtime::kafka::ensure_topics;
 use tenor_runtime::kafka::replay::{publish, Clock, Pace, Partitioning, PublishSpec};
 
@@ -165,25 +165,24 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<ExitCode> {
         .run_id
         .clone()
         .unwrap_or_else(|| format!("replay-{}", chrono::Utc::now().format("%Y%m%dT%H%M%S%.3fZ")));
-    let mut output = open_output(&args.output)?;
-    let mut dead_letters: Box<dyn Write + Send> =
-        if args.dead_letter == "-" { Box::new(std::io::stderr()) } else { open_output(&args.dead_letter)? };
-    let stats = run_stream(
-        &pipeline,
-        &mut input,
-        &args.input,
-        RunSinks { output: &mut output, dead_letters: &mut dead_letters },
-        "tenor-replay",
-        RunOptions { threads: args.threads, run_id: Some(run_id.as_str().into()), ..RunOptions::default() },
-        |s| {
-            bar.set_message(format!(
-                "{} articles, {} records ({:.0} articles/s)",
-                s.articles,
-                s.sentence_records,
-                per_second(s.articles, &bar)
-            ))
-        },
-    )?;
+    let stats = super::run::with_sinks(&args.output, &args.dead_letter, |sinks| {
+        run_stream(
+            &pipeline,
+            &mut input,
+            &args.input,
+            sinks,
+            "tenor-replay",
+            RunOptions { threads: args.threads, run_id: Some(run_id.as_str().into()), ..RunOptions::default() },
+            |s| {
+                bar.set_message(format!(
+                    "{} articles, {} records ({:.0} articles/s)",
+                    s.articles,
+                    s.sentence_records,
+                    per_second(s.articles, &bar)
+                ))
+            },
+        )
+    })?;
     bar.finish_and_clear();
     tracing::info!(%run_id, "replay finished");
     super::run::report(&stats, args.stats.as_deref())

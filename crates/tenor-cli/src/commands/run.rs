@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::Args;
 use tenor_pipeline::Pipeline;
-use tenor_runtime::file::{open_input, open_output, run_stream, RunOptions, RunSinks, RunStats};
+use tenor_runtime::file::{open_input, open_output, run_stream, FileError, RunOptions, RunSinks, RunStats};
 
 use super::{EXAMPLE_STREAM, EXAMPLE_STREAM_NAME};
 use crate::flags::{LimitArgs, ModelArgs};
@@ -41,19 +41,31 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         None => (Box::new(EXAMPLE_STREAM), EXAMPLE_STREAM_NAME.to_owned()),
         Some(path) => (open_input(path)?, path.clone()),
     };
-    let mut output = open_output(&args.output)?;
-    let mut dead_letters: Box<dyn Write + Send> =
-        if args.dead_letter == "-" { Box::new(std::io::stderr()) } else { open_output(&args.dead_letter)? };
-    let stats = run_stream(
-        &pipeline,
-        &mut input,
-        &name,
-        RunSinks { output: &mut output, dead_letters: &mut dead_letters },
-        "tenor-run",
-        RunOptions { threads: args.threads, ..RunOptions::default() },
-        |_| {},
-    )?;
+    let stats = with_sinks(&args.output, &args.dead_letter, |sinks| {
+        run_stream(
+            &pipeline,
+            &mut input,
+            &name,
+            sinks,
+            "tenor-run",
+            RunOptions { threads: args.threads, ..RunOptions::default() },
+            |_| {},
+        )
+    })?;
     report(&stats, args.stats.as_deref())
+}
+
+/// Opens the records output and the dead-letter output (`-`: standard output and standard error) and hands
+/// them to `run`.
+pub fn with_sinks<T>(
+    output: &str,
+    dead_letter: &str,
+    run: impl FnOnce(RunSinks<'_>) -> Result<T, FileError>,
+) -> anyhow::Result<T> {
+    let mut output = open_output(output)?;
+    let mut dead_letters: Box<dyn Write + Send> =
+        if dead_letter == "-" { Box::new(std::io::stderr()) } else { open_output(dead_letter)? };
+    Ok(run(RunSinks { output: &mut output, dead_letters: &mut dead_letters })?)
 }
 
 /// Logs the run's totals, writes them to `stats_file` if asked, and turns them into the exit code.

@@ -7,7 +7,7 @@ use tenor_runtime::config::ScorerConfig;
 use tenor_runtime::kafka::reload::{configured_dir, load_models};
 use tenor_runtime::kafka::service;
 
-use super::service::{flag, run_until_signalled};
+use super::service::flag;
 use crate::flags::{ModelArgs, ServiceArgs};
 
 #[derive(Debug, Args)]
@@ -24,10 +24,9 @@ pub struct ScorerArgs {
 pub fn run(args: ScorerArgs) -> anyhow::Result<ExitCode> {
     let models_dir = args.models.models.as_ref().map(|p| p.display().to_string());
     let extra = [flag("models.dir", &models_dir), flag("review.threshold", &args.review_threshold)];
-    let Some(config) = args.service.config_to_run::<ScorerConfig>(&extra)? else {
-        return Ok(ExitCode::SUCCESS);
-    };
-    let pipeline =
-        Arc::new(Pipeline::with_models(config.pipeline.clone(), load_models(configured_dir(&config.models))?));
-    run_until_signalled(|shutdown| async move { service::scorer(&config, pipeline, shutdown).await })
+    super::service::run_configured(&args.service, &extra, |config: ScorerConfig| {
+        let pipeline =
+            Arc::new(Pipeline::with_models(config.pipeline.clone(), load_models(configured_dir(&config.models))?));
+        Ok(move |shutdown| async move { service::scorer(&config, pipeline, shutdown).await })
+    })
 }

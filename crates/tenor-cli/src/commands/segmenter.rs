@@ -6,7 +6,7 @@ use tenor_pipeline::Pipeline;
 use tenor_runtime::config::SegmenterConfig;
 use tenor_runtime::kafka::service;
 
-use super::service::{flag, run_until_signalled};
+use super::service::flag;
 use crate::flags::ServiceArgs;
 
 #[derive(Debug, Args)]
@@ -20,9 +20,8 @@ pub struct SegmenterArgs {
 
 pub fn run(args: SegmenterArgs) -> anyhow::Result<ExitCode> {
     let extra = [flag("topics.input", &args.input_topic)];
-    let Some(config) = args.service.config_to_run::<SegmenterConfig>(&extra)? else {
-        return Ok(ExitCode::SUCCESS);
-    };
-    let pipeline = Arc::new(Pipeline::new(config.pipeline.clone()));
-    run_until_signalled(|shutdown| async move { service::segmenter(&config, pipeline, shutdown).await })
+    super::service::run_configured(&args.service, &extra, |config: SegmenterConfig| {
+        let pipeline = Arc::new(Pipeline::new(config.pipeline.clone()));
+        Ok(move |shutdown| async move { service::segmenter(&config, pipeline, shutdown).await })
+    })
 }

@@ -7,7 +7,7 @@ use tenor_runtime::config::ServeConfig;
 use tenor_runtime::kafka::reload::{configured_dir, load_models};
 use tenor_runtime::kafka::service;
 
-use super::service::{flag, run_until_signalled};
+use super::service::flag;
 use crate::flags::{ModelArgs, ServiceArgs};
 
 #[derive(Debug, Args)]
@@ -31,10 +31,9 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         flag("topics.input", &args.input_topic),
         flag("review.threshold", &args.review_threshold),
     ];
-    let Some(config) = args.service.config_to_run::<ServeConfig>(&extra)? else {
-        return Ok(ExitCode::SUCCESS);
-    };
-    let pipeline =
-        Arc::new(Pipeline::with_models(config.pipeline.clone(), load_models(configured_dir(&config.models))?));
-    run_until_signalled(|shutdown| async move { service::serve(&config, pipeline, shutdown).await })
+    super::service::run_configured(&args.service, &extra, |config: ServeConfig| {
+        let pipeline =
+            Arc::new(Pipeline::with_models(config.pipeline.clone(), load_models(configured_dir(&config.models))?));
+        Ok(move |shutdown| async move { service::serve(&config, pipeline, shutdown).await })
+    })
 }

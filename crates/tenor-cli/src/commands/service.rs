@@ -4,7 +4,11 @@
 use std::process::ExitCode;
 
 use anyhow::Context;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
 use tenor_runtime::kafka::engine::RunSummary;
+
+use crate::flags::ServiceArgs;
 
 /// Runs a service until SIGTERM or SIGINT (its `shutdown` signal) and reports how it ended.
 pub fn run_until_signalled<Service, Running>(service: Service) -> anyhow::Result<ExitCode>
@@ -14,6 +18,24 @@ where
 {
     let summary = block_on(async { service(tenor_runtime::kafka::service::shutdown_on_signals()).await })??;
     Ok(finish(summary))
+}
+
+/// Loads a service's configuration (`extra`: the command's named flags) and runs the service `start` makes
+/// of it until signalled; with `--print-config`, only prints the configuration.
+pub fn run_configured<Config, Service, Running>(
+    args: &ServiceArgs,
+    extra: &[Option<(String, String)>],
+    start: impl FnOnce(Config) -> anyhow::Result<Service>,
+) -> anyhow::Result<ExitCode>
+where
+    Config: Serialize + DeserializeOwned + Default,
+    Service: FnOnce(tokio::sync::watch::Receiver<bool>) -> Running,
+    Running: std::future::Future<Output = Result<RunSummary, tenor_runtime::kafka::ServiceError>>,
+{
+    let Some(config) = args.config_to_run::<Config>(extra)? else {
+        return Ok(ExitCode::SUCCESS);
+    };
+    run_until_signalled(start(config)?)
 }
 
 /// Runs a service's future on a fresh async runtime, then shuts the runtime down without waiting for worker
