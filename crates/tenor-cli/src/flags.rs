@@ -109,50 +109,6 @@ impl ServiceArgs {
     }
 }
 
-/// Hyper-parameters shared by `tenor train` and `tenor eval stance|claim` (which retrain the baseline).
-/// Defaults: `tenor_train::TrainingOptions::default()`.
-#[cfg(feature = "train")]
-#[derive(Debug, Clone, Args)]
-pub struct TrainingArgs {
-    /// Training file (default: NewsMTSC train for stance, ClaimBuster train for claims).
-    #[arg(long)]
-    pub data: Option<PathBuf>,
-    /// L2 strengths to choose from by cross-validation (comma-separated).
-    #[arg(long, value_delimiter = ',', default_values_t = tenor_train::TrainingOptions::default().alphas)]
-    pub alphas: Vec<f64>,
-    /// Cross-validation folds (grouped by sentence).
-    #[arg(long, default_value_t = tenor_train::TrainingOptions::default().folds)]
-    pub folds: usize,
-    /// L-BFGS iterations per fit.
-    #[arg(long, default_value_t = tenor_train::TrainingOptions::default().max_iterations)]
-    pub max_iterations: u64,
-    /// Keep hashed buckets seen in at least this many training examples.
-    #[arg(long, default_value_t = tenor_train::TrainingOptions::default().min_df)]
-    pub min_df: usize,
-    /// At most this many buckets become training columns (linfa fits dense matrices).
-    #[arg(long, default_value_t = tenor_train::TrainingOptions::default().max_columns)]
-    pub max_columns: usize,
-    /// Hash space size 2^bits (at most 14 for training: linfa fits dense matrices).
-    #[arg(long)]
-    pub hash_bits: Option<u32>,
-    /// Use only N examples, evenly spread over the file (small configurations, tests).
-    #[arg(long)]
-    pub limit: Option<usize>,
-    /// sentence-stance only: also train on the per-target rows (mention marked), so one model learns from
-    /// both; cross-validation is then also reported on the sentence rows alone.
-    #[arg(long)]
-    pub with_targets: bool,
-    /// sentence-stance only: also train on sentence-tone ratings in VADER's ground-truth format
-    /// (`id<TAB>mean rating -4..4<TAB>sentence`, e.g. `models/data/vader_nyt/nytEditorialSnippets_GroundTruth.txt`).
-    /// Cross-validation is then also reported on the NewsMTSC rows alone.
-    #[arg(long, value_name = "FILE")]
-    pub with_tone: Option<PathBuf>,
-    /// Which rated sentences `--with-tone` trains on: `clear` ones only (|mean| <= 0.25 neutral, >= 1 its
-    /// sign; the rest left out), or `all` (|mean| < 0.5 neutral, else its sign).
-    #[arg(long, value_enum, default_value_t = tenor_train::ToneRows::Clear, requires = "with_tone")]
-    pub tone_rows: tenor_train::ToneRows,
-}
-
 /// The flags of the `tenor eval` commands that retrain the baseline (`stance`, `claim`).
 #[cfg(feature = "train")]
 #[derive(Debug, Clone, Args)]
@@ -161,47 +117,26 @@ pub struct RetrainArgs {
     #[arg(long)]
     pub json: Option<PathBuf>,
     #[command(flatten)]
-    pub training: TrainingArgs,
-}
-
-#[cfg(feature = "train")]
-impl TrainingArgs {
-    pub fn options(&self) -> tenor_train::TrainingOptions {
-        tenor_train::TrainingOptions {
-            data: self.data.clone(),
-            alphas: self.alphas.clone(),
-            folds: self.folds,
-            max_iterations: self.max_iterations,
-            min_df: self.min_df,
-            max_columns: self.max_columns,
-            hash_bits: self.hash_bits,
-            limit: self.limit,
-            with_targets: self.with_targets,
-            with_tone: self.with_tone.clone(),
-            tone_rows: self.tone_rows,
-        }
-    }
+    pub training: tenor_train::TrainingOptions,
 }
 
 #[cfg(all(test, feature = "train"))]
 mod tests {
     use clap::{Parser, ValueEnum};
 
-    use super::TrainingArgs;
-
     #[derive(Debug, Parser)]
     struct Cli {
         #[command(flatten)]
-        training: TrainingArgs,
+        training: tenor_train::TrainingOptions,
     }
 
     #[test]
     fn training_flags_default_to_the_library_defaults() {
         let cli = Cli::try_parse_from(["tenor"]).unwrap();
-        assert_eq!(cli.training.options(), tenor_train::TrainingOptions::default());
+        assert_eq!(cli.training, tenor_train::TrainingOptions::default());
         let cli = Cli::try_parse_from(["tenor", "--alphas", "1,2", "--with-tone", "t.txt", "--tone-rows", "all"])
             .unwrap();
-        let options = cli.training.options();
+        let options = cli.training;
         assert_eq!((options.alphas, options.tone_rows), (vec![1.0, 2.0], tenor_train::ToneRows::All));
     }
 

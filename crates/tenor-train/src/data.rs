@@ -90,24 +90,48 @@ pub enum ToneRows {
     All,
 }
 
-/// Hyper-parameters and data choices of a training run (the flags shared by `tenor train` and `tenor eval`).
+/// Hyper-parameters and data choices of a training run: the flags shared by `tenor train` and `tenor eval
+/// stance|claim` (with the `clap` feature this struct is that flag group, so each flag is defined once, here).
 /// The defaults are `tenor train`'s.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "clap", derive(clap::Args))]
 pub struct TrainingOptions {
     /// Training file (default: NewsMTSC train for stance, ClaimBuster train for claims).
+    #[cfg_attr(feature = "clap", arg(long))]
     pub data: Option<PathBuf>,
+    /// L2 strengths to choose from by cross-validation (comma-separated).
+    #[cfg_attr(feature = "clap", arg(long, value_delimiter = ',', default_values_t = TrainingOptions::default().alphas))]
     pub alphas: Vec<f64>,
+    /// Cross-validation folds (grouped by sentence).
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = TrainingOptions::default().folds))]
     pub folds: usize,
+    /// L-BFGS iterations per fit.
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = TrainingOptions::default().max_iterations))]
     pub max_iterations: u64,
+    /// Keep hashed buckets seen in at least this many training examples.
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = TrainingOptions::default().min_df))]
     pub min_df: usize,
+    /// At most this many buckets become training columns (linfa fits dense matrices).
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = TrainingOptions::default().max_columns))]
     pub max_columns: usize,
+    /// Hash space size 2^bits (at most 14 for training: linfa fits dense matrices).
+    #[cfg_attr(feature = "clap", arg(long))]
     pub hash_bits: Option<u32>,
-    /// Use only N examples, evenly spread over the file.
+    /// Use only N examples, evenly spread over the file (small configurations, tests).
+    #[cfg_attr(feature = "clap", arg(long))]
     pub limit: Option<usize>,
-    /// Sentence stance only: also train on the per-target rows (mention marked).
+    /// sentence-stance only: also train on the per-target rows (mention marked), so one model learns from
+    /// both; cross-validation is then also reported on the sentence rows alone.
+    #[cfg_attr(feature = "clap", arg(long))]
     pub with_targets: bool,
-    /// Sentence stance only: also train on the sentence-tone ratings of this VADER ground-truth file.
+    /// sentence-stance only: also train on sentence-tone ratings in VADER's ground-truth format
+    /// (`id<TAB>mean rating -4..4<TAB>sentence`, e.g. `models/data/vader_nyt/nytEditorialSnippets_GroundTruth.txt`).
+    /// Cross-validation is then also reported on the NewsMTSC rows alone.
+    #[cfg_attr(feature = "clap", arg(long, value_name = "FILE"))]
     pub with_tone: Option<PathBuf>,
+    /// Which rated sentences `--with-tone` trains on: `clear` ones only (|mean| <= 0.25 neutral, >= 1 its
+    /// sign; the rest left out), or `all` (|mean| < 0.5 neutral, else its sign).
+    #[cfg_attr(feature = "clap", arg(long, value_enum, default_value_t = ToneRows::Clear, requires = "with_tone"))]
     pub tone_rows: ToneRows,
 }
 

@@ -88,7 +88,7 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
         EvalCommand::Stance(a) => {
             let trainer = &mut train_with_progress;
             let comparison = match a.split {
-                Split::Cv => cross_validate(ModelKind::Stance, &a.retrain.training.options(), trainer)?,
+                Split::Cv => cross_validate(ModelKind::Stance, &a.retrain.training, trainer)?,
                 Split::Dev => stance_dev(
                     StanceDev {
                         dev: &a.dev,
@@ -96,7 +96,7 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
                         sentences: a.sentences,
                         baseline_model: a.baseline_model.as_deref(),
                     },
-                    &a.retrain.training.options(),
+                    &a.retrain.training,
                     trainer,
                 )?,
             };
@@ -104,8 +104,7 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
         }
         #[cfg(feature = "train")]
         EvalCommand::Claim(a) => {
-            let comparison =
-                cross_validate(ModelKind::Claim, &a.retrain.training.options(), &mut train_with_progress)?;
+            let comparison = cross_validate(ModelKind::Claim, &a.retrain.training, &mut train_with_progress)?;
             print_comparison(ModelKind::Claim, Split::Cv, comparison, a.retrain.json)
         }
         EvalCommand::Attribution(a) => super::eval_attribution::run(a),

@@ -12,8 +12,6 @@ use tenor_train::{
     prepare, sha256_hex, Example, FeatureSet, ModelCard, ModelKind, TrainConfig, TrainRequest, Trained,
 };
 
-use crate::flags::TrainingArgs;
-
 #[derive(Debug, Args)]
 pub struct TrainArgs {
     /// Which model.
@@ -32,7 +30,7 @@ pub struct TrainArgs {
     #[arg(long)]
     pub date: Option<String>,
     #[command(flatten)]
-    pub training: TrainingArgs,
+    pub training: tenor_train::TrainingOptions,
 }
 
 pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
@@ -42,7 +40,7 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
         features: args.features,
         version: args.model_version.clone(),
         date: args.date.clone(),
-        options: args.training.options(),
+        options: args.training,
     };
     let name = request.name();
     let (config, examples) = prepare(request.kind, request.features, &name, &request.version, &request.options)?;
