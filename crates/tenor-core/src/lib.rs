@@ -30,7 +30,7 @@ pub use article::{ArticleMessage, DecodeLimits};
 pub use dead_letter::{DeadLetter, PayloadEncoding};
 pub use error::{Fault, InputError};
 pub use record::{
-    ArticleCounts, ArticleRecord, Attribution, Claim, ClaimKind, Evidence, Hedge, HedgeCue, ModelRef, Origin,
+    ArticleCounts, ArticleRecord, Attribution, Claim, ClaimKind, Evidence, Hedge, HedgeCue, ModelRef, Origin, ScoredBy,
     SentenceKind, SentenceRecord, Span, SpanOnly, Speaker, SpeakerSummary, Stance, StanceCounts, StanceLabel,
     StanceProbs, TargetStance, TextSpan,
 };

@@ -169,6 +169,16 @@ pub struct ModelRef {
     pub sha256: String,
 }
 
+/// Which tier's models scored a sentence (`tenor run --tier`; docs/MODELS.md, "Tiers").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ScoredBy {
+    /// The linear models over hashed features.
+    Linear,
+    /// The transformer encoder and its heads.
+    Encoder,
+}
+
 /// One record per sentence (`tenor.sentence/1`), keyed by `article_id`.
 ///
 /// The analysis fields (`claim`, `attribution`, `stance`, `targets`, `hedge`, `model`) are always present;
@@ -195,6 +205,9 @@ pub struct SentenceRecord {
     pub hedge: Option<Hedge>,
     /// Models used for this record, by role (`stance`, `claim`, ...).
     pub model: BTreeMap<String, ModelRef>,
+    /// Which tier scored `stance`, `targets` and the claim score; `null` when no model ran.
+    #[serde(default)]
+    pub tier: Option<ScoredBy>,
     /// Which replay made this record (`tenor replay --run-id`); absent from live records, so that two runs
     /// over the same archive can be told apart and compared (`tenor diff`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -230,6 +243,7 @@ impl SentenceRecord {
             targets: Vec::new(),
             hedge: None,
             model: BTreeMap::new(),
+            tier: None,
             run_id: None,
         }
     }

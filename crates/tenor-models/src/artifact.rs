@@ -69,6 +69,12 @@ pub fn softmax(scores: &mut [f64]) {
     }
 }
 
+/// The lower-case hex sha256 of a file's bytes: how records and cards name a model file.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(bytes))
+}
+
 /// How the model was trained, recorded so the run can be repeated and judged.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -28,8 +28,10 @@ use tenor_text::{CharOffsets, Splitter};
 use records::{RecordContext, SentenceParts};
 
 pub mod scoring;
+pub mod tier;
 pub mod sentence_line;
 pub use scoring::{Models, ScoredTarget, SentenceScores, TargetMention};
+pub use tier::{cascade_pick, EncoderModels, Tier, TierConfig, DEFAULT_CASCADE_SHARE};
 pub use sentence_line::SentenceLine;
 
 /// Pipeline settings that change what is accepted or produced.
@@ -59,6 +61,10 @@ impl Default for PipelineConfig {
         }
     }
 }
+
+/// Sentences scored per call between two watchdog checks: one encoder batch's worth. (The cascade's share
+/// is taken per batch, so an article's pick depends only on the article.)
+const SCORE_BATCH: usize = 32;
 
 /// Everything one article produced, in publishing order: sentence records by index, then the summary.
 #[derive(Debug, Clone, PartialEq)]
@@ -167,15 +173,16 @@ impl Pipeline {
         let body = &article.body;
         watchdog.check()?;
         let scores = match &self.models {
-            Some(models) => Some(
-                sentences
-                    .iter()
-                    .map(|s| {
-                        watchdog.check()?;
-                        models.score(&body[s.range.clone()], &[])
-                    })
-                    .collect::<Result<Vec<_>, InputError>>()?,
-            ),
+            Some(models) => {
+                // Scored a batch at a time (the encoder's batches), the watchdog checked between batches.
+                let texts: Vec<&str> = sentences.iter().map(|s| &body[s.range.clone()]).collect();
+                let mut scores = Vec::with_capacity(texts.len());
+                for batch in texts.chunks(SCORE_BATCH) {
+                    watchdog.check()?;
+                    scores.extend(models.score_sentences(batch, &[])?);
+                }
+                Some(scores)
+            }
             None => None,
         };
         watchdog.check()?;

@@ -119,8 +119,9 @@ pub(crate) fn build_sentences(
                     })
                     .collect();
                 if let Some(models) = models {
-                    record.model = models.record_models(!scores.targets.is_empty());
+                    record.model = models.record_models(!scores.targets.is_empty(), scores.scored_by);
                 }
+                record.tier = Some(scores.scored_by);
             }
             if let Some(analysis) = parts.analysis {
                 record.attribution = analysis.attribution.as_ref().map(|a| {

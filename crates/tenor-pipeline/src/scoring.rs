@@ -4,11 +4,14 @@
 use std::collections::BTreeMap;
 use std::ops::Range;
 
-use tenor_core::{ArticleRecord, InputError, ModelRef, SentenceRecord, StanceCounts, StanceLabel};
+use tenor_core::{ArticleRecord, InputError, ModelRef, ScoredBy, SentenceRecord, StanceCounts, StanceLabel};
 use tenor_features::{FeatureError, TargetRange};
 use tenor_models::{ClaimScore, ModelError, ScoredStance, Scorer, Task};
 
-/// The loaded scorers. Build once; share by reference across threads.
+use crate::tier::{cascade_pick, EncoderModels, Tier, TierConfig};
+
+/// The loaded scorers: the linear models always, the encoder tier when loaded, and which tier scores.
+/// Build once; share by reference across threads.
 #[derive(Debug)]
 pub struct Models {
     /// Stance toward a marked target mention (`targets[].stance`).
@@ -16,6 +19,8 @@ pub struct Models {
     /// Stance of the whole sentence, trained on sentences without a marked mention (the record's `stance`).
     pub sentence_stance: Scorer,
     pub claim: Scorer,
+    encoder: Option<EncoderModels>,
+    tier: TierConfig,
 }
 
 /// A target mention given with a sentence: code-point offsets `[from, to)` into the sentence text (as
@@ -36,6 +41,8 @@ pub struct SentenceScores {
     pub claim: ClaimScore,
     /// Stance toward each target mention, in the order given.
     pub targets: Vec<ScoredTarget>,
+    /// Which tier's models gave these scores.
+    pub scored_by: ScoredBy,
 }
 
 /// Stance toward one target mention: the per-target model with the mention marked.
@@ -55,7 +62,25 @@ impl Models {
             stance: Scorer::from_bytes_for(stance, Task::Stance)?,
             sentence_stance: Scorer::from_bytes_for(sentence_stance, Task::Stance)?,
             claim: Scorer::from_bytes_for(claim, Task::Claim)?,
+            encoder: None,
+            tier: TierConfig::default(),
         })
+    }
+
+    /// Adds the encoder tier and chooses the tier that scores (`encoder` and `cascade` need the encoder).
+    pub fn with_encoder(mut self, encoder: EncoderModels, tier: TierConfig) -> Models {
+        self.encoder = Some(encoder);
+        self.tier = tier;
+        self
+    }
+
+    /// The tier that scores sentences: `linear` unless the encoder tier was added.
+    pub fn tier(&self) -> TierConfig {
+        self.tier
+    }
+
+    pub fn encoder(&self) -> Option<&EncoderModels> {
+        self.encoder.as_ref()
     }
 
     /// The models built into the binary (`models/stance`, `models/sentence_stance`, `models/claim`).
@@ -74,6 +99,47 @@ impl Models {
     /// bytes here, once, by `TargetRange::from_code_points` (which also refuses offsets outside the text or
     /// inside a character); a text or target the models cannot take is an `InputError::Model`.
     pub fn score(&self, text: &str, targets: &[TargetMention]) -> Result<SentenceScores, InputError> {
+        Ok(self.score_sentences(&[text], &[targets])?.remove(0))
+    }
+
+    /// Scores an article's sentences with the configured tier: `targets[i]` are sentence `i`'s mentions (may
+    /// be shorter than `texts`). The linear tier scores each sentence alone; the encoder runs once over all
+    /// of them (length-bucketed batches); the cascade scores all linearly, then re-scores its pick
+    /// ([`cascade_pick`]) with the encoder.
+    pub fn score_sentences(&self, texts: &[&str], targets: &[&[TargetMention]]) -> Result<Vec<SentenceScores>, InputError> {
+        let targets_of = |i: usize| targets.get(i).copied().unwrap_or(&[]);
+        let encoder = match (&self.encoder, self.tier.tier) {
+            (Some(encoder), Tier::Encoder | Tier::Cascade) => encoder,
+            _ => return texts.iter().enumerate().map(|(i, t)| self.score_linear(t, targets_of(i))).collect(),
+        };
+        let mut byte_targets = Vec::with_capacity(texts.len());
+        for (i, text) in texts.iter().enumerate() {
+            byte_targets.push(
+                targets_of(i)
+                    .iter()
+                    .map(|t| {
+                        let range = TargetRange::from_code_points(text, t.from, t.to)
+                            .map_err(|e| model_error(&self.stance, e))?;
+                        Ok((t.mention.clone(), range.0))
+                    })
+                    .collect::<Result<Vec<_>, InputError>>()?,
+            );
+        }
+        if self.tier.tier == Tier::Encoder {
+            return encoder.score(texts, &byte_targets);
+        }
+        let mut scores =
+            texts.iter().enumerate().map(|(i, t)| self.score_linear(t, targets_of(i))).collect::<Result<Vec<_>, _>>()?;
+        let picked = cascade_pick(&scores, self.tier.encoder_share);
+        let picked_texts: Vec<&str> = picked.iter().map(|&i| texts[i]).collect();
+        let picked_targets: Vec<_> = picked.iter().map(|&i| byte_targets[i].clone()).collect();
+        for (i, s) in picked.into_iter().zip(encoder.score(&picked_texts, &picked_targets)?) {
+            scores[i] = s;
+        }
+        Ok(scores)
+    }
+
+    fn score_linear(&self, text: &str, targets: &[TargetMention]) -> Result<SentenceScores, InputError> {
         let stance = self.sentence_stance.stance(text, None).map_err(|e| model_error(&self.sentence_stance, e))?;
         let claim = self.claim.claim(text).map_err(|e| model_error(&self.claim, e))?;
         let targets = targets
@@ -85,16 +151,28 @@ impl Models {
                 Ok(ScoredTarget { mention: t.mention.clone(), range: range.0, stance })
             })
             .collect::<Result<_, InputError>>()?;
-        Ok(SentenceScores { stance, claim, targets })
+        Ok(SentenceScores { stance, claim, targets, scored_by: ScoredBy::Linear })
     }
 
-    /// A scored record's `model` map: `stance` (sentence), `claim`, and `target_stance` when there are targets.
-    pub fn record_models(&self, with_targets: bool) -> BTreeMap<String, ModelRef> {
+    /// A scored record's `model` map: `stance` (sentence), `claim`, and `target_stance` when there are targets,
+    /// of the tier that scored it (the encoder tier adds `encoder`, the transformer the heads read).
+    pub fn record_models(&self, with_targets: bool, scored_by: ScoredBy) -> BTreeMap<String, ModelRef> {
         let mut models = BTreeMap::new();
-        models.insert("stance".to_owned(), self.sentence_stance.model_ref().clone());
-        models.insert("claim".to_owned(), self.claim.model_ref().clone());
+        let [sentence, target, claim] = match (scored_by, &self.encoder) {
+            (ScoredBy::Encoder, Some(encoder)) => {
+                models.insert("encoder".to_owned(), encoder.encoder_ref().clone());
+                encoder.refs().clone()
+            }
+            _ => [
+                self.sentence_stance.model_ref().clone(),
+                self.stance.model_ref().clone(),
+                self.claim.model_ref().clone(),
+            ],
+        };
+        models.insert("stance".to_owned(), sentence);
+        models.insert("claim".to_owned(), claim);
         if with_targets {
-            models.insert("target_stance".to_owned(), self.stance.model_ref().clone());
+            models.insert("target_stance".to_owned(), target);
         }
         models
     }
@@ -115,8 +193,25 @@ impl Models {
         let scored = counts.negative + counts.neutral + counts.positive;
         counts.mean_confidence = if scored == 0 { 0.0 } else { confidence / scored as f64 };
         article.stance = Some(counts);
-        article.model.insert("stance".to_owned(), self.sentence_stance.model_ref().clone());
-        article.model.insert("claim".to_owned(), self.claim.model_ref().clone());
+        let linear = [self.sentence_stance.model_ref(), self.claim.model_ref()];
+        match (&self.encoder, self.tier.tier) {
+            (Some(encoder), Tier::Encoder) => {
+                article.model.insert("stance".to_owned(), encoder.refs()[0].clone());
+                article.model.insert("claim".to_owned(), encoder.refs()[2].clone());
+                article.model.insert("encoder".to_owned(), encoder.encoder_ref().clone());
+            }
+            (Some(encoder), Tier::Cascade) => {
+                article.model.insert("stance".to_owned(), linear[0].clone());
+                article.model.insert("claim".to_owned(), linear[1].clone());
+                article.model.insert("encoder".to_owned(), encoder.encoder_ref().clone());
+                article.model.insert("encoder_stance".to_owned(), encoder.refs()[0].clone());
+                article.model.insert("encoder_claim".to_owned(), encoder.refs()[2].clone());
+            }
+            _ => {
+                article.model.insert("stance".to_owned(), linear[0].clone());
+                article.model.insert("claim".to_owned(), linear[1].clone());
+            }
+        }
     }
 }
 

@@ -18,7 +18,7 @@ use std::collections::BTreeMap;
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
-use tenor_pipeline::PipelineConfig;
+use tenor_pipeline::{PipelineConfig, Tier, TierConfig};
 use toml::Value;
 
 /// A configuration that cannot be loaded. This is the operator's fault: the service does not start.
@@ -157,11 +157,51 @@ pub struct ModelsConfig {
     pub dir: String,
     /// How often the model files are checked for a change, in milliseconds (0: only SIGHUP reloads).
     pub watch_interval_ms: u64,
+    /// Which tier scores: `linear`, `encoder` or `cascade` (docs/MODELS.md, "Tiers").
+    pub tier: Tier,
+    /// Cascade: the share of each article's sentences the encoder re-scores (0..=1).
+    pub encoder_share: f64,
+    /// The encoder's model directory; empty means the cache `scripts/fetch-encoder.sh` fills.
+    pub encoder_dir: String,
+    /// Threads for the encoder's matrix products; 0 means one per core.
+    pub encoder_threads: usize,
+    /// Sentences per encoder forward pass.
+    pub encoder_batch: usize,
 }
 
 impl Default for ModelsConfig {
     fn default() -> Self {
-        ModelsConfig { dir: String::new(), watch_interval_ms: 2000 }
+        ModelsConfig {
+            dir: String::new(),
+            watch_interval_ms: 2000,
+            tier: Tier::default(),
+            encoder_share: tenor_pipeline::DEFAULT_CASCADE_SHARE,
+            encoder_dir: String::new(),
+            encoder_threads: 0,
+            encoder_batch: tenor_encoder::EncoderConfig::default().batch_size,
+        }
+    }
+}
+
+impl ModelsConfig {
+    /// The tier's configuration for the pipeline.
+    pub fn tier_config(&self) -> TierConfig {
+        TierConfig { tier: self.tier, encoder_share: self.encoder_share }
+    }
+
+    /// The encoder's directory and configuration.
+    pub fn encoder(&self, manifest: &tenor_encoder::Manifest) -> (std::path::PathBuf, tenor_encoder::EncoderConfig) {
+        let dir = if self.encoder_dir.is_empty() {
+            manifest.default_dir()
+        } else {
+            std::path::PathBuf::from(&self.encoder_dir)
+        };
+        let config = tenor_encoder::EncoderConfig {
+            batch_size: self.encoder_batch.max(1),
+            threads: (self.encoder_threads > 0).then_some(self.encoder_threads),
+            ..Default::default()
+        };
+        (dir, config)
     }
 }
 

@@ -291,10 +291,7 @@ impl<'a> ModelCard<'a> {
 }
 
 /// sha256 of `bytes`, hex.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    use sha2::Digest;
-    hex::encode(sha2::Sha256::digest(bytes))
-}
+pub use tenor_models::sha256_hex;
 
 #[cfg(test)]
 mod tests {
@@ -328,4 +325,72 @@ mod tests {
             assert_eq!(request.name(), request.kind.dir_name());
         }
     }
+}
+
+/// The model card of an encoder head (`models/encoder_<kind>/MODEL_CARD.md`).
+pub fn head_card(run: &crate::encoded::HeadRun, bytes: &[u8], command: &str, date: &str) -> String {
+    let head = &run.trained.head;
+    let cv = &run.trained.cv;
+    let report = evaluate(head.task.labels(), &cv.gold, &cv.probs);
+    let mut out = format!(
+        "# Model card: `{}` {}\n\n\
+         - task: {:?} ({}), read from {:?} encoder vectors\n\
+         - file: `head.json` (`{}`), sha256 `{}`, {} bytes\n\
+         - trained: {date}, by `{command}`\n\
+         - reproducible: the same command on the same data and encoder writes the same `head.json`, byte for byte\n\
+         - encoder: `{}` (weights sha256 `{}`, width {}), frozen; its files are fetched by `scripts/fetch-encoder.sh`\n\
+         - data: `{}`, {} examples (the same rows as the linear model of this kind)\n\
+         - model: linfa-logistic multinomial logistic regression on standardised vectors, L2 alpha {} chosen from {:?} by {}-fold cross-validation grouped by sentence (scores {:?}); {} L-BFGS iterations at most\n\
+         - calibration: `{}`, fitted on the out-of-fold scores of train\n",
+        head.name,
+        head.version,
+        head.task,
+        head.labels.join(", "),
+        head.input,
+        head.format,
+        sha256_hex(bytes),
+        bytes.len(),
+        head.encoder.name,
+        head.encoder.weights_sha256,
+        head.encoder.dim,
+        head.training.data,
+        head.training.examples,
+        head.training.alpha,
+        head.training.alpha_grid,
+        head.training.folds,
+        head.training.cv_scores.iter().map(|s| (s * 1e4).round() / 1e4).collect::<Vec<_>>(),
+        head.training.max_iterations,
+        serde_json::to_string(&head.calibration).expect("calibration serialises"),
+    );
+    if let Some(t) = head.threshold {
+        out.push_str(&format!(
+            "- decision: a claim when the calibrated probability is at least {t:.4}, the threshold with the best \
+             out-of-fold F1 (per-fold thresholds, each chosen on the other folds: {:?})\n",
+            run.trained.cv_thresholds.iter().map(|s| (s * 1e4).round() / 1e4).collect::<Vec<_>>()
+        ));
+    }
+    out.push_str(&format!(
+        "\n## Cross-validation on train ({} folds; calibration cross-fitted on the other folds)\n\n{}\n",
+        head.training.folds,
+        report.table("arg-max of the calibrated probabilities")
+    ));
+    if head.threshold.is_some() {
+        let decisions = run.trained.cv_claims();
+        let (mut tp, mut fp, mut fn_) = (0f64, 0f64, 0f64);
+        for (&d, &g) in decisions.iter().zip(&cv.gold) {
+            match (d, g == 1) {
+                (true, true) => tp += 1.0,
+                (true, false) => fp += 1.0,
+                (false, true) => fn_ += 1.0,
+                _ => {}
+            }
+        }
+        let (p, r) = (tp / (tp + fp).max(1.0), tp / (tp + fn_).max(1.0));
+        out.push_str(&format!(
+            "\nWith the cross-fitted thresholds: claim precision {p:.4}, recall {r:.4}, F1 {:.4}.\n",
+            if p + r > 0.0 { 2.0 * p * r / (p + r) } else { 0.0 }
+        ));
+    }
+    out.push_str("\nComparison with the linear tier and the plain baseline, dev-set figures and speed: see `docs/MODELS.md`.\n");
+    out
 }

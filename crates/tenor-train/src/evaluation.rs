@@ -26,6 +26,56 @@ pub struct Comparison {
     pub what: String,
     /// The baseline's own cross-validation when it was trained for a dev comparison: title and report.
     pub baseline_cv: Option<(String, Report)>,
+    /// Dev comparisons: the gold labels and the linear model's probabilities, row by row (for the tiers).
+    pub rows: Option<(Vec<usize>, Vec<Vec<f64>>)>,
+}
+
+/// The encoder tier and the cascade on the same dev rows as a [`Comparison`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct TierReports {
+    pub encoder: Report,
+    /// The cascade at each share: the linear model's probabilities, with the least certain `share` of the
+    /// rows re-scored by the encoder head.
+    pub cascade: Vec<(f64, Report)>,
+}
+
+/// Scores the dev rows of `kind` with an encoder head, and the cascade at each of `shares`, beside the linear
+/// probabilities of `comparison` (same rows, same order).
+pub fn tier_reports(
+    kind: ModelKind,
+    dev: &Path,
+    encoder: &tenor_encoder::Encoder,
+    head: &tenor_models::Head,
+    comparison: &Comparison,
+    shares: &[f64],
+) -> Result<TierReports, Error> {
+    let rows = match kind {
+        ModelKind::SentenceStance => sentence_stance_examples(dev)?,
+        _ => stance_examples(dev)?,
+    };
+    let (gold, linear) = comparison
+        .rows
+        .as_ref()
+        .ok_or_else(|| Error::Invalid("the comparison has no dev rows to put the tiers beside".into()))?;
+    let vectors = crate::encoded::vector_examples(encoder, &rows, &mut |_, _| {})
+        .map_err(|source| Error::Train { name: head.file().name.clone(), source })?;
+    let probs: Vec<Vec<f64>> = vectors.iter().map(|v| head.probabilities(&v.x)).collect();
+    let labels = Task::Stance.labels();
+    let confidence = |p: &[f64]| p.iter().copied().fold(0.0, f64::max);
+    let mut order: Vec<usize> = (0..rows.len()).collect();
+    order.sort_by(|&a, &b| confidence(&linear[a]).total_cmp(&confidence(&linear[b])).then(a.cmp(&b)));
+    let cascade = shares
+        .iter()
+        .map(|&share| {
+            let take = (share * rows.len() as f64).ceil() as usize;
+            let mut mixed = linear.clone();
+            for &i in order.iter().take(take) {
+                mixed[i] = probs[i].clone();
+            }
+            (share, evaluate(labels, gold, &mixed))
+        })
+        .collect();
+    Ok(TierReports { encoder: evaluate(labels, gold, &probs), cascade })
 }
 
 /// k-fold cross-validation of train (grouped by sentence), both feature sets retrained per fold.
@@ -39,7 +89,7 @@ pub fn cross_validate(kind: ModelKind, options: &TrainingOptions, trainer: Train
         what = format!("{}-fold cross-validation of {} ({} examples)", config.folds, config.data, examples.len());
     }
     let baseline = reports.pop().expect("two reports");
-    Ok(Comparison { tenor: reports.pop().expect("two reports"), baseline, what, baseline_cv: None })
+    Ok(Comparison { tenor: reports.pop().expect("two reports"), baseline, what, baseline_cv: None, rows: None })
 }
 
 /// What `tenor eval stance --split dev` scores.
@@ -103,8 +153,9 @@ pub fn stance_dev(args: StanceDev, options: &TrainingOptions, trainer: Trainer) 
     };
     let labels = Task::Stance.labels();
     let rows = if args.sentences { "sentences, no mention" } else { "targets" };
+    let tenor_probs = score_all(&tenor)?;
     Ok(Comparison {
-        tenor: evaluate(labels, &gold, &score_all(&tenor)?),
+        tenor: evaluate(labels, &gold, &tenor_probs),
         baseline: evaluate(labels, &gold, &score_all(&baseline)?),
         what: format!(
             "{} ({} {rows}); tenor model {}; baseline {}",
@@ -117,5 +168,6 @@ pub fn stance_dev(args: StanceDev, options: &TrainingOptions, trainer: Trainer) 
             }
         ),
         baseline_cv,
+        rows: Some((gold, tenor_probs)),
     })
 }

@@ -6,6 +6,8 @@
 //! - [`fit`]: [`train`], examples in, a [`tenor_models::ModelFile`] and cross-validated predictions out
 //!   (pure, deterministic: the same data and configuration give the same file, byte for byte), with
 //!   calibration fitting ([`fit_calibration`]);
+//! - [`head`]: [`train_head`], encoder heads (linfa over pooled frozen encoder vectors), with CV-chosen L2,
+//!   calibration and, for claims, a CV-chosen decision threshold;
 //! - [`card`]: the model card ([`ModelCard`]) and the command line that reproduces a run ([`TrainRequest`]);
 //! - [`evaluation`]: Tenor's features beside the plain baseline trained the same way (`tenor eval stance` and
 //!   `tenor eval claim`).
@@ -14,11 +16,15 @@
 
 pub mod card;
 pub mod data;
+pub mod encoded;
 pub mod evaluation;
 pub mod fit;
+pub mod head;
 
-pub use card::{cv_report, row_reports, sha256_hex, ModelCard, RowReport, ToneSource, TrainRequest};
+pub use card::{cv_report, head_card, row_reports, sha256_hex, ModelCard, RowReport, ToneSource, TrainRequest};
 pub use data::{prepare, FeatureSet, ModelKind, RowKind, ToneRows, TrainingOptions};
+pub use encoded::{train_encoder_head, vector_examples, HeadEvent, HeadRun};
+pub use head::{best_threshold, train_head, HeadConfig, TrainedHead, VectorExample};
 pub use fit::{
     fit_calibration, selection_score, train, CrossValidation, Example, TrainConfig, TrainError, TrainEvent,
     Trained,

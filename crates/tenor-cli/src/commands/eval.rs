@@ -71,6 +71,13 @@ pub struct StanceEvalArgs {
     /// printed).
     #[arg(long)]
     pub baseline_model: Option<PathBuf>,
+    /// Dev split: also score the encoder tier (the built-in head over the fetched encoder) and the cascade at
+    /// encoder shares of 2, 10, 30 and 100 %, on the same rows.
+    #[arg(long)]
+    pub tiers: bool,
+    /// The encoder's model directory (default: the cache scripts/fetch-encoder.sh fills).
+    #[arg(long, value_name = "DIR")]
+    pub encoder_dir: Option<PathBuf>,
     #[command(flatten)]
     pub retrain: RetrainArgs,
 }
@@ -100,6 +107,9 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
                     trainer,
                 )?,
             };
+            if a.tiers && a.split == Split::Dev {
+                print_tiers(&a, &comparison)?;
+            }
             print_comparison(ModelKind::Stance, a.split, comparison, a.retrain.json)
         }
         #[cfg(feature = "train")]
@@ -119,7 +129,7 @@ fn print_comparison(
     comparison: Comparison,
     json_path: Option<PathBuf>,
 ) -> anyhow::Result<ExitCode> {
-    let Comparison { tenor, baseline, what, baseline_cv } = comparison;
+    let Comparison { tenor, baseline, what, baseline_cv, .. } = comparison;
     if let Some((title, cv)) = baseline_cv {
         println!("{}", cv.table(&title));
     }
@@ -146,4 +156,31 @@ fn print_comparison(
             .with_context(|| format!("cannot write {}", path.display()))?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The encoder tier and the cascade beside the linear model, on the dev rows of `comparison`.
+#[cfg(feature = "train")]
+fn print_tiers(args: &StanceEvalArgs, comparison: &Comparison) -> anyhow::Result<()> {
+    let manifest = tenor_encoder::Manifest::default_encoder();
+    let dir = args.encoder_dir.clone().unwrap_or_else(|| manifest.default_dir());
+    let encoder = tenor_encoder::Encoder::load(&dir, &manifest, tenor_encoder::EncoderConfig::default())?;
+    let (kind, bytes) = if args.sentences {
+        (ModelKind::SentenceStance, tenor_models::shipped::ENCODER_SENTENCE_STANCE)
+    } else {
+        (ModelKind::Stance, tenor_models::shipped::ENCODER_STANCE)
+    };
+    let head = tenor_models::Head::from_bytes(bytes)?;
+    let tiers = tenor_train::evaluation::tier_reports(kind, &args.dev, &encoder, &head, comparison, &[0.02, 0.1, 0.3, 1.0])?;
+    println!("{}", tiers.encoder.table(&format!("encoder tier ({}) {}", head.file().name, comparison.what)));
+    println!("| tier | encoder share | macro-F1 | accuracy | ECE (15 bins) |\n|---|---|---|---|---|");
+    let row = |tier: &str, share: f64, r: &Report| {
+        println!("| {tier} | {:.0} % | {:.4} | {:.4} | {:.4} |", 100.0 * share, r.macro_f1, r.accuracy, r.ece)
+    };
+    row("linear", 0.0, &comparison.tenor);
+    for (share, report) in &tiers.cascade {
+        row("cascade", *share, report);
+    }
+    row("encoder", 1.0, &tiers.encoder);
+    row("baseline", 0.0, &comparison.baseline);
+    Ok(())
 }

@@ -4,7 +4,7 @@ use std::sync::Arc;
 use clap::Args;
 use tenor_pipeline::Pipeline;
 use tenor_runtime::config::ScorerConfig;
-use tenor_runtime::kafka::reload::{configured_dir, load_models};
+use tenor_runtime::kafka::reload::load_configured;
 use tenor_runtime::kafka::service;
 
 use super::service::flag;
@@ -22,11 +22,11 @@ pub struct ScorerArgs {
 }
 
 pub fn run(args: ScorerArgs) -> anyhow::Result<ExitCode> {
-    let models_dir = args.models.models.as_ref().map(|p| p.display().to_string());
-    let extra = [flag("models.dir", &models_dir), flag("review.threshold", &args.review_threshold)];
+    let mut extra = args.models.overrides();
+    extra.push(flag("review.threshold", &args.review_threshold));
     super::service::run_configured(&args.service, &extra, |config: ScorerConfig| {
         let pipeline =
-            Arc::new(Pipeline::with_models(config.pipeline.clone(), load_models(configured_dir(&config.models))?));
+            Arc::new(Pipeline::with_models(config.pipeline.clone(), load_configured(&config.models)?));
         Ok(move |shutdown| async move { service::scorer(&config, pipeline, shutdown).await })
     })
 }

@@ -29,11 +29,27 @@ pub struct TrainArgs {
     /// Date written into the model card (a fixed date keeps the card reproducible too).
     #[arg(long)]
     pub date: Option<String>,
+    /// Which tier's model: the linear model over hashed features, or an encoder head (written to
+    /// models/encoder_<kind>/head.json by default; the encoder comes from --encoder-dir or the fetch cache).
+    #[arg(long, value_enum, default_value_t = TrainTier::Linear)]
+    pub tier: TrainTier,
+    /// The encoder's model directory (encoder tier; default: the cache scripts/fetch-encoder.sh fills).
+    #[arg(long, value_name = "DIR")]
+    pub encoder_dir: Option<PathBuf>,
     #[command(flatten)]
     pub training: tenor_train::TrainingOptions,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum TrainTier {
+    Linear,
+    Encoder,
+}
+
 pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
+    if args.tier == TrainTier::Encoder {
+        return train_head(args);
+    }
     let request = TrainRequest {
         kind: args.kind,
         out: args.out.clone().unwrap_or_else(|| TrainRequest::default_out(args.kind)),
@@ -85,4 +101,48 @@ pub fn train_with_progress(config: &TrainConfig, examples: &[Example]) -> Result
     .map_err(|source| tenor_train::Error::Train { name: config.name.clone(), source })?;
     bar.finish_and_clear();
     Ok(trained)
+}
+
+/// `tenor train <kind> --tier encoder`: the encoder head, its file and its card.
+fn train_head(args: TrainArgs) -> anyhow::Result<ExitCode> {
+    let manifest = tenor_encoder::Manifest::default_encoder();
+    let dir = args.encoder_dir.clone().unwrap_or_else(|| manifest.default_dir());
+    let encoder = tenor_encoder::Encoder::load(&dir, &manifest, tenor_encoder::EncoderConfig::default())?;
+    let bar = ProgressBar::new(0);
+    bar.set_style(ProgressStyle::with_template("{spinner} {prefix} [{bar:30}] {pos}/{len} {elapsed} ({eta} left) {msg}")
+        .expect("valid template")
+        .progress_chars("=> "));
+    bar.set_prefix(format!("encoder head for {}", args.kind.flag_value()));
+    let run = tenor_train::train_encoder_head(
+        args.kind,
+        &args.model_version,
+        &args.training,
+        &encoder,
+        &manifest.weights_sha256,
+        &mut |event| match event {
+            tenor_train::HeadEvent::Encoded { done, total } => {
+                bar.set_length(total as u64);
+                bar.set_position(done as u64);
+                bar.set_message("sentences encoded");
+            }
+            tenor_train::HeadEvent::Fit(tenor_train::TrainEvent::Fit { done, total, what }) => {
+                bar.set_length(total as u64);
+                bar.set_position(done as u64);
+                bar.set_message(what);
+            }
+        },
+    )?;
+    bar.finish_and_clear();
+    let out = args.out.clone().unwrap_or_else(|| PathBuf::from(format!("models/encoder_{}", args.kind.dir_name())));
+    std::fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.display()))?;
+    let bytes = run.trained.head.to_bytes();
+    let path = out.join("head.json");
+    std::fs::write(&path, &bytes).with_context(|| format!("cannot write {}", path.display()))?;
+    let date = args.date.clone().unwrap_or_else(|| chrono::Utc::now().format("%Y-%m-%d").to_string());
+    let command = std::env::args().collect::<Vec<_>>().join(" ");
+    let card = tenor_train::head_card(&run, &bytes, &command, &date);
+    std::fs::write(out.join("MODEL_CARD.md"), &card).context("cannot write MODEL_CARD.md")?;
+    println!("{card}");
+    println!("wrote {} (sha256 {})", path.display(), sha256_hex(&bytes));
+    Ok(ExitCode::SUCCESS)
 }

@@ -298,6 +298,7 @@ mod tests {
             targets: Vec::new(),
             hedge: None,
             model: Map::new(),
+            tier: None,
             run_id: None,
         };
         serde_json::to_vec(&record).unwrap()

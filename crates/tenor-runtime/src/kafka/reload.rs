@@ -61,6 +61,8 @@ pub enum ModelFilesError {
     Probe { dir: String, detail: String },
     #[error("the built-in models do not load: {0}")]
     BuiltIn(String),
+    #[error("the encoder tier does not load: {0}")]
+    Encoder(String),
 }
 
 /// The model files of a models directory (the layout of `models/`): per-target stance, sentence stance, claim.
@@ -121,6 +123,29 @@ pub fn load_models(dir: Option<&Path>) -> Result<Models, ModelFilesError> {
     }
 }
 
+/// The models of a configuration: the linear models ([`load_models`]) and, for the `encoder` and `cascade`
+/// tiers, the encoder (from `models.encoder_dir`, its files checked against the pinned manifest) with the
+/// built-in heads. Every command and service that scores starts here.
+pub fn load_configured(config: &crate::config::ModelsConfig) -> Result<Models, ModelFilesError> {
+    let models = load_models(configured_dir(config))?;
+    if config.tier == tenor_pipeline::Tier::Linear {
+        return Ok(models);
+    }
+    Ok(models.with_encoder(load_encoder(config)?, config.tier_config()))
+}
+
+/// The encoder tier of a configuration: the pinned encoder and the built-in heads.
+pub fn load_encoder(config: &crate::config::ModelsConfig) -> Result<tenor_pipeline::EncoderModels, ModelFilesError> {
+    let manifest = tenor_encoder::Manifest::default_encoder();
+    let (dir, encoder_config) = config.encoder(&manifest);
+    let started = std::time::Instant::now();
+    let encoder = tenor_encoder::Encoder::load(&dir, &manifest, encoder_config)
+        .map_err(|e| ModelFilesError::Encoder(e.to_string()))?;
+    tracing::info!(dir = %dir.display(), ms = started.elapsed().as_millis() as u64, tier = config.tier.as_str(), "encoder loaded");
+    tenor_pipeline::EncoderModels::shipped(std::sync::Arc::new(encoder), &manifest.weights_sha256)
+        .map_err(|e| ModelFilesError::Encoder(e.to_string()))
+}
+
 /// The directory of `models.dir`, `None` when it is empty (the built-in models).
 pub fn configured_dir(config: &crate::config::ModelsConfig) -> Option<&Path> {
     (!config.dir.is_empty()).then(|| Path::new(config.dir.as_str()))
@@ -171,7 +196,13 @@ impl ModelReloader {
                 tracing::info!(trigger, "model files unchanged; nothing to reload");
                 ReloadOutcome::Unchanged
             }
-            Ok((models, shas)) => {
+            Ok((mut models, shas)) => {
+                // The encoder tier does not reload (its files are pinned): the new linear models keep it.
+                if let Some(current) = self.cell.load().models() {
+                    if let Some(encoder) = current.encoder() {
+                        models = models.with_encoder(encoder.clone(), current.tier());
+                    }
+                }
                 self.metrics.observe_model(models.stance.model_ref());
                 self.metrics.observe_model(models.claim.model_ref());
                 tracing::info!(

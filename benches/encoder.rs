@@ -1,0 +1,51 @@
+//! Encoder speed on one core: sentences per second through the transformer (tokenize, forward, pool) at batch
+//! sizes 1, 8 and 32, and model load time (read, sha256-check and parse the three files).
+//!
+//! Sentences are the bundled example stream's bodies, split by Tenor's splitter (median about 30 tokens).
+//! One core: the bench sets RAYON_NUM_THREADS=1 before candle starts, so its products run unsplit.
+//! Run: `scripts/fetch-encoder.sh && cargo bench -p tenor-encoder --bench encoder`.
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use tenor_encoder::{Encoder, EncoderConfig, Manifest};
+
+fn sentences() -> Vec<String> {
+    let examples = include_str!("../examples/articles.jsonl");
+    let splitter = tenor_text::Splitter::new();
+    let mut out = Vec::new();
+    for line in examples.lines() {
+        let Ok(v) = serde_json::from_str::<serde_json::Value>(line) else { continue };
+        let Some(body) = v["body"].as_str() else { continue };
+        for s in splitter.split(body) {
+            out.push(body[s.start..s.end].to_owned());
+        }
+    }
+    out
+}
+
+fn bench_encoder(c: &mut Criterion) {
+    std::env::set_var("RAYON_NUM_THREADS", "1");
+    let manifest = Manifest::default_encoder();
+    let dir = manifest.default_dir();
+    let sentences = sentences();
+    let texts: Vec<&str> = sentences.iter().map(String::as_str).collect();
+    let mut group = c.benchmark_group("encoder");
+    group.sample_size(10);
+    group.throughput(Throughput::Elements(texts.len() as u64));
+    for batch_size in [1, 8, 32] {
+        let config = EncoderConfig { batch_size, threads: Some(1), ..Default::default() };
+        let encoder = Encoder::load(&dir, &manifest, config).unwrap();
+        group.bench_function(format!("forward_batch_{batch_size}"), |b| {
+            b.iter(|| encoder.encode(&texts).unwrap().iter().map(|e| e.mean()[0]).sum::<f32>())
+        });
+    }
+    group.finish();
+
+    let mut group = c.benchmark_group("encoder_load");
+    group.sample_size(10);
+    group.bench_function("all-minilm-l6-v2", |b| {
+        b.iter(|| Encoder::load(&dir, &manifest, EncoderConfig::default()).unwrap())
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench_encoder);
+criterion_main!(benches);

@@ -1,0 +1,148 @@
+//! The BERT encoder stack (embeddings, then self-attention layers), written against candle-core and candle-nn
+//! directly rather than taken from candle-transformers: that crate compiles every model it ships (minutes of
+//! build time for one model we use), and the training code needs the layers in its own hands.
+//!
+//! The maths follows Hugging Face's `modeling_bert.py` (post-layer-norm, exact GELU, additive attention mask),
+//! the layout its safetensors files use (`embeddings.*`, `encoder.layer.N.*`, optionally under `bert.`).
+
+use candle_core::{DType, Module, Result, Tensor};
+use candle_nn::{embedding, layer_norm, linear, Embedding, LayerNorm, Linear, VarBuilder};
+use serde::Deserialize;
+
+/// The fields of a Hugging Face `config.json` that a BERT forward pass needs.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct BertConfig {
+    pub vocab_size: usize,
+    pub hidden_size: usize,
+    pub num_hidden_layers: usize,
+    pub num_attention_heads: usize,
+    pub intermediate_size: usize,
+    pub max_position_embeddings: usize,
+    pub type_vocab_size: usize,
+    pub layer_norm_eps: f64,
+    #[serde(default = "gelu")]
+    pub hidden_act: String,
+    #[serde(default)]
+    pub model_type: Option<String>,
+}
+
+fn gelu() -> String {
+    "gelu".to_owned()
+}
+
+impl BertConfig {
+    /// Refuses configurations this implementation would run wrongly rather than fail.
+    pub fn check(&self) -> std::result::Result<(), String> {
+        if self.hidden_act != "gelu" {
+            return Err(format!("hidden_act {:?} (only exact \"gelu\" is implemented)", self.hidden_act));
+        }
+        if self.num_attention_heads == 0 || self.hidden_size % self.num_attention_heads != 0 {
+            return Err(format!("hidden_size {} is not a multiple of {} heads", self.hidden_size, self.num_attention_heads));
+        }
+        if let Some(kind) = self.model_type.as_deref().filter(|k| *k != "bert") {
+            return Err(format!("model_type {kind:?} is not \"bert\""));
+        }
+        Ok(())
+    }
+}
+
+struct Embeddings {
+    words: Embedding,
+    positions: Embedding,
+    types: Embedding,
+    norm: LayerNorm,
+}
+
+struct Layer {
+    query: Linear,
+    key: Linear,
+    value: Linear,
+    attention_out: Linear,
+    attention_norm: LayerNorm,
+    intermediate: Linear,
+    output: Linear,
+    output_norm: LayerNorm,
+}
+
+/// A loaded BERT encoder.
+pub struct Bert {
+    embeddings: Embeddings,
+    layers: Vec<Layer>,
+    heads: usize,
+}
+
+impl std::fmt::Debug for Bert {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Bert").field("layers", &self.layers.len()).field("heads", &self.heads).finish_non_exhaustive()
+    }
+}
+
+impl Bert {
+    pub fn load(vb: VarBuilder, config: &BertConfig) -> Result<Bert> {
+        let vb = if vb.contains_tensor("bert.embeddings.word_embeddings.weight") { vb.pp("bert") } else { vb };
+        let (h, eps) = (config.hidden_size, config.layer_norm_eps);
+        let e = vb.pp("embeddings");
+        let embeddings = Embeddings {
+            words: embedding(config.vocab_size, h, e.pp("word_embeddings"))?,
+            positions: embedding(config.max_position_embeddings, h, e.pp("position_embeddings"))?,
+            types: embedding(config.type_vocab_size, h, e.pp("token_type_embeddings"))?,
+            norm: layer_norm(h, eps, e.pp("LayerNorm"))?,
+        };
+        let layers = (0..config.num_hidden_layers)
+            .map(|i| {
+                let l = vb.pp(format!("encoder.layer.{i}"));
+                let (a, s) = (l.pp("attention"), l.pp("attention.self"));
+                Ok(Layer {
+                    query: linear(h, h, s.pp("query"))?,
+                    key: linear(h, h, s.pp("key"))?,
+                    value: linear(h, h, s.pp("value"))?,
+                    attention_out: linear(h, h, a.pp("output.dense"))?,
+                    attention_norm: layer_norm(h, eps, a.pp("output.LayerNorm"))?,
+                    intermediate: linear(h, config.intermediate_size, l.pp("intermediate.dense"))?,
+                    output: linear(config.intermediate_size, h, l.pp("output.dense"))?,
+                    output_norm: layer_norm(h, eps, l.pp("output.LayerNorm"))?,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Bert { embeddings, layers, heads: config.num_attention_heads })
+    }
+
+    /// Token vectors of the last layer, `(batch, tokens, hidden)`, for `ids` and `mask` of `(batch, tokens)`
+    /// (`u32`; mask 1 for a real token, 0 for padding).
+    pub fn forward(&self, ids: &Tensor, mask: &Tensor) -> Result<Tensor> {
+        let (_, tokens) = ids.dims2()?;
+        let positions = Tensor::arange(0u32, tokens as u32, ids.device())?;
+        let x = self
+            .embeddings
+            .words
+            .forward(ids)?
+            .broadcast_add(&self.embeddings.positions.forward(&positions)?)?
+            .broadcast_add(&self.embeddings.types.forward(&ids.zeros_like()?)?)?;
+        let mut x = self.embeddings.norm.forward(&x)?;
+        // Additive mask over keys: 0 where attended, a large negative number on padding.
+        let bias = ((mask.to_dtype(DType::F32)?.ones_like()? - mask.to_dtype(DType::F32)?)? * -1e9f64)?
+            .unsqueeze(1)?
+            .unsqueeze(1)?;
+        for layer in &self.layers {
+            x = layer.forward(&x, &bias, self.heads)?;
+        }
+        Ok(x)
+    }
+}
+
+impl Layer {
+    fn forward(&self, x: &Tensor, bias: &Tensor, heads: usize) -> Result<Tensor> {
+        let (b, t, h) = x.dims3()?;
+        let d = h / heads;
+        let split = |y: Tensor| y.reshape((b, t, heads, d))?.transpose(1, 2)?.contiguous();
+        let q = split(self.query.forward(x)?)?;
+        let k = split(self.key.forward(x)?)?;
+        let v = split(self.value.forward(x)?)?;
+        let scores = (q.matmul(&k.t()?)? / (d as f64).sqrt())?.broadcast_add(bias)?;
+        let probs = candle_nn::ops::softmax_last_dim(&scores)?;
+        let context = probs.matmul(&v)?.transpose(1, 2)?.contiguous()?.reshape((b, t, h))?;
+        let x = self.attention_norm.forward(&(self.attention_out.forward(&context)? + x)?)?;
+        let inner = self.intermediate.forward(&x)?.gelu_erf()?;
+        self.output_norm.forward(&(self.output.forward(&inner)? + x)?)
+    }
+}

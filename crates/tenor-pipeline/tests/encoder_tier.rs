@@ -1,0 +1,129 @@
+//! The encoder tier end to end: the pinned encoder (fetched by `scripts/fetch-encoder.sh`, which the test
+//! script runs first) with the shipped heads, through the pipeline.
+
+use std::sync::{Arc, OnceLock};
+
+use chrono::{TimeZone, Utc};
+use tenor_core::{ArticleMessage, Origin, ScoredBy, StanceLabel};
+use tenor_encoder::{Encoder, EncoderConfig, Manifest};
+use tenor_pipeline::{EncoderModels, Models, Pipeline, PipelineConfig, Tier, TierConfig};
+
+fn encoder_models() -> EncoderModels {
+    static ENCODER: OnceLock<Arc<Encoder>> = OnceLock::new();
+    let manifest = Manifest::default_encoder();
+    let encoder = ENCODER.get_or_init(|| {
+        let dir = manifest.default_dir();
+        Arc::new(Encoder::load(&dir, &manifest, EncoderConfig::default()).unwrap_or_else(|e| {
+            panic!("{e} (scripts/test.sh runs scripts/fetch-encoder.sh before the tests)")
+        }))
+    });
+    EncoderModels::shipped(encoder.clone(), &manifest.weights_sha256).unwrap()
+}
+
+fn models(tier: Tier, encoder_share: f64) -> Models {
+    Models::shipped().unwrap().with_encoder(encoder_models(), TierConfig { tier, encoder_share })
+}
+
+/// `models/data/reference/sentences.tsv`: (label, sentence).
+fn reference() -> Vec<(StanceLabel, &'static str)> {
+    include_str!("../../../models/data/reference/sentences.tsv")
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .map(|l| {
+            let (label, text) = l.split_once('\t').unwrap();
+            let label = match label {
+                "negative" => StanceLabel::Negative,
+                "neutral" => StanceLabel::Neutral,
+                "positive" => StanceLabel::Positive,
+                other => panic!("unknown label {other}"),
+            };
+            (label, text)
+        })
+        .collect()
+}
+
+#[test]
+fn the_encoder_tier_gets_the_reference_table_right() {
+    let table = reference();
+    assert!(table.len() >= 30);
+    let models = models(Tier::Encoder, 1.0);
+    let texts: Vec<&str> = table.iter().map(|(_, t)| *t).collect();
+    let scores = models.score_sentences(&texts, &[]).unwrap();
+    let mut misses = Vec::new();
+    for ((label, text), s) in table.iter().zip(&scores) {
+        assert_eq!(s.scored_by, ScoredBy::Encoder);
+        if s.stance.label != *label {
+            misses.push(format!("{text:?}: {:?} {:.3} (want {label:?})", s.stance.label, s.stance.confidence));
+        }
+    }
+    let right = table.len() - misses.len();
+    println!("reference table, encoder tier: {right} of {} right; misses: {misses:#?}", table.len());
+    assert!(right * 10 >= table.len() * 9, "{right} of {} right: {misses:#?}", table.len());
+    for (text, label) in [
+        ("Envoys described the talks as productive and constructive", StanceLabel::Positive),
+        ("no significant breakthrough has emerged", StanceLabel::Negative),
+        ("Core disputes remain unresolved, officials said.", StanceLabel::Negative),
+    ] {
+        let s = &models.score_sentences(&[text], &[]).unwrap()[0].stance;
+        assert_eq!(s.label, label, "{text}");
+        assert!(s.confidence > 0.7, "{text}: {:.3}", s.confidence);
+    }
+}
+
+fn article(body: &str) -> ArticleMessage {
+    let payload = serde_json::json!({"id": "a1", "source": "wire", "body": body}).to_string();
+    ArticleMessage::decode(payload.as_bytes(), &PipelineConfig::default().limits).unwrap()
+}
+
+const BODY: &str = "Envoys described the talks in Miami as productive and constructive. \
+    No significant breakthrough has emerged, officials said. \
+    The delegation is expected to arrive in Geneva on Monday. \
+    Analysts said core disputes over territory remain unresolved. \
+    The summit will be held in Brussels later this month.";
+
+#[test]
+fn every_record_says_which_tier_scored_it_and_its_evidence_selects_its_text() {
+    let at = Utc.with_ymd_and_hms(2026, 12, 4, 0, 0, 0).unwrap();
+    let origin = Origin::File { file: "t".into(), line: 1 };
+    for (tier, expect) in [(Tier::Linear, ScoredBy::Linear), (Tier::Encoder, ScoredBy::Encoder)] {
+        let pipeline = Pipeline::with_models(PipelineConfig::default(), models(tier, 0.0));
+        let out = pipeline.process(&article(BODY), origin.clone(), at).unwrap();
+        assert_eq!(out.sentences.len(), 5);
+        for record in &out.sentences {
+            assert_eq!(record.tier, Some(expect));
+            assert_eq!(record.model.contains_key("encoder"), expect == ScoredBy::Encoder, "{:?}", record.model);
+            let chars: Vec<char> = BODY.chars().collect();
+            for e in &record.stance.as_ref().unwrap().evidence {
+                assert_eq!(chars[e.span.start..e.span.end].iter().collect::<String>(), e.text);
+                assert!(e.weight > 0.0);
+            }
+        }
+        let json = serde_json::to_value(&out.sentences[0]).unwrap();
+        assert_eq!(json["tier"], serde_json::json!(format!("{expect:?}").to_lowercase()));
+    }
+}
+
+#[test]
+fn the_cascade_sends_its_share_to_the_encoder_claims_and_doubt_first_and_replays_alike() {
+    let at = Utc.with_ymd_and_hms(2026, 12, 4, 0, 0, 0).unwrap();
+    let origin = Origin::File { file: "t".into(), line: 1 };
+    let pipeline = Pipeline::with_models(PipelineConfig::default(), models(Tier::Cascade, 0.4));
+    let out = pipeline.process(&article(BODY), origin.clone(), at).unwrap();
+    let encoded: Vec<usize> =
+        out.sentences.iter().filter(|r| r.tier == Some(ScoredBy::Encoder)).map(|r| r.sentence_index).collect();
+    assert_eq!(encoded.len(), 2, "ceil(0.4 * 5) sentences go to the encoder");
+    let linear = Models::shipped().unwrap();
+    let texts: Vec<&str> = out.sentences.iter().map(|r| r.text.as_str()).collect();
+    let linear_scores = linear.score_sentences(&texts, &[]).unwrap();
+    assert_eq!(encoded, tenor_pipeline::cascade_pick(&linear_scores, 0.4));
+    let again = pipeline.process(&article(BODY), origin, at).unwrap();
+    assert_eq!(out, again);
+}
+
+#[test]
+fn a_head_for_another_encoder_is_refused() {
+    let manifest = Manifest::default_encoder();
+    let encoder = Arc::new(Encoder::load(&manifest.default_dir(), &manifest, EncoderConfig::default()).unwrap());
+    let err = EncoderModels::shipped(encoder, &"0".repeat(64)).unwrap_err();
+    assert!(err.to_string().contains("retrain the head"), "{err}");
+}
