@@ -30,9 +30,9 @@ pub use article::{ArticleMessage, DecodeLimits};
 pub use dead_letter::{DeadLetter, PayloadEncoding};
 pub use error::{Fault, InputError};
 pub use record::{
-    ArticleCounts, ArticleRecord, Attribution, Claim, ClaimKind, Evidence, Hedge, HedgeCue, ModelRef, Origin, ScoredBy,
-    SentenceKind, SentenceRecord, Span, SpanOnly, Speaker, SpeakerSummary, Stance, StanceCounts, StanceLabel,
-    StanceProbs, TargetStance, TextSpan,
+    ArticleCounts, ArticleRecord, Attribution, Claim, ClaimKind, Evidence, Hedge, HedgeCue, ModelRef, Origin,
+    ScoredBy, SentenceKind, SentenceRecord, Span, SpanOnly, Speaker, SpeakerSummary, Stance, StanceCounts,
+    StanceLabel, StanceProbs, TargetStance, TextSpan,
 };
 pub use segments::{Segment, SegmentsMessage, SEGMENTS_SCHEMA};
 pub use window::{Dimension, WindowRecord, SPEAKER_WINDOW_SCHEMA};

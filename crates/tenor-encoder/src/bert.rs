@@ -36,8 +36,11 @@ impl BertConfig {
         if self.hidden_act != "gelu" {
             return Err(format!("hidden_act {:?} (only exact \"gelu\" is implemented)", self.hidden_act));
         }
-        if self.num_attention_heads == 0 || self.hidden_size % self.num_attention_heads != 0 {
-            return Err(format!("hidden_size {} is not a multiple of {} heads", self.hidden_size, self.num_attention_heads));
+        if self.num_attention_heads == 0 || !self.hidden_size.is_multiple_of(self.num_attention_heads) {
+            return Err(format!(
+                "hidden_size {} is not a multiple of {} heads",
+                self.hidden_size, self.num_attention_heads
+            ));
         }
         if let Some(kind) = self.model_type.as_deref().filter(|k| *k != "bert") {
             return Err(format!("model_type {kind:?} is not \"bert\""));
@@ -73,7 +76,10 @@ pub struct Bert {
 
 impl std::fmt::Debug for Bert {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Bert").field("layers", &self.layers.len()).field("heads", &self.heads).finish_non_exhaustive()
+        f.debug_struct("Bert")
+            .field("layers", &self.layers.len())
+            .field("heads", &self.heads)
+            .finish_non_exhaustive()
     }
 }
 

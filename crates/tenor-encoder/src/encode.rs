@@ -143,17 +143,29 @@ impl Encoded {
 
 impl Encoder {
     /// Loads the model in `dir`, its files checked against `manifest`.
-    pub fn load(dir: &std::path::Path, manifest: &Manifest, config: EncoderConfig) -> Result<Encoder, EncoderError> {
+    pub fn load(
+        dir: &std::path::Path,
+        manifest: &Manifest,
+        config: EncoderConfig,
+    ) -> Result<Encoder, EncoderError> {
         Encoder::from_files(manifest, ModelFiles::open(dir, manifest)?, config)
     }
 
     /// Builds the encoder from files already read and checked.
-    pub fn from_files(manifest: &Manifest, files: ModelFiles, config: EncoderConfig) -> Result<Encoder, EncoderError> {
+    pub fn from_files(
+        manifest: &Manifest,
+        files: ModelFiles,
+        config: EncoderConfig,
+    ) -> Result<Encoder, EncoderError> {
         let dir = files.dir.clone();
         let bert: BertConfig = serde_json::from_slice(&files.config)
             .map_err(|e| e.to_string())
             .and_then(|c: BertConfig| c.check().map(|()| c))
-            .map_err(|detail| EncoderError::Invalid { path: dir.join("config.json"), what: "BERT configuration", detail })?;
+            .map_err(|detail| EncoderError::Invalid {
+                path: dir.join("config.json"),
+                what: "BERT configuration",
+                detail,
+            })?;
         let mut tokenizer = Tokenizer::from_bytes(&files.tokenizer).map_err(|e| EncoderError::Invalid {
             path: dir.join("tokenizer.json"),
             what: "tokenizer",
@@ -184,10 +196,16 @@ impl Encoder {
             });
         }
         let vb = VarBuilder::from_buffered_safetensors(files.weights, DType::F32, &Device::Cpu).map_err(|e| {
-            EncoderError::Invalid { path: dir.join("model.safetensors"), what: "safetensors file", detail: e.to_string() }
+            EncoderError::Invalid {
+                path: dir.join("model.safetensors"),
+                what: "safetensors file",
+                detail: e.to_string(),
+            }
         })?;
-        let model = Bert::load(vb, &bert)
-            .map_err(|e| EncoderError::Mismatch { dir: dir.clone(), detail: format!("weights against config.json: {e}") })?;
+        let model = Bert::load(vb, &bert).map_err(|e| EncoderError::Mismatch {
+            dir: dir.clone(),
+            detail: format!("weights against config.json: {e}"),
+        })?;
         let pool = match config.threads {
             Some(n) => Some(
                 rayon::ThreadPoolBuilder::new()
@@ -199,7 +217,15 @@ impl Encoder {
             None => None,
         };
         let config = EncoderConfig { max_tokens, batch_size: config.batch_size.max(1), ..config };
-        Ok(Encoder { name: manifest.name.clone(), version: manifest.version.clone(), model, tokenizer, hidden: bert.hidden_size, config, pool })
+        Ok(Encoder {
+            name: manifest.name.clone(),
+            version: manifest.version.clone(),
+            model,
+            tokenizer,
+            hidden: bert.hidden_size,
+            config,
+            pool,
+        })
     }
 
     pub fn name(&self) -> &str {
@@ -231,8 +257,10 @@ impl Encoder {
     fn encode_here(&self, texts: &[&str]) -> Result<Vec<Encoded>, EncoderError> {
         let mut encodings = Vec::with_capacity(texts.len());
         for text in texts {
-            let encoding =
-                self.tokenizer.encode(*text, true).map_err(|e| EncoderError::Inference(format!("tokenizer: {e}")))?;
+            let encoding = self
+                .tokenizer
+                .encode(*text, true)
+                .map_err(|e| EncoderError::Inference(format!("tokenizer: {e}")))?;
             encodings.push(encoding);
         }
         let mut order: Vec<usize> = (0..texts.len()).collect();

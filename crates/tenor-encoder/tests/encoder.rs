@@ -18,8 +18,12 @@ fn model_dir() -> PathBuf {
 fn encoder() -> &'static Encoder {
     static ENCODER: OnceLock<Encoder> = OnceLock::new();
     ENCODER.get_or_init(|| {
-        Encoder::load(&model_dir(), &Manifest::default_encoder(), EncoderConfig { batch_size: 4, ..Default::default() })
-            .unwrap()
+        Encoder::load(
+            &model_dir(),
+            &Manifest::default_encoder(),
+            EncoderConfig { batch_size: 4, ..Default::default() },
+        )
+        .unwrap()
     })
 }
 
@@ -117,7 +121,9 @@ fn a_missing_corrupt_or_mismatched_file_is_a_clear_error() {
     // Files that each check out against their manifest but do not fit together: a config of another width.
     let dir = tempfile::tempdir().unwrap();
     copy_dir(dir.path());
-    let config = std::fs::read_to_string(dir.path().join("config.json")).unwrap().replace("\"hidden_size\": 384", "\"hidden_size\": 768");
+    let config = std::fs::read_to_string(dir.path().join("config.json"))
+        .unwrap()
+        .replace("\"hidden_size\": 384", "\"hidden_size\": 768");
     std::fs::write(dir.path().join("config.json"), &config).unwrap();
     let mut other = manifest.clone();
     other.config_sha256 = sha256(config.as_bytes());

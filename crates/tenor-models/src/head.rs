@@ -96,7 +96,11 @@ impl HeadFile {
         let mut out = String::with_capacity(self.input_width() * 12 * (self.weights.len() + 2));
         out.push_str(&header[..header.len() - 1]);
         let line = |v: &[f32]| serde_json::to_string(v).expect("numbers serialise");
-        out.push_str(&format!(",\n\"center\":{},\n\"scale\":{},\n\"weights\":[\n", line(&self.center), line(&self.scale)));
+        out.push_str(&format!(
+            ",\n\"center\":{},\n\"scale\":{},\n\"weights\":[\n",
+            line(&self.center),
+            line(&self.scale)
+        ));
         let rows: Vec<String> = self.weights.iter().map(|w| line(w)).collect();
         out.push_str(&rows.join(",\n"));
         out.push_str("\n]}\n");
@@ -118,8 +122,8 @@ impl Head {
             return Err(ModelError::Format { found: format });
         }
         let name = header.name.unwrap_or_default();
-        let file: HeadFile =
-            serde_json::from_slice(bytes).map_err(|e| ModelError::Corrupt { name: name.clone(), detail: e.to_string() })?;
+        let file: HeadFile = serde_json::from_slice(bytes)
+            .map_err(|e| ModelError::Corrupt { name: name.clone(), detail: e.to_string() })?;
         Head::new(file)
     }
 

@@ -16,6 +16,8 @@ pub mod head;
 pub mod scorer;
 pub mod shipped;
 
-pub use artifact::{sha256_hex, softmax, BucketWeights, Calibration, ModelError, ModelFile, Task, TrainingInfo, MODEL_FORMAT};
+pub use artifact::{
+    sha256_hex, softmax, BucketWeights, Calibration, ModelError, ModelFile, Task, TrainingInfo, MODEL_FORMAT,
+};
 pub use head::{EncoderRef, Head, HeadFile, HeadInput, HeadTraining, HEAD_FORMAT};
 pub use scorer::{ByteEvidence, ClaimScore, ScoredStance, Scorer, Scores};

@@ -28,11 +28,11 @@ use tenor_text::{CharOffsets, Splitter};
 use records::{RecordContext, SentenceParts};
 
 pub mod scoring;
-pub mod tier;
 pub mod sentence_line;
+pub mod tier;
 pub use scoring::{Models, ScoredTarget, SentenceScores, TargetMention};
-pub use tier::{cascade_pick, EncoderModels, Tier, TierConfig, DEFAULT_CASCADE_SHARE};
 pub use sentence_line::SentenceLine;
+pub use tier::{cascade_pick, EncoderModels, Tier, TierConfig, DEFAULT_CASCADE_SHARE};
 
 /// Pipeline settings that change what is accepted or produced.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

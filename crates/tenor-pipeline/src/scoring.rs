@@ -106,7 +106,11 @@ impl Models {
     /// be shorter than `texts`). The linear tier scores each sentence alone; the encoder runs once over all
     /// of them (length-bucketed batches); the cascade scores all linearly, then re-scores its pick
     /// ([`cascade_pick`]) with the encoder.
-    pub fn score_sentences(&self, texts: &[&str], targets: &[&[TargetMention]]) -> Result<Vec<SentenceScores>, InputError> {
+    pub fn score_sentences(
+        &self,
+        texts: &[&str],
+        targets: &[&[TargetMention]],
+    ) -> Result<Vec<SentenceScores>, InputError> {
         let targets_of = |i: usize| targets.get(i).copied().unwrap_or(&[]);
         let encoder = match (&self.encoder, self.tier.tier) {
             (Some(encoder), Tier::Encoder | Tier::Cascade) => encoder,
@@ -128,8 +132,11 @@ impl Models {
         if self.tier.tier == Tier::Encoder {
             return encoder.score(texts, &byte_targets);
         }
-        let mut scores =
-            texts.iter().enumerate().map(|(i, t)| self.score_linear(t, targets_of(i))).collect::<Result<Vec<_>, _>>()?;
+        let mut scores = texts
+            .iter()
+            .enumerate()
+            .map(|(i, t)| self.score_linear(t, targets_of(i)))
+            .collect::<Result<Vec<_>, _>>()?;
         let picked = cascade_pick(&scores, self.tier.encoder_share);
         let picked_texts: Vec<&str> = picked.iter().map(|&i| texts[i]).collect();
         let picked_targets: Vec<_> = picked.iter().map(|&i| byte_targets[i].clone()).collect();

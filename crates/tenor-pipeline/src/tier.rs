@@ -93,7 +93,10 @@ impl EncoderModels {
                 return Err(ModelError::WrongTask { name, found: head.task(), expected: task });
             }
             if head.input() != input {
-                return Err(ModelError::Corrupt { name, detail: format!("reads {:?}, expected {input:?}", head.input()) });
+                return Err(ModelError::Corrupt {
+                    name,
+                    detail: format!("reads {:?}, expected {input:?}", head.input()),
+                });
             }
             head.check_encoder(encoder.name(), weights_sha256, encoder.dim())?;
             let sha256 = tenor_models::sha256_hex(bytes);
@@ -145,7 +148,11 @@ impl EncoderModels {
 
     /// Scores sentences with one encoder pass each; `targets[i]` are sentence `i`'s target mentions as
     /// (mention, byte range into the sentence).
-    pub fn score(&self, texts: &[&str], targets: &[Vec<(String, Range<usize>)>]) -> Result<Vec<SentenceScores>, InputError> {
+    pub fn score(
+        &self,
+        texts: &[&str],
+        targets: &[Vec<(String, Range<usize>)>],
+    ) -> Result<Vec<SentenceScores>, InputError> {
         let encoded = self.encoder.encode(texts).map_err(|e| InputError::Model(format!("encoder: {e}")))?;
         Ok(encoded
             .iter()
@@ -190,7 +197,13 @@ fn stance_of(head: &Head, x: &[f32], encoded: &Encoded) -> ScoredStance {
     let direction: Vec<f64> = (0..dim)
         .map(|j| {
             let w_best = f64::from(file.weights[best][j]);
-            let w_rest = file.weights.iter().enumerate().filter(|(c, _)| *c != best).map(|(_, w)| f64::from(w[j])).sum::<f64>()
+            let w_rest = file
+                .weights
+                .iter()
+                .enumerate()
+                .filter(|(c, _)| *c != best)
+                .map(|(_, w)| f64::from(w[j]))
+                .sum::<f64>()
                 / (k - 1.0);
             (w_best - w_rest) / f64::from(file.scale[j])
         })
@@ -228,7 +241,11 @@ pub fn cascade_pick(linear: &[SentenceScores], share: f64) -> Vec<usize> {
     let mut order: Vec<usize> = (0..n).collect();
     order.sort_by(|&a, &b| {
         let (sa, sb) = (&linear[a], &linear[b]);
-        sb.claim.is_claim.cmp(&sa.claim.is_claim).then(sa.stance.confidence.total_cmp(&sb.stance.confidence)).then(a.cmp(&b))
+        sb.claim
+            .is_claim
+            .cmp(&sa.claim.is_claim)
+            .then(sa.stance.confidence.total_cmp(&sb.stance.confidence))
+            .then(a.cmp(&b))
     });
     let mut picked: Vec<usize> = order.into_iter().take(take).collect();
     picked.sort_unstable();

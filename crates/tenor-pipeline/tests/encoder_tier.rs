@@ -11,12 +11,13 @@ use tenor_pipeline::{EncoderModels, Models, Pipeline, PipelineConfig, Tier, Tier
 fn encoder_models() -> EncoderModels {
     static ENCODER: OnceLock<Arc<Encoder>> = OnceLock::new();
     let manifest = Manifest::default_encoder();
-    let encoder = ENCODER.get_or_init(|| {
-        let dir = manifest.default_dir();
-        Arc::new(Encoder::load(&dir, &manifest, EncoderConfig::default()).unwrap_or_else(|e| {
-            panic!("{e} (scripts/test.sh runs scripts/fetch-encoder.sh before the tests)")
-        }))
-    });
+    let encoder =
+        ENCODER.get_or_init(|| {
+            let dir = manifest.default_dir();
+            Arc::new(Encoder::load(&dir, &manifest, EncoderConfig::default()).unwrap_or_else(|e| {
+                panic!("{e} (scripts/test.sh runs scripts/fetch-encoder.sh before the tests)")
+            }))
+        });
     EncoderModels::shipped(encoder.clone(), &manifest.weights_sha256).unwrap()
 }
 

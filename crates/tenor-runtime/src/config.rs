@@ -190,7 +190,10 @@ impl ModelsConfig {
     }
 
     /// The encoder's directory and configuration.
-    pub fn encoder(&self, manifest: &tenor_encoder::Manifest) -> (std::path::PathBuf, tenor_encoder::EncoderConfig) {
+    pub fn encoder(
+        &self,
+        manifest: &tenor_encoder::Manifest,
+    ) -> (std::path::PathBuf, tenor_encoder::EncoderConfig) {
         let dir = if self.encoder_dir.is_empty() {
             manifest.default_dir()
         } else {

@@ -293,40 +293,6 @@ impl<'a> ModelCard<'a> {
 /// sha256 of `bytes`, hex.
 pub use tenor_models::sha256_hex;
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// The command each shipped card names, as the request that `tenor train` builds from those flags.
-    #[test]
-    fn shipped_cards_name_the_command_of_their_request() {
-        let shipped = |kind, version: &str, with_tone: Option<&str>| TrainRequest {
-            kind,
-            out: TrainRequest::default_out(kind),
-            features: FeatureSet::Tenor,
-            version: version.to_owned(),
-            date: Some("2026-11-27".to_owned()),
-            options: TrainingOptions { with_tone: with_tone.map(PathBuf::from), ..TrainingOptions::default() },
-        };
-        let tone = "models/data/vader_nyt/nytEditorialSnippets_GroundTruth.txt";
-        for (request, card) in [
-            (shipped(ModelKind::Stance, "1.1.0", None), include_str!("../../../models/stance/MODEL_CARD.md")),
-            (
-                shipped(ModelKind::SentenceStance, "1.2.0", Some(tone)),
-                include_str!("../../../models/sentence_stance/MODEL_CARD.md"),
-            ),
-            (
-                shipped(ModelKind::Claim, DEFAULT_MODEL_VERSION, None),
-                include_str!("../../../models/claim/MODEL_CARD.md"),
-            ),
-        ] {
-            let line = format!("- trained: 2026-11-27, by `{}`\n", request.command_line());
-            assert!(card.contains(&line), "{line}");
-            assert_eq!(request.name(), request.kind.dir_name());
-        }
-    }
-}
-
 /// The model card of an encoder head (`models/encoder_<kind>/MODEL_CARD.md`).
 pub fn head_card(run: &crate::encoded::HeadRun, bytes: &[u8], command: &str, date: &str) -> String {
     let head = &run.trained.head;
@@ -393,4 +359,38 @@ pub fn head_card(run: &crate::encoded::HeadRun, bytes: &[u8], command: &str, dat
     }
     out.push_str("\nComparison with the linear tier and the plain baseline, dev-set figures and speed: see `docs/MODELS.md`.\n");
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The command each shipped card names, as the request that `tenor train` builds from those flags.
+    #[test]
+    fn shipped_cards_name_the_command_of_their_request() {
+        let shipped = |kind, version: &str, with_tone: Option<&str>| TrainRequest {
+            kind,
+            out: TrainRequest::default_out(kind),
+            features: FeatureSet::Tenor,
+            version: version.to_owned(),
+            date: Some("2026-11-27".to_owned()),
+            options: TrainingOptions { with_tone: with_tone.map(PathBuf::from), ..TrainingOptions::default() },
+        };
+        let tone = "models/data/vader_nyt/nytEditorialSnippets_GroundTruth.txt";
+        for (request, card) in [
+            (shipped(ModelKind::Stance, "1.1.0", None), include_str!("../../../models/stance/MODEL_CARD.md")),
+            (
+                shipped(ModelKind::SentenceStance, "1.2.0", Some(tone)),
+                include_str!("../../../models/sentence_stance/MODEL_CARD.md"),
+            ),
+            (
+                shipped(ModelKind::Claim, DEFAULT_MODEL_VERSION, None),
+                include_str!("../../../models/claim/MODEL_CARD.md"),
+            ),
+        ] {
+            let line = format!("- trained: 2026-11-27, by `{}`\n", request.command_line());
+            assert!(card.contains(&line), "{line}");
+            assert_eq!(request.name(), request.kind.dir_name());
+        }
+    }
 }

@@ -77,8 +77,9 @@ pub fn train_encoder_head(
     use crate::data::{prepare, FeatureSet, ModelKind};
     let name = format!("encoder_{}", kind.dir_name());
     let (linear, examples) = prepare(kind, FeatureSet::Tenor, &name, version, options)?;
-    let vectors = vector_examples(encoder, &examples, &mut |done, total| progress(HeadEvent::Encoded { done, total }))
-        .map_err(|source| crate::Error::Train { name: name.clone(), source })?;
+    let vectors =
+        vector_examples(encoder, &examples, &mut |done, total| progress(HeadEvent::Encoded { done, total }))
+            .map_err(|source| crate::Error::Train { name: name.clone(), source })?;
     let config = crate::head::HeadConfig {
         name: name.clone(),
         version: version.to_owned(),

@@ -69,7 +69,10 @@ pub fn train_head(
             return Err(TrainError::Label { index, label: e.label, classes: k });
         }
         if e.x.len() != d {
-            return Err(TrainError::Config(format!("example {index} has {} values, the head reads {d}", e.x.len())));
+            return Err(TrainError::Config(format!(
+                "example {index} has {} values, the head reads {d}",
+                e.x.len()
+            )));
         }
     }
     let gold: Vec<usize> = examples.iter().map(|e| e.label).collect();
@@ -77,7 +80,11 @@ pub fn train_head(
     for f in 0..config.folds {
         for c in 0..k {
             if !(0..examples.len()).any(|i| folds[i] != f && gold[i] == c) {
-                return Err(TrainError::TooFew { needed: 1, folds: config.folds, detail: format!("no class {c} outside fold {f}") });
+                return Err(TrainError::TooFew {
+                    needed: 1,
+                    folds: config.folds,
+                    detail: format!("no class {c} outside fold {f}"),
+                });
             }
         }
     }
@@ -92,7 +99,11 @@ pub fn train_head(
     for (a, &alpha) in config.alphas.iter().enumerate() {
         let mut oof = vec![Vec::new(); examples.len()];
         for fold in 0..config.folds {
-            progress(TrainEvent::Fit { done, total, what: format!("alpha {alpha}, fold {}/{}", fold + 1, config.folds) });
+            progress(TrainEvent::Fit {
+                done,
+                total,
+                what: format!("alpha {alpha}, fold {}/{}", fold + 1, config.folds),
+            });
             let rows: Vec<usize> = (0..examples.len()).filter(|&i| folds[i] != fold).collect();
             let (w, b) = fit(&x, &rows, &gold, k, alpha, config.max_iterations)?;
             for i in (0..examples.len()).filter(|&i| folds[i] == fold) {
@@ -128,7 +139,8 @@ pub fn train_head(
     for fold in 0..config.folds {
         let others: Vec<usize> = all.iter().copied().filter(|&i| folds[i] != fold).collect();
         let other_gold: Vec<usize> = others.iter().map(|&i| gold[i]).collect();
-        let cal = fit_calibration(config.task, &others.iter().map(|&i| oof[i].clone()).collect::<Vec<_>>(), &other_gold);
+        let cal =
+            fit_calibration(config.task, &others.iter().map(|&i| oof[i].clone()).collect::<Vec<_>>(), &other_gold);
         let held: Vec<usize> = all.iter().copied().filter(|&i| folds[i] == fold).collect();
         let probs = calibrated(&cal, &held);
         if config.task == Task::Claim {
@@ -213,7 +225,9 @@ fn fit(
 
 fn raw(x: &Array2<f32>, i: usize, w: &Array2<f32>, b: &Array1<f32>) -> Vec<f64> {
     let row = x.row(i);
-    (0..b.len()).map(|c| f64::from(b[c]) + row.iter().zip(w.column(c)).map(|(&a, &b)| f64::from(a * b)).sum::<f64>()).collect()
+    (0..b.len())
+        .map(|c| f64::from(b[c]) + row.iter().zip(w.column(c)).map(|(&a, &b)| f64::from(a * b)).sum::<f64>())
+        .collect()
 }
 
 /// The probability threshold with the best F1 of the positive class (ties: the lower threshold), over the

@@ -24,11 +24,11 @@ pub mod head;
 pub use card::{cv_report, head_card, row_reports, sha256_hex, ModelCard, RowReport, ToneSource, TrainRequest};
 pub use data::{prepare, FeatureSet, ModelKind, RowKind, ToneRows, TrainingOptions};
 pub use encoded::{train_encoder_head, vector_examples, HeadEvent, HeadRun};
-pub use head::{best_threshold, train_head, HeadConfig, TrainedHead, VectorExample};
 pub use fit::{
     fit_calibration, selection_score, train, CrossValidation, Example, TrainConfig, TrainError, TrainEvent,
     Trained,
 };
+pub use head::{best_threshold, train_head, HeadConfig, TrainedHead, VectorExample};
 
 /// Why a training or evaluation run could not be done.
 #[derive(Debug, thiserror::Error)]

@@ -170,7 +170,14 @@ fn print_tiers(args: &StanceEvalArgs, comparison: &Comparison) -> anyhow::Result
         (ModelKind::Stance, tenor_models::shipped::ENCODER_STANCE)
     };
     let head = tenor_models::Head::from_bytes(bytes)?;
-    let tiers = tenor_train::evaluation::tier_reports(kind, &args.dev, &encoder, &head, comparison, &[0.02, 0.1, 0.3, 1.0])?;
+    let tiers = tenor_train::evaluation::tier_reports(
+        kind,
+        &args.dev,
+        &encoder,
+        &head,
+        comparison,
+        &[0.02, 0.1, 0.3, 1.0],
+    )?;
     println!("{}", tiers.encoder.table(&format!("encoder tier ({}) {}", head.file().name, comparison.what)));
     println!("| tier | encoder share | macro-F1 | accuracy | ECE (15 bins) |\n|---|---|---|---|---|");
     let row = |tier: &str, share: f64, r: &Report| {

@@ -25,8 +25,7 @@ pub fn run(args: ScorerArgs) -> anyhow::Result<ExitCode> {
     let mut extra = args.models.overrides();
     extra.push(flag("review.threshold", &args.review_threshold));
     super::service::run_configured(&args.service, &extra, |config: ScorerConfig| {
-        let pipeline =
-            Arc::new(Pipeline::with_models(config.pipeline.clone(), load_configured(&config.models)?));
+        let pipeline = Arc::new(Pipeline::with_models(config.pipeline.clone(), load_configured(&config.models)?));
         Ok(move |shutdown| async move { service::scorer(&config, pipeline, shutdown).await })
     })
 }

@@ -26,13 +26,9 @@ pub struct ServeArgs {
 
 pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let mut extra = args.models.overrides();
-    extra.extend([
-        flag("topics.input", &args.input_topic),
-        flag("review.threshold", &args.review_threshold),
-    ]);
+    extra.extend([flag("topics.input", &args.input_topic), flag("review.threshold", &args.review_threshold)]);
     super::service::run_configured(&args.service, &extra, |config: ServeConfig| {
-        let pipeline =
-            Arc::new(Pipeline::with_models(config.pipeline.clone(), load_configured(&config.models)?));
+        let pipeline = Arc::new(Pipeline::with_models(config.pipeline.clone(), load_configured(&config.models)?));
         Ok(move |shutdown| async move { service::serve(&config, pipeline, shutdown).await })
     })
 }

@@ -109,9 +109,11 @@ fn train_head(args: TrainArgs) -> anyhow::Result<ExitCode> {
     let dir = args.encoder_dir.clone().unwrap_or_else(|| manifest.default_dir());
     let encoder = tenor_encoder::Encoder::load(&dir, &manifest, tenor_encoder::EncoderConfig::default())?;
     let bar = ProgressBar::new(0);
-    bar.set_style(ProgressStyle::with_template("{spinner} {prefix} [{bar:30}] {pos}/{len} {elapsed} ({eta} left) {msg}")
-        .expect("valid template")
-        .progress_chars("=> "));
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} {prefix} [{bar:30}] {pos}/{len} {elapsed} ({eta} left) {msg}")
+            .expect("valid template")
+            .progress_chars("=> "),
+    );
     bar.set_prefix(format!("encoder head for {}", args.kind.flag_value()));
     let run = tenor_train::train_encoder_head(
         args.kind,
@@ -133,7 +135,8 @@ fn train_head(args: TrainArgs) -> anyhow::Result<ExitCode> {
         },
     )?;
     bar.finish_and_clear();
-    let out = args.out.clone().unwrap_or_else(|| PathBuf::from(format!("models/encoder_{}", args.kind.dir_name())));
+    let out =
+        args.out.clone().unwrap_or_else(|| PathBuf::from(format!("models/encoder_{}", args.kind.dir_name())));
     std::fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.display()))?;
     let bytes = run.trained.head.to_bytes();
     let path = out.join("head.json");

@@ -135,7 +135,9 @@ pub fn load_configured(config: &crate::config::ModelsConfig) -> Result<Models, M
 }
 
 /// The encoder tier of a configuration: the pinned encoder and the built-in heads.
-pub fn load_encoder(config: &crate::config::ModelsConfig) -> Result<tenor_pipeline::EncoderModels, ModelFilesError> {
+pub fn load_encoder(
+    config: &crate::config::ModelsConfig,
+) -> Result<tenor_pipeline::EncoderModels, ModelFilesError> {
     let manifest = tenor_encoder::Manifest::default_encoder();
     let (dir, encoder_config) = config.encoder(&manifest);
     let started = std::time::Instant::now();
