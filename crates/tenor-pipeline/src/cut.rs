@@ -66,7 +66,7 @@ pub(crate) fn cut(text: &str, range: Range<usize>, max_chars: usize) -> Vec<Rang
 mod tests {
     use super::*;
 
-    fn pieces<'a>(text: &'a str, max_chars: usize) -> Vec<&'a str> {
+    fn pieces(text: &str, max_chars: usize) -> Vec<&str> {
         cut(text, 0..text.len(), max_chars).into_iter().map(|r| &text[r]).collect()
     }
 

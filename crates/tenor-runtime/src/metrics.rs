@@ -40,6 +40,12 @@ pub struct Metrics {
     pub consumption_paused: IntCounter,
     /// `tenor_produce_retries_total`: records re-sent after a failed delivery.
     pub produce_retries: IntCounter,
+    /// Produce failures by class: `transient` (re-sent), `permanent` (the input is dead-lettered), `fatal`
+    /// (the producer is unusable: the service stops).
+    pub produce_errors: IntCounterVec,
+    /// Records that can never be delivered and have no input to dead-letter (a refused dead letter, a refused
+    /// window record): logged and skipped so that the partition moves on. By reason.
+    pub undeliverable_records: IntCounterVec,
     /// `tenor_offset_commits_total{result}`
     pub commits: IntCounterVec,
     /// `tenor_late_records_total`: aggregator records whose window had already been emitted.
@@ -151,6 +157,24 @@ impl Metrics {
             IntCounter::new("tenor_produce_retries_total", "Records re-sent after a failed delivery.")
                 .expect("valid metric");
         registry.register(Box::new(produce_retries.clone())).expect("unique metric");
+        let produce_errors = counter_vec(
+            "tenor_produce_errors_total",
+            "Records whose production failed, by class (transient: re-sent; permanent: input dead-lettered; \
+             fatal: producer unusable, service stops).",
+            &["class"],
+        );
+        for class in ["transient", "permanent", "fatal"] {
+            produce_errors.with_label_values(&[class]);
+        }
+        let undeliverable_records = counter_vec(
+            "tenor_undeliverable_records_total",
+            "Records refused for good with no input left to dead-letter (refused dead letters, window records): \
+             logged and skipped, by reason.",
+            &["reason"],
+        );
+        for reason in ["output_too_large", "produce_rejected"] {
+            undeliverable_records.with_label_values(&[reason]);
+        }
         let commits = counter_vec("tenor_offset_commits_total", "Offset commits, by result.", &["result"]);
         for result in ["ok", "error"] {
             commits.with_label_values(&[result]);
@@ -203,6 +227,8 @@ impl Metrics {
             in_flight,
             consumption_paused,
             produce_retries,
+            produce_errors,
+            undeliverable_records,
             commits,
             late_records,
             windows_emitted,
@@ -260,6 +286,8 @@ mod tests {
             "tenor_model_info{name=\"stance\",sha256=\"ab\",version=\"1\"} 1",
             "tenor_build_info{component=\"serve\",version=",
             "tenor_in_flight_messages 0",
+            "tenor_produce_errors_total{class=\"permanent\"} 0",
+            "tenor_undeliverable_records_total{reason=\"produce_rejected\"} 0",
             "# TYPE tenor_end_to_end_latency_seconds histogram",
             "# TYPE tenor_stance_confidence histogram",
         ] {

@@ -34,11 +34,14 @@ use futures::StreamExt;
 use rdkafka::consumer::{CommitMode, Consumer, StreamConsumer};
 use rdkafka::message::Message;
 use rdkafka::producer::{FutureProducer, Producer};
-use tenor_core::{DeadLetter, InputError, Origin, StanceLabel};
+use tenor_core::{InputError, Origin, StanceLabel};
 use tokio::sync::watch;
 
-use super::produce::Delivery;
-use super::{consumer_config, producer_config, to_list, ProducerContext, ServiceError, TenorConsumerContext};
+use super::produce::{Delivery, InputSource};
+use super::{
+    consumer_config, max_record_bytes, producer_config, to_list, ProducerContext, ServiceError,
+    TenorConsumerContext,
+};
 use crate::config::{DeliveryConfig, KafkaConfig};
 use crate::delivery::{InputRef, OffsetTracker, TopicPartition};
 use crate::http::Health;
@@ -178,7 +181,16 @@ pub async fn run(
     let max_in_flight = settings.delivery.max_in_flight.max(1);
     let workers = settings.workers.max(1);
     let shutdown_timeout = Duration::from_millis(settings.delivery.shutdown_timeout_ms);
-    let mut delivery = Delivery::new(producer, tracker.clone(), metrics.clone(), settings.clone());
+    let mut delivery = Delivery::new(
+        producer,
+        tracker.clone(),
+        metrics.clone(),
+        health.clone(),
+        shutdown.clone(),
+        settings.clone(),
+        max_record_bytes(kafka),
+    );
+    let mut fatal: Option<String> = None;
     let mut processing: FuturesOrdered<InProcess> = FuturesOrdered::new();
     let mut commit_tick = tokio::time::interval(Duration::from_millis(kafka.commit_interval_ms.max(10)));
     commit_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -187,18 +199,27 @@ pub async fn run(
     let mut stopping_since: Option<Instant> = None;
     let mut paused = false;
     let mut consumer_backoff = Duration::from_millis(settings.delivery.retry_backoff_ms);
+    // After a consumer error, reading resumes at this time; the loop keeps serving everything else meanwhile
+    // (a shutdown request above all).
+    let mut read_after: Option<Instant> = None;
     // Commits are synchronous (their outcome is known before the tracker records them) and run on a blocking
     // thread, one at a time, so that a slow or unreachable broker never stalls the loop.
     let mut commit_task: Option<tokio::task::JoinHandle<CommitOutcome>> = None;
 
     loop {
-        while let Some(emission) = delivery.resend.pop_front() {
-            delivery.send(emission).await;
+        while let Some(pending) = delivery.resend.pop_front() {
+            delivery.send(pending.emission, pending.source).await;
+        }
+        if let Some(error) = delivery.fatal.take() {
+            // The producer is unusable: nothing more can be acknowledged. Commit what is, and stop.
+            fatal = Some(error);
+            break;
         }
         let pending = tracker.lock().unwrap_or_else(|e| e.into_inner()).pending();
         metrics.in_flight.set(pending as i64);
         let stopping = stopping_since.is_some();
         let room = pending < max_in_flight && processing.len() < workers;
+        let backing_off = read_after.is_some_and(|at| Instant::now() < at);
         if !stopping && !room && !paused {
             paused = true;
             metrics.consumption_paused.inc();
@@ -230,10 +251,14 @@ pub async fn run(
             }
             Some(work) = delivery.work.next(), if !delivery.work.is_empty() => delivery.handle(work),
             Some((message, input, result)) = processing.next(), if !processing.is_empty() => {
-                let emission = into_emission(&settings, message, input, result);
-                delivery.send(emission).await;
+                if let Some((emission, source)) = into_emission(&delivery, message, input.clone(), result) {
+                    delivery.send(emission, source).await;
+                } else {
+                    tracker.lock().unwrap_or_else(|e| e.into_inner()).complete(&input);
+                }
             }
-            received = consumer.recv(), if !stopping && room => match received {
+            _ = sleep_until_opt(read_after), if backing_off => read_after = None,
+            received = consumer.recv(), if !stopping && room && !backing_off => match received {
                 Ok(borrowed) => {
                     consumer_backoff = Duration::from_millis(settings.delivery.retry_backoff_ms);
                     let message = Incoming {
@@ -274,12 +299,15 @@ pub async fn run(
                                     // The message itself is done once ingested; windows hold what they need.
                                     tracker.lock().unwrap_or_else(|e| e.into_inner()).complete(&input);
                                     for emission in emissions {
-                                        delivery.send(emission).await;
+                                        delivery.send(emission, None).await;
                                     }
                                 }
                                 Err(error) => {
-                                    let emission = into_emission(&settings, message, input, Err(error));
-                                    delivery.send(emission).await;
+                                    if let Some((emission, source)) = into_emission(&delivery, message, input.clone(), Err(error)) {
+                                        delivery.send(emission, source).await;
+                                    } else {
+                                        tracker.lock().unwrap_or_else(|e| e.into_inner()).complete(&input);
+                                    }
                                 }
                             }
                         }
@@ -287,7 +315,7 @@ pub async fn run(
                 }
                 Err(error) => {
                     tracing::warn!(%error, backoff_ms = consumer_backoff.as_millis() as u64, "consumer error, retrying");
-                    tokio::time::sleep(consumer_backoff).await;
+                    read_after = Some(Instant::now() + consumer_backoff);
                     consumer_backoff = (consumer_backoff * 2).min(Duration::from_millis(settings.delivery.retry_backoff_max_ms));
                 }
             },
@@ -311,7 +339,7 @@ pub async fn run(
             _ = stage_tick.tick(), if matches!(stage, Stage::Stateful(_)) && !stopping => {
                 if let Stage::Stateful(stage) = &mut stage {
                     for emission in stage.tick(Instant::now(), &metrics) {
-                        delivery.send(emission).await;
+                        delivery.send(emission, None).await;
                     }
                 }
             }
@@ -344,6 +372,9 @@ pub async fn run(
     }
     metrics.in_flight.set(tracker.lock().unwrap_or_else(|e| e.into_inner()).pending() as i64);
     health.set_partitions_assigned(false);
+    if let Some(error) = fatal {
+        return Err(ServiceError::ProducerFatal(error));
+    }
     let mut summary = delivery.summary;
     summary.consumed =
         settings.input_topics.iter().map(|t| metrics.messages_consumed.with_label_values(&[t]).get()).sum();
@@ -432,20 +463,26 @@ async fn sleep_until_opt(deadline: Option<Instant>) {
     }
 }
 
-/// Turns a stage result into what is produced for the message: its records, or its dead letter.
+/// Turns a stage result into what is produced for the message: its records (with the message kept as the
+/// input to dead-letter should they be refused for good), or its dead letter. `None` when the dead letter
+/// cannot fit the producer's limit even without payload (logged and counted): the message is then skipped.
 fn into_emission(
-    settings: &EngineSettings,
+    delivery: &Delivery,
     message: Incoming,
     input: InputRef,
     result: Result<Processed, InputError>,
-) -> Emission {
+) -> Option<(Emission, Option<Arc<InputSource>>)> {
     match result {
-        Ok(processed) => Emission {
-            records: processed.records,
-            covers: vec![input],
-            stances: processed.stances,
-            input_timestamp_ms: processed.origin_timestamp_ms.or(message.timestamp_ms),
-        },
+        Ok(processed) => {
+            let emission = Emission {
+                records: processed.records,
+                covers: vec![input],
+                stances: processed.stances,
+                input_timestamp_ms: processed.origin_timestamp_ms.or(message.timestamp_ms),
+            };
+            let source = InputSource { origin: message.origin(), key: message.key, payload: message.payload };
+            Some((emission, Some(Arc::new(source))))
+        }
         Err(error) => {
             tracing::warn!(
                 reason = error.reason(),
@@ -455,25 +492,15 @@ fn into_emission(
                 offset = message.offset,
                 "message rejected, dead-lettering it"
             );
-            let letter = DeadLetter::new(
+            let emission = delivery.dead_letter(
                 &error,
                 &message.payload,
                 message.origin(),
-                &settings.service,
-                settings.delivery.max_dead_letter_payload_bytes,
-            );
-            let payload = serde_json::to_vec(&letter).expect("a dead letter always serialises");
-            Emission {
-                records: vec![Outgoing {
-                    topic: settings.dlq_topic.clone(),
-                    key: message.key.clone(),
-                    payload,
-                    dead_letter_reason: Some(error.reason()),
-                }],
-                covers: vec![input],
-                stances: Vec::new(),
-                input_timestamp_ms: message.timestamp_ms,
-            }
+                message.key.clone(),
+                vec![input],
+                message.timestamp_ms,
+            )?;
+            Some((emission, None))
         }
     }
 }

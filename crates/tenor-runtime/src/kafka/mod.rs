@@ -7,6 +7,8 @@
 
 pub mod aggregate;
 pub mod engine;
+#[cfg(test)]
+mod fault_tests;
 mod produce;
 pub mod reload;
 pub mod replay;
@@ -41,6 +43,10 @@ pub enum ServiceError {
     CreateTopic { topic: String, detail: String },
     #[error(transparent)]
     Http(#[from] HttpError),
+    /// The idempotent producer hit a fatal error and cannot produce any more: acknowledged work was
+    /// committed, the rest is replayed when the service restarts.
+    #[error("the producer hit a fatal error ({0}); stopped so that a restart replays unacknowledged work")]
+    ProducerFatal(String),
 }
 
 impl ServiceError {
@@ -79,11 +85,26 @@ pub fn consumer_config(kafka: &KafkaConfig) -> ClientConfig {
     config
 }
 
+/// The producer's `message.max.bytes` unless the pass-through map sets another: librdkafka's default, set
+/// deliberately. It is below the broker's default limit (1 048 588 bytes), so a record the producer accepts is
+/// not refused by a default broker; a record over it can never be sent and dead-letters its input
+/// (`output_too_large`). Inputs may be larger (`pipeline.max_message_bytes`, 2 MiB by default): what must fit
+/// is each *output* record (a sentence record, the summary, split mode's segments message which embeds the
+/// article, a dead letter, whose payload is cut to fit).
+pub const MESSAGE_MAX_BYTES: usize = 1_000_000;
+
+/// The largest record the producer built from `kafka` accepts: its `message.max.bytes`.
+pub fn max_record_bytes(kafka: &KafkaConfig) -> usize {
+    kafka.librdkafka.get("message.max.bytes").and_then(|v| v.trim().parse().ok()).unwrap_or(MESSAGE_MAX_BYTES)
+}
+
 /// Producer settings: idempotent (no duplicates or reordering from the client's own retries; implies
-/// `acks=all`), a short linger for latency, bounded buffers.
+/// `acks=all`), a short linger for latency, bounded buffers, and an explicit record size limit
+/// ([`MESSAGE_MAX_BYTES`]).
 pub fn producer_config(kafka: &KafkaConfig) -> ClientConfig {
     let mut config = base_client_config(kafka);
     config
+        .set("message.max.bytes", MESSAGE_MAX_BYTES.to_string())
         .set("enable.idempotence", "true")
         .set("acks", "all")
         .set("linger.ms", "2")
