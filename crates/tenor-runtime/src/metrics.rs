@@ -38,6 +38,12 @@ pub struct Metrics {
     pub in_flight: IntGauge,
     /// `tenor_consumption_paused_total`: times consumption paused because in-flight work hit its bound.
     pub consumption_paused: IntCounter,
+    /// `delivery.max_in_flight`, so that alerts can compare `tenor_in_flight_messages` with it.
+    pub in_flight_limit: IntGauge,
+    /// Partitions paused because the in-flight bound held (output slow or down); 0 when consuming.
+    pub partitions_paused: IntGauge,
+    /// Partitions assigned to and revoked from this member, by event (`assigned`, `revoked`).
+    pub rebalances: IntCounterVec,
     /// `tenor_produce_retries_total`: records re-sent after a failed delivery.
     pub produce_retries: IntCounter,
     /// Produce failures by class: `transient` (re-sent), `permanent` (the input is dead-lettered), `fatal`
@@ -153,6 +159,26 @@ impl Metrics {
         )
         .expect("valid metric");
         registry.register(Box::new(consumption_paused.clone())).expect("unique metric");
+        let in_flight_limit = IntGauge::new(
+            "tenor_in_flight_limit",
+            "The bound on in-flight input messages (delivery.max_in_flight).",
+        )
+        .expect("valid metric");
+        registry.register(Box::new(in_flight_limit.clone())).expect("unique metric");
+        let partitions_paused = IntGauge::new(
+            "tenor_partitions_paused",
+            "Partitions paused because the in-flight bound held (output slow or down).",
+        )
+        .expect("valid metric");
+        registry.register(Box::new(partitions_paused.clone())).expect("unique metric");
+        let rebalances = counter_vec(
+            "tenor_rebalance_partitions_total",
+            "Partitions assigned to or revoked from this member, by event.",
+            &["event"],
+        );
+        for event in ["assigned", "revoked"] {
+            rebalances.with_label_values(&[event]);
+        }
         let produce_retries =
             IntCounter::new("tenor_produce_retries_total", "Records re-sent after a failed delivery.")
                 .expect("valid metric");
@@ -226,6 +252,9 @@ impl Metrics {
             confidence,
             in_flight,
             consumption_paused,
+            in_flight_limit,
+            partitions_paused,
+            rebalances,
             produce_retries,
             produce_errors,
             undeliverable_records,

@@ -11,6 +11,14 @@
 //!   being processed; past that the loop stops reading from the consumer (whose own prefetch is bounded by
 //!   `queued.max.messages.kbytes`) until acknowledgements free room. A full producer queue also waits for
 //!   acknowledgements instead of buffering.
+//! - **Pause the partitions, not the poll loop.** When the in-flight bound has held for
+//!   [`PAUSE_PARTITIONS_AFTER`] (acknowledgements are not coming: the output is down), the engine pauses its
+//!   assigned partitions and goes back to polling the consumer, so that the group membership outlives
+//!   `max.poll.interval.ms`, rebalances run, and statistics (the lag gauge) keep coming. A message that still
+//!   arrives (fetched before the pause, or from a partition assigned since) is processed, and its partition
+//!   paused too: the bound is then exceeded by at most the consumer's prefetch. The partitions are resumed as
+//!   soon as there is room. Short waits (the common case under load) only stop polling, as pausing makes
+//!   librdkafka drop its prefetched messages and fetch them again.
 //! - **Bad input never blocks.** A stage error is an [`InputError`]: the message is dead-lettered and the
 //!   partition moves on. A panic while processing one message is treated the same way (`model_error`).
 //! - **World faults are retried.** Consumer errors back off and continue; records whose delivery fails after
@@ -146,6 +154,23 @@ pub struct RunSummary {
     pub dead_letters: u64,
 }
 
+/// How long the in-flight bound must hold before the assigned partitions are paused and polling resumes.
+pub const PAUSE_PARTITIONS_AFTER: Duration = Duration::from_secs(1);
+
+/// Pauses or resumes every partition assigned to `consumer`; a failure is logged (polling goes on either way).
+fn set_partitions_paused(consumer: &StreamConsumer<TenorConsumerContext>, metrics: &Metrics, pause: bool) {
+    let result = consumer.assignment().and_then(|assigned| {
+        if pause { consumer.pause(&assigned) } else { consumer.resume(&assigned) }.map(|()| assigned.count())
+    });
+    match result {
+        Ok(partitions) => {
+            metrics.partitions_paused.set(if pause { partitions as i64 } else { 0 });
+            tracing::info!(partitions, paused = pause, "partitions {}", if pause { "paused" } else { "resumed" });
+        }
+        Err(error) => tracing::warn!(%error, pause, "cannot pause or resume the assigned partitions"),
+    }
+}
+
 /// A message taken from the consumer, being processed on a worker thread.
 type InProcess = BoxFuture<'static, (Incoming, InputRef, Result<Processed, InputError>)>;
 
@@ -198,6 +223,10 @@ pub async fn run(
     stage_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut stopping_since: Option<Instant> = None;
     let mut paused = false;
+    // Since when the in-flight bound has held, and whether the partitions are paused because of it.
+    let mut full_since: Option<Instant> = None;
+    let mut partitions_paused = false;
+    metrics.in_flight_limit.set(max_in_flight as i64);
     let mut consumer_backoff = Duration::from_millis(settings.delivery.retry_backoff_ms);
     // After a consumer error, reading resumes at this time; the loop keeps serving everything else meanwhile
     // (a shutdown request above all).
@@ -219,6 +248,20 @@ pub async fn run(
         metrics.in_flight.set(pending as i64);
         let stopping = stopping_since.is_some();
         let room = pending < max_in_flight && processing.len() < workers;
+        let output_full = pending >= max_in_flight;
+        if output_full {
+            full_since.get_or_insert_with(Instant::now);
+        } else {
+            full_since = None;
+            if partitions_paused {
+                partitions_paused = false;
+                set_partitions_paused(&consumer, &metrics, false);
+            }
+        }
+        let pause_at =
+            full_since.filter(|_| !partitions_paused && !stopping).map(|since| since + PAUSE_PARTITIONS_AFTER);
+        // Read while there is room, and also while the partitions are paused (to keep polling).
+        let read = !stopping && processing.len() < workers && (!output_full || partitions_paused);
         let backing_off = read_after.is_some_and(|at| Instant::now() < at);
         if !stopping && !room && !paused {
             paused = true;
@@ -258,7 +301,12 @@ pub async fn run(
                 }
             }
             _ = sleep_until_opt(read_after), if backing_off => read_after = None,
-            received = consumer.recv(), if !stopping && room && !backing_off => match received {
+            _ = sleep_until_opt(pause_at), if pause_at.is_some() => {
+                tracing::warn!(pending, "in-flight bound held for a while (output slow or down): pausing partitions, polling on");
+                partitions_paused = true;
+                set_partitions_paused(&consumer, &metrics, true);
+            }
+            received = consumer.recv(), if read && !backing_off => match received {
                 Ok(borrowed) => {
                     consumer_backoff = Duration::from_millis(settings.delivery.retry_backoff_ms);
                     let message = Incoming {
@@ -269,6 +317,10 @@ pub async fn run(
                         timestamp_ms: borrowed.timestamp().to_millis(),
                     };
                     drop(borrowed);
+                    if partitions_paused {
+                        // Fetched before the pause, or from a partition assigned since: process it, pause again.
+                        set_partitions_paused(&consumer, &metrics, true);
+                    }
                     metrics.messages_consumed.with_label_values(&[&message.tp.topic]).inc();
                     tracing::trace!(topic = %message.tp.topic, partition = message.tp.partition, offset = message.offset, "consumed");
                     let (input, first_since_assignment) = {

@@ -300,3 +300,42 @@ async fn sigterm_with_the_broker_down_and_the_producer_queue_full_exits_and_comm
     // Only "one" was acknowledged: the commit stops there, the rest is replayed on restart.
     assert_eq!(h.committed(), rdkafka::Offset::Offset(1));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn while_the_output_is_down_the_partitions_pause_and_the_member_keeps_its_place_in_the_group() {
+    // Forty produce requests fail in a row (retriable; librdkafka retries each after 250 ms): about ten
+    // seconds without an acknowledgement, over twice `max.poll.interval.ms`. With one message in flight at
+    // most, the bound holds all that time.
+    let inputs: [&[u8]; 4] = [b"a", b"b", b"c", b"d"];
+    let mut h = Harness::start(
+        "paused",
+        &inputs,
+        &[
+            ("session.timeout.ms", "3000"),
+            ("heartbeat.interval.ms", "500"),
+            ("max.poll.interval.ms", "4000"),
+            ("statistics.interval.ms", "500"),
+            ("retry.backoff.ms", "250"),
+            ("retry.backoff.max.ms", "250"),
+        ],
+        DeliveryConfig { max_in_flight: 1, ..DeliveryConfig::default() },
+        |cluster| {
+            cluster.request_errors(
+                RDKafkaApiKey::Produce,
+                &[RDKafkaRespErr::RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS; 40],
+            );
+        },
+    )
+    .await;
+    h.wait_for("partitions paused while nothing is acknowledged", |h| h.metrics.partitions_paused.get() > 0).await;
+    assert_eq!(h.metrics.in_flight_limit.get(), 1);
+    h.wait_for("every record delivered once the output is back", |h| h.produced("out") == 4).await;
+    h.wait_for("partitions resumed", |h| h.metrics.partitions_paused.get() == 0).await;
+    // The member kept polling while paused, so it never outlived `max.poll.interval.ms`: its one partition
+    // was assigned once and never revoked (the consumer's close at shutdown revokes it, hence checked before).
+    assert_eq!(h.metrics.rebalances.with_label_values(&["assigned"]).get(), 1, "{}", h.metrics.render());
+    assert_eq!(h.metrics.rebalances.with_label_values(&["revoked"]).get(), 0, "{}", h.metrics.render());
+    let summary = h.shut_down().await.unwrap();
+    assert_eq!(summary, RunSummary { consumed: 4, produced: 4, dead_letters: 0 });
+    assert_eq!(h.committed(), rdkafka::Offset::Offset(4));
+}

@@ -204,6 +204,7 @@ impl ConsumerContext for TenorConsumerContext {
             let mut tracker = self.tracker();
             for tp in &revoked {
                 tracing::info!(topic = %tp.topic, partition = tp.partition, "partition revoked");
+                self.metrics.rebalances.with_label_values(&["revoked"]).inc();
                 tracker.revoke(tp);
                 self.metrics.consumer_lag.remove_label_values(&[&tp.topic, &tp.partition.to_string()]).ok();
             }
@@ -217,6 +218,7 @@ impl ConsumerContext for TenorConsumerContext {
                 let mut tracker = self.tracker();
                 for e in list.elements() {
                     tracing::info!(topic = e.topic(), partition = e.partition(), "partition assigned");
+                    self.metrics.rebalances.with_label_values(&["assigned"]).inc();
                     tracker.assign(TopicPartition::new(e.topic(), e.partition()));
                 }
                 self.health.set_partitions_assigned(list.count() > 0);
