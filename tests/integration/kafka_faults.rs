@@ -136,3 +136,36 @@ fn sigterm_under_full_load_commits_only_what_was_delivered_and_a_restart_loses_n
     let (status, _) = serve.terminate();
     assert!(status.success());
 }
+
+#[test]
+fn a_segments_message_over_the_record_limit_dead_letters_its_article_and_the_segmenter_moves_on() {
+    let broker = Tansu::start_durable();
+    broker.create_topics(&["articles"], 1);
+    let mut segmenter = Service::start(&broker, "segmenter", &[]);
+    // 9 000 sentences in 910 kB: a valid input under every limit, but its segments message (the article
+    // plus one span per sentence) is about 1.6 MB, over the producer's 1 000 000 bytes.
+    let body =
+        "The minister said the talks would go on for weeks and weeks to come, officials told reporters today. "
+            .repeat(9_000);
+    let big = json!({"id": "big", "body": body.trim_end()});
+    let after = json!({"id": "after", "body": "The minister denied it."});
+    let messages: Vec<Message> = vec![
+        (Some("big".into()), serde_json::to_vec(&big).unwrap()),
+        (Some("after".into()), serde_json::to_vec(&after).unwrap()),
+    ];
+    assert!(messages[0].1.len() < MESSAGE_MAX_BYTES);
+    broker.produce("articles", &messages);
+
+    let segments =
+        broker.read_until("tenor.segments", Duration::from_secs(120), |r| r.value["article"]["id"] == "after");
+    assert!(segments.iter().any(|r| r.value["article"]["id"] == "after"), "{}", segmenter.log_text());
+    assert!(segments.iter().all(|r| r.value["article"]["id"] != "big"));
+    let dead = broker.read_at_least("tenor.dlq", 1, Duration::from_secs(60), Duration::from_millis(500));
+    assert_eq!(dead.len(), 1, "{dead:?}");
+    assert_eq!(dead[0].value["reason"], "output_too_large");
+    assert_eq!(dead[0].value["payload_truncated"], true);
+    assert_eq!(dead[0].value["source"]["offset"], 0);
+    let (status, _) = segmenter.terminate();
+    assert!(status.success(), "{}", segmenter.log_text());
+    assert_eq!(broker.committed("tenor-segmenter", "articles", 1), [2]);
+}

@@ -339,3 +339,23 @@ async fn while_the_output_is_down_the_partitions_pause_and_the_member_keeps_its_
     assert_eq!(summary, RunSummary { consumed: 4, produced: 4, dead_letters: 0 });
     assert_eq!(h.committed(), rdkafka::Offset::Offset(4));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_fatal_producer_error_stops_the_engine_with_an_error_and_commits_nothing_unacknowledged() {
+    // The idempotent producer cannot get its producer id: librdkafka raises a fatal error.
+    let inputs: [&[u8]; 2] = [b"one", b"two"];
+    let mut h = Harness::start("fatal", &inputs, &[], DeliveryConfig::default(), |cluster| {
+        cluster.request_errors(
+            RDKafkaApiKey::InitProducerId,
+            &[RDKafkaRespErr::RD_KAFKA_RESP_ERR_CLUSTER_AUTHORIZATION_FAILED],
+        );
+    })
+    .await;
+    let task = h.task.take().unwrap();
+    let result = tokio::time::timeout(Duration::from_secs(60), task).await.expect("the engine stops by itself");
+    assert!(matches!(result.unwrap(), Err(ServiceError::ProducerFatal(_))));
+    assert_eq!(h.metrics.produce_errors.with_label_values(&["fatal"]).get(), 1);
+    assert_eq!((h.produced("out"), h.produced("dlq")), (0, 0));
+    // Nothing was acknowledged: the commit stays before the first input, which a restart reads again.
+    assert_eq!(h.committed(), rdkafka::Offset::Offset(0));
+}
