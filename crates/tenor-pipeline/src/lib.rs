@@ -423,6 +423,33 @@ mod tests {
     }
 
     #[test]
+    fn records_never_amplify_an_input_past_a_fixed_factor() {
+        // Every field copied into sentence records at its limit (2 KiB), and 250 sentences: each record carries
+        // the copies once, so a record is bounded by its own text, not by the article's fields.
+        let limit = DecodeLimits::default().max_field_bytes;
+        let field = "s".repeat(limit);
+        let body = "Officials said the “plan” was a reckless failure. ".repeat(250);
+        let payload = serde_json::json!({
+            "id": field, "source": field, "run_id": field, "title": field, "url": field, "lang": field,
+            "published_at": "2024-05-01T10:00:00+02:00", "body": body,
+        })
+        .to_string();
+        let pipeline = Pipeline::with_models(PipelineConfig::default(), Models::shipped().unwrap());
+        let out = pipeline.process_message(payload.as_bytes(), origin()).unwrap();
+        assert_eq!(out.sentences.len(), 250);
+        for record in &out.sentences {
+            let size = serde_json::to_vec(record).unwrap().len();
+            // Three copied fields (id, source, run_id), the text and the slices of it that analysis names
+            // (evidence, attribution, hedges: a few times the text at most), and a fixed skeleton.
+            let bound = 3 * limit + 8 * record.text.len() + 4096;
+            assert!(size <= bound, "record of {size} bytes over {bound}");
+        }
+        // One over-long field is refused before anything is built.
+        let over = serde_json::json!({"id": "a", "source": "s".repeat(limit + 1), "body": "One."}).to_string();
+        assert_eq!(pipeline.process_message(over.as_bytes(), origin()).unwrap_err().reason(), "field_too_long");
+    }
+
+    #[test]
     fn the_watchdog_fires_only_past_its_limit_and_never_when_off() {
         let watchdog = Watchdog::start(1);
         std::thread::sleep(std::time::Duration::from_millis(3));
