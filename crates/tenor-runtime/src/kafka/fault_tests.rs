@@ -359,3 +359,27 @@ async fn a_fatal_producer_error_stops_the_engine_with_an_error_and_commits_nothi
     // Nothing was acknowledged: the commit stays before the first input, which a restart reads again.
     assert_eq!(h.committed(), rdkafka::Offset::Offset(0));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_while_records_are_being_re_sent_exits_at_the_deadline_and_commits_only_what_was_acknowledged() {
+    let inputs: [&[u8]; 3] = [b"one", b"hang", b"two"];
+    let mut h = Harness::start(
+        "sigterm-retrying",
+        &inputs,
+        &[("message.timeout.ms", "500")],
+        DeliveryConfig { shutdown_timeout_ms: 1000, retry_backoff_ms: 50, ..DeliveryConfig::default() },
+        |_| {},
+    )
+    .await;
+    h.wait_for("the first record delivered and committed", |h| {
+        h.produced("out") == 1 && h.metrics.commits.with_label_values(&["ok"]).get() >= 1
+    })
+    .await;
+    h.cluster.broker_down(1).unwrap();
+    h.open_gate();
+    h.wait_for("records being re-sent", |h| h.metrics.produce_retries.get() >= 2).await;
+    let summary = h.shut_down().await.unwrap();
+    assert_eq!((summary.produced, summary.dead_letters), (1, 0));
+    h.cluster.broker_up(1).unwrap();
+    assert_eq!(h.committed(), rdkafka::Offset::Offset(1));
+}
