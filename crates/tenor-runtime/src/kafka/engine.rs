@@ -23,7 +23,10 @@
 //!   partition moves on. A panic while processing one message is treated the same way (`model_error`).
 //! - **World faults are retried.** Consumer errors back off and continue; records whose delivery fails after
 //!   librdkafka's own retries are re-sent with exponential backoff (the input stays uncommitted meanwhile).
-//!   The producing side (sending, acknowledgements, re-sends, completing inputs) is `produce.rs`.
+//!   The producing side (sending, acknowledgements, re-sends, completing inputs) is `produce.rs`, which also
+//!   tells those apart from produce errors no retry can cure (the input is dead-lettered instead) and from the
+//!   producer's fatal error (the loop stops, commits what is acknowledged and returns
+//!   [`ServiceError::ProducerFatal`]).
 //! - **Resume check.** The first message read from a partition after it is assigned should sit at the
 //!   group's committed offset. When it lies past it, the records in between were never seen by this service:
 //!   retention or compaction removed them, or the broker served the fetch from a later record batch (Tansu
@@ -31,7 +34,10 @@
 //!   get them back, but it never lets it pass silently: a warning names the range and
 //!   `tenor_skipped_offsets_total` counts it.
 //! - **Shutdown.** When the shutdown signal fires, the loop stops reading, finishes and acknowledges what is in
-//!   flight (up to `delivery.shutdown_timeout_ms`), commits, and returns.
+//!   flight (up to `delivery.shutdown_timeout_ms`), commits, and returns. It is seen in every state: no select
+//!   arm sleeps for a fault of the world (re-send and consumer backoffs are timers of the loop), and a send
+//!   waiting on a full producer queue gives its emission up once shutdown is requested (its input stays
+//!   pending, so it is never committed).
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
