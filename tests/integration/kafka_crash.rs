@@ -158,7 +158,8 @@ fn killing_the_aggregator_mid_stream_keeps_its_windows_exact() {
 /// Window records with one per (dimension, name, window start, kind): the totals per (dimension, name, window
 /// start), the kinds seen and the number of repeats. A repeat must carry the same counts.
 fn distinct_windows(records: &[crate::broker::Record]) -> (Totals, HashSet<String>, usize) {
-    let mut distinct: BTreeMap<(String, String, String, String), (u64, u64, u64, u64)> = BTreeMap::new();
+    type Key = (String, String, String, String);
+    let mut distinct: BTreeMap<Key, (u64, u64, u64, u64)> = BTreeMap::new();
     let mut repeats = 0;
     for r in records {
         let v = &r.value;
