@@ -21,7 +21,11 @@ fn services_survive_a_broker_restart_with_records_in_flight() {
     let mut broker = Tansu::start_durable();
     broker.create_topics(&["articles"], 2);
     broker.produce("articles", &messages);
-    let mut serve = Service::start(&broker, "serve", &["--set", "delivery.max_in_flight=16"]);
+    // A short rebalance timeout (`max.poll.interval.ms`, default 300 s). With the default, one run under load saw
+    // the member's session expire while the broker was down and no assignment come back within 90 s of its
+    // rejoining (Tansu waiting out the rebalance timeout, presumably); with 10 s, repeated runs recovered.
+    let flags = ["--set", "delivery.max_in_flight=16", "--set", "kafka.librdkafka.max.poll.interval.ms=10000"];
+    let mut serve = Service::start(&broker, "serve", &flags);
     let series = r#"tenor_records_produced_total{topic="tenor.sentences"}"#;
     let deadline = Instant::now() + Duration::from_secs(60);
     let (produced, in_flight) = loop {
@@ -38,7 +42,16 @@ fn services_survive_a_broker_restart_with_records_in_flight() {
     assert!(in_flight > 0.0, "nothing was in flight when the broker went down");
 
     let sentences = broker.read_until("tenor.sentences", Duration::from_secs(120), complete(&expected));
-    assert!(has_all(&expected, &sentences), "records lost across the broker restart: {}", serve.log_text());
+    if !has_all(&expected, &sentences) {
+        let log = broker.log_text();
+        let tail: String =
+            log.lines().rev().take(200).collect::<Vec<_>>().into_iter().rev().collect::<Vec<_>>().join("\n");
+        panic!(
+            "records missing after the broker restart ({} read): {}\nbroker log tail:\n{tail}",
+            sentences.len(),
+            serve.log_text()
+        );
+    }
     let articles = broker.read_at_least(
         "tenor.articles",
         messages.len(),
