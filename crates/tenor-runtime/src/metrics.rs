@@ -58,6 +58,12 @@ pub struct Metrics {
     pub late_records: IntCounter,
     /// `tenor_windows_emitted_total{kind}`: aggregator window records emitted (`final` or `late`).
     pub windows_emitted: IntCounterVec,
+    /// `tenor_event_time_clamped_total{direction}`: aggregator records whose event time lay too far in the
+    /// `future` (or `past`) of their reference time and was clamped to it.
+    pub event_time_clamped: IntCounterVec,
+    /// `tenor_window_state_dropped_total`: aggregator input records whose counts were dropped from open windows
+    /// because their partition was revoked; the partition's next owner replays and counts them.
+    pub window_state_dropped: IntCounter,
     /// `tenor_skipped_offsets_total{topic}`: offsets between a partition's committed position and the first
     /// message read after it was assigned, which this service never saw (see the engine's resume check).
     pub skipped_offsets: IntCounterVec,
@@ -213,6 +219,20 @@ impl Metrics {
         registry.register(Box::new(late_records.clone())).expect("unique metric");
         let windows_emitted =
             counter_vec("tenor_windows_emitted_total", "Aggregator window records emitted, by kind.", &["kind"]);
+        let event_time_clamped = counter_vec(
+            "tenor_event_time_clamped_total",
+            "Aggregator records whose event time was clamped to their reference time, by direction.",
+            &["direction"],
+        );
+        for direction in ["future", "past"] {
+            event_time_clamped.with_label_values(&[direction]);
+        }
+        let window_state_dropped = IntCounter::new(
+            "tenor_window_state_dropped_total",
+            "Aggregator records dropped from open windows when their partition was revoked (replayed by its next owner).",
+        )
+        .expect("valid metric");
+        registry.register(Box::new(window_state_dropped.clone())).expect("unique metric");
         let skipped_offsets = counter_vec(
             "tenor_skipped_offsets_total",
             "Offsets between the committed position and the first message read after an assignment.",
@@ -261,6 +281,8 @@ impl Metrics {
             commits,
             late_records,
             windows_emitted,
+            event_time_clamped,
+            window_state_dropped,
             skipped_offsets,
             model_reloads,
             model_info,

@@ -129,8 +129,9 @@ pub trait StatefulStage: Send + 'static {
         metrics: &Metrics,
     ) -> Result<Vec<Emission>, InputError>;
 
-    /// Called about once a second; returns emissions that became due with time (idle flushes).
-    fn tick(&mut self, now: Instant, metrics: &Metrics) -> Vec<Emission>;
+    /// Called about once a second; returns emissions that became due with time (idle flushes). `tracker` tells
+    /// which of the stage's holds are still current (a revoked partition's are not).
+    fn tick(&mut self, now: Instant, tracker: &OffsetTracker, metrics: &Metrics) -> Vec<Emission>;
 }
 
 /// The stage a service runs.
@@ -396,7 +397,11 @@ pub async fn run(
             }
             _ = stage_tick.tick(), if matches!(stage, Stage::Stateful(_)) && !stopping => {
                 if let Stage::Stateful(stage) = &mut stage {
-                    for emission in stage.tick(Instant::now(), &metrics) {
+                    let emissions = {
+                        let tracker = tracker.lock().unwrap_or_else(|e| e.into_inner());
+                        stage.tick(Instant::now(), &tracker, &metrics)
+                    };
+                    for emission in emissions {
                         delivery.send(emission, None).await;
                     }
                 }
