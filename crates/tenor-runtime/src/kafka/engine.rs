@@ -21,12 +21,13 @@
 //!   librdkafka drop its prefetched messages and fetch them again.
 //! - **Bad input never blocks.** A stage error is an [`InputError`]: the message is dead-lettered and the
 //!   partition moves on. A panic while processing one message is treated the same way (`model_error`).
-//! - **World faults are retried.** Consumer errors back off and continue; records whose delivery fails after
-//!   librdkafka's own retries are re-sent with exponential backoff (the input stays uncommitted meanwhile).
-//!   The producing side (sending, acknowledgements, re-sends, completing inputs) is `produce.rs`, which also
-//!   tells those apart from produce errors no retry can cure (the input is dead-lettered instead) and from the
-//!   producer's fatal error (the loop stops, commits what is acknowledged and returns
-//!   [`ServiceError::ProducerFatal`]).
+//! - **World faults are retried.** Consumer errors are logged (at a backed-off rate) and the consumer is polled
+//!   on while librdkafka reconnects by itself: the poll never stops for them, so rebalances stay timely. Records
+//!   whose delivery fails after librdkafka's own retries are re-sent with exponential backoff (the input stays
+//!   uncommitted meanwhile). The producing side (sending, acknowledgements, re-sends, completing inputs) is
+//!   `produce.rs`, which also tells those apart from produce errors no retry can cure (the input is
+//!   dead-lettered instead) and from the producer's fatal error (the loop stops, commits what is acknowledged
+//!   and returns [`ServiceError::ProducerFatal`]).
 //! - **Resume check.** The first message read from a partition after it is assigned should sit at the
 //!   group's committed offset. When it lies past it, the records in between were never seen by this service:
 //!   retention or compaction removed them, or the broker served the fetch from a later record batch (Tansu
@@ -35,9 +36,9 @@
 //!   `tenor_skipped_offsets_total` counts it.
 //! - **Shutdown.** When the shutdown signal fires, the loop stops reading, finishes and acknowledges what is in
 //!   flight (up to `delivery.shutdown_timeout_ms`), commits, and returns. It is seen in every state: no select
-//!   arm sleeps for a fault of the world (re-send and consumer backoffs are timers of the loop), and a send
-//!   waiting on a full producer queue gives its emission up once shutdown is requested (its input stays
-//!   pending, so it is never committed).
+//!   arm sleeps for a fault of the world (the re-send backoff is a timer of the loop, and consumer errors do not
+//!   stop it), and a send waiting on a full producer queue gives its emission up once shutdown is requested (its
+//!   input stays pending, so it is never committed).
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -235,9 +236,12 @@ pub async fn run(
     let mut partitions_paused = false;
     metrics.in_flight_limit.set(max_in_flight as i64);
     let mut consumer_backoff = Duration::from_millis(settings.delivery.retry_backoff_ms);
-    // After a consumer error, reading resumes at this time; the loop keeps serving everything else meanwhile
-    // (a shutdown request above all).
-    let mut read_after: Option<Instant> = None;
+    // After a consumer error is logged, further ones are logged at debug level until this time (which doubles
+    // with each error logged, up to `retry_backoff_max_ms`), so that a flapping broker does not flood the log.
+    // The consumer keeps being polled throughout: librdkafka paces its own reconnects and retries, and only a
+    // poll serves rebalances and keeps the group membership, so a loop that stopped polling for a backoff
+    // would hold up every rebalance of the group for as long.
+    let mut errors_quiet_until: Option<Instant> = None;
     // Commits are synchronous (their outcome is known before the tracker records them) and run on a blocking
     // thread, one at a time, so that a slow or unreachable broker never stalls the loop.
     let mut commit_task: Option<tokio::task::JoinHandle<CommitOutcome>> = None;
@@ -269,7 +273,6 @@ pub async fn run(
             full_since.filter(|_| !partitions_paused && !stopping).map(|since| since + PAUSE_PARTITIONS_AFTER);
         // Read while there is room, and also while the partitions are paused (to keep polling).
         let read = !stopping && processing.len() < workers && (!output_full || partitions_paused);
-        let backing_off = read_after.is_some_and(|at| Instant::now() < at);
         if !stopping && !room && !paused {
             paused = true;
             metrics.consumption_paused.inc();
@@ -307,15 +310,15 @@ pub async fn run(
                     tracker.lock().unwrap_or_else(|e| e.into_inner()).complete(&input);
                 }
             }
-            _ = sleep_until_opt(read_after), if backing_off => read_after = None,
             _ = sleep_until_opt(pause_at), if pause_at.is_some() => {
                 tracing::warn!(pending, "in-flight bound held for a while (output slow or down): pausing partitions, polling on");
                 partitions_paused = true;
                 set_partitions_paused(&consumer, &metrics, true);
             }
-            received = consumer.recv(), if read && !backing_off => match received {
+            received = consumer.recv(), if read => match received {
                 Ok(borrowed) => {
                     consumer_backoff = Duration::from_millis(settings.delivery.retry_backoff_ms);
+                    errors_quiet_until = None;
                     let message = Incoming {
                         tp: TopicPartition::new(borrowed.topic(), borrowed.partition()),
                         offset: borrowed.offset(),
@@ -373,9 +376,14 @@ pub async fn run(
                     }
                 }
                 Err(error) => {
-                    tracing::warn!(%error, backoff_ms = consumer_backoff.as_millis() as u64, "consumer error, retrying");
-                    read_after = Some(Instant::now() + consumer_backoff);
-                    consumer_backoff = (consumer_backoff * 2).min(Duration::from_millis(settings.delivery.retry_backoff_max_ms));
+                    let now = Instant::now();
+                    if errors_quiet_until.is_some_and(|until| now < until) {
+                        tracing::debug!(%error, "consumer error, polling on");
+                    } else {
+                        tracing::warn!(%error, quiet_ms = consumer_backoff.as_millis() as u64, "consumer error, polling on (further errors at debug level for a while)");
+                        errors_quiet_until = Some(now + consumer_backoff);
+                        consumer_backoff = (consumer_backoff * 2).min(Duration::from_millis(settings.delivery.retry_backoff_max_ms));
+                    }
                 }
             },
             _ = commit_tick.tick(), if commit_task.is_none() => {
