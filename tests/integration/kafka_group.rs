@@ -191,7 +191,18 @@ fn a_serve_member_killed_mid_stream_is_taken_over_and_nothing_is_lost() {
     let series = r#"tenor_records_produced_total{topic="tenor.sentences"}"#;
     // The second member has a partition once it is ready; kill it once it has produced part of its share.
     let at_kill = kill_mid_stream(&mut second, series, 200.0, total);
+    // (The join's rebalance is over: the second member has produced since.)
+    let revoked = r#"tenor_rebalance_partitions_total{event="revoked"}"#;
+    let revoked_before = first.metric(revoked);
     assert!(first.metric(series) + at_kill < total, "the backlog was done before the kill");
+    // The third member joins only after the dead one is evicted: joining before, it would share the partitions
+    // with the dead member, and what the dead member is given then stays unassigned after its eviction.
+    wait_for(
+        "the survivor's rebalance after the session timeout",
+        Duration::from_secs(60),
+        || first.metric(revoked) > revoked_before,
+        || first.log_text(),
+    );
     let third = Service::start(&broker, "serve", &flags);
 
     let sentences = broker.read_until("tenor.sentences", Duration::from_secs(120), complete(&expected));
