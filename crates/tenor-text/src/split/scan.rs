@@ -8,6 +8,7 @@
 use crate::lexicon;
 
 use super::lists::Enumerator;
+use super::web::parse_tag;
 
 /// Bytes that may start a decision; all others are skipped by the scanner's inner loop.
 static INTERESTING: [bool; 256] = {
@@ -18,6 +19,10 @@ static INTERESTING: [bool; 256] = {
     table[b')' as usize] = true;
     table[b',' as usize] = true;
     table[b':' as usize] = true;
+    // Tags left in text (`</p>`, `<br>`) and the first byte of emoticons (`;)`, `=)`, `<3`).
+    table[b'<' as usize] = true;
+    table[b';' as usize] = true;
+    table[b'=' as usize] = true;
     table[b'\n' as usize] = true;
     table[b'\r' as usize] = true;
     // Lead bytes of `…` `•` `⁃` `‣` and U+2028/U+2029 (0xE2), CJK full stops (0xE3), full-width marks (0xEF).
@@ -78,9 +83,19 @@ impl<'a> Scanner<'a> {
         while i < bytes.len() {
             let b = bytes[i];
             if !INTERESTING[b as usize] {
-                // Inside a list, every token start may open the next item (`1. First 2. Second`).
-                if self.last_enum.is_some() && (b == b' ' || b == b'\t') {
-                    self.check_inline_enumerator(i + 1);
+                if b == b' ' || b == b'\t' {
+                    // A capitalized word run on after a lower-case one (`was great They were`).
+                    if b == b' '
+                        && i > 0
+                        && bytes[i - 1].is_ascii_lowercase()
+                        && bytes.get(i + 1).is_some_and(u8::is_ascii_uppercase)
+                    {
+                        self.check_run_on(i + 1);
+                    }
+                    // Inside a list, every token start may open the next item (`1. First 2. Second`).
+                    if self.last_enum.is_some() {
+                        self.check_inline_enumerator(i + 1);
+                    }
                 }
                 i += 1;
                 continue;
@@ -95,6 +110,8 @@ impl<'a> Scanner<'a> {
                 b'\n' | b'\r' => self.on_line_break(i),
                 b',' => self.on_comma(i),
                 b':' => self.on_colon(i),
+                b'<' => self.on_angle_bracket(i),
+                b';' | b'=' => self.on_emoticon(i),
                 _ => self.on_multibyte(i),
             };
         }
@@ -121,7 +138,8 @@ impl<'a> Scanner<'a> {
         self.text.get(..i).and_then(|s| s.chars().next_back())
     }
 
-    /// Skips closing quotes and brackets from `i`: (offset after them, any quote among them, any bracket).
+    /// Skips closing quotes, brackets and closing tags (`</b>`) from `i`: (offset after them, any quote among
+    /// them, any bracket).
     pub(super) fn skip_closers(&self, mut i: usize) -> (usize, bool, bool) {
         let mut quote = false;
         let mut bracket = false;
@@ -130,6 +148,14 @@ impl<'a> Scanner<'a> {
                 quote = true;
             } else if matches!(c, ')' | ']' | '}') {
                 bracket = true;
+            } else if c == '<' {
+                match parse_tag(&self.text[i..]) {
+                    Some(tag) if tag.closing => {
+                        i += tag.len;
+                        continue;
+                    }
+                    _ => break,
+                }
             } else {
                 break;
             }
@@ -152,6 +178,8 @@ impl<'a> Scanner<'a> {
         while let Some(c) = self.char_at(word_start) {
             if lexicon::is_opening_punct(c) || lexicon::is_bullet(c) {
                 word_start += c.len_utf8();
+            } else if let Some(tag) = (c == '<').then(|| parse_tag(&text[word_start..])).flatten() {
+                word_start += tag.len; // `<b>Then`: an opening tag before the word.
             } else {
                 break;
             }
