@@ -8,7 +8,8 @@
 //! Only a handful of bytes can start a decision (`.`, `!`, `?`, `)`, `,`, `:`, `;`, `=`, `<`, line breaks, and
 //! the lead byte of a few non-ASCII marks such as `…` and `•`); everything else is skipped with one table
 //! lookup (a space between a lower-case letter and a capital adds one check), which is what makes the splitter
-//! fast. Tags left in the text (`<p>`, `</b>`) are never removed: they stay inside the spans. The rules themselves are documented in `docs/SPLITTING.md`.
+//! fast. Tags left in the text (`<p>`, `</b>`) are never removed: they stay inside the spans. The rules
+//! themselves are documented in `docs/SPLITTING.md`.
 //!
 //! The code is split by role: `scan.rs` is the scanning loop and its look-around helpers, `marks.rs` the
 //! decision rule of each punctuation mark, `lists.rs` line breaks, list items and headings, `web.rs` web text
