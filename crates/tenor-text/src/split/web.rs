@@ -11,6 +11,9 @@ use crate::lexicon;
 
 use super::scan::{Next, Scanner};
 
+/// Run-on openers are shorter than this many bytes.
+const MAX_RUN_ON_WORD: usize = 12;
+
 /// The longest tag (with its attributes) the splitter recognises; a longer `<...>` is plain text.
 pub(super) const MAX_TAG: usize = 256;
 
@@ -166,19 +169,21 @@ impl<'a> Scanner<'a> {
     /// when the word before is a lower-case word without punctuation, the word after is lower case, and the
     /// sentence so far has at least two words.
     pub(super) fn check_run_on(&mut self, word_start: usize) {
-        let rest = &self.text[word_start..];
-        let word_len = rest.bytes().take_while(u8::is_ascii_alphabetic).count();
-        if !lexicon::is_run_on_opener(&rest[..word_len]) {
+        // Cheap tests first: this runs at every capital after a lower-case word.
+        let rest = &self.text.as_bytes()[word_start..];
+        let word_len = rest.iter().take(MAX_RUN_ON_WORD).take_while(|c| c.is_ascii_alphabetic()).count();
+        if !(2..MAX_RUN_ON_WORD).contains(&word_len)
+            || rest.get(word_len) != Some(&b' ')
+            || !rest.get(word_len + 1).is_some_and(u8::is_ascii_lowercase)
+        {
             return;
         }
-        if !(rest[word_len..].starts_with(' ')
-            && rest.as_bytes().get(word_len + 1).is_some_and(u8::is_ascii_lowercase))
-        {
+        if !lexicon::is_run_on_opener(&self.text[word_start..word_start + word_len]) {
             return;
         }
         let (token_start, before) = self.token_before(word_start - 1);
         let plain = before.len() >= 2 && before.bytes().all(|c| c.is_ascii_lowercase());
-        if plain && self.words_so_far(token_start) >= 1 {
+        if plain && !self.at_sentence_start(token_start) {
             self.cut(word_start);
         }
     }
@@ -225,6 +230,13 @@ mod tests {
         assert!(tag("</p>").ends_block() && tag("<br>").ends_block() && tag("</LI>").ends_block());
         assert!(tag("<p>").starts_block() && tag("<li class=\"a\">").starts_block());
         assert!(!tag("<b>").starts_block() && !tag("</b>").ends_block() && !tag("<br>").starts_block());
+    }
+
+    #[test]
+    fn run_on_openers_fit_the_cheap_prefilter() {
+        for word in tenor_lexicon::splitter::RUN_ON_OPENERS.entries() {
+            assert!(word.len() < MAX_RUN_ON_WORD && word.bytes().all(|c| c.is_ascii_alphabetic()), "{word:?}");
+        }
     }
 
     #[test]
