@@ -1,8 +1,10 @@
 //! Line breaks, list items and headings: a blank line always ends a sentence; a single line break ends one
-//! before or after a list item and after a heading line; item numbers (`1.`, `a)`, `2.)`) are remembered so
+//! before or after a list item, after a heading line, and between short lines broken on purpose (a list
+//! without bullets or punctuation; prose wrapped greedily is never cut at its line breaks); item numbers (`1.`, `a)`, `2.)`) are remembered so
 //! that the next number of the same style opens a new item, even on the same line.
 //!
-//! Like every rule, these cut through `Scanner::cut` only and return where scanning resumes.
+//! Like every rule, these cut through `Scanner::cut` only, look at most [`LIST_WINDOW`] bytes around a line
+//! break, and return where scanning resumes.
 
 use crate::lexicon;
 
