@@ -129,6 +129,11 @@ impl Tansu {
 
     /// Produces `(key, payload)` messages to `topic` and waits until all are acknowledged.
     pub fn produce(&self, topic: &str, messages: &[Message]) {
+        self.produce_to(topic, None, messages);
+    }
+
+    /// [`Tansu::produce`] into one `partition` (or, with `None`, where the key hashes).
+    pub fn produce_to(&self, topic: &str, partition: Option<i32>, messages: &[Message]) {
         let producer: ThreadedProducer<DefaultProducerContext> = ClientConfig::new()
             .set("bootstrap.servers", self.bootstrap())
             .set("linger.ms", "5")
@@ -138,6 +143,9 @@ impl Tansu {
             let mut record = BaseRecord::<str, [u8]>::to(topic).payload(payload);
             if let Some(key) = key {
                 record = record.key(key);
+            }
+            if let Some(partition) = partition {
+                record = record.partition(partition);
             }
             let mut record = record;
             loop {

@@ -880,6 +880,22 @@ fn compose_stack_wires_the_topics_ports_and_variables_the_services_read() {
     let url = text_at(seq(&datasources, "datasources")[0], &["url"]).unwrap();
     assert_eq!(url, "http://prometheus:9090");
     assert!(seq(service("prometheus"), "ports").iter().any(|p| scalar(p).is_some_and(|p| p.ends_with(":9090"))));
+    // Nothing is published beyond the host's loopback unless asked for, and Grafana has no default login.
+    for (name, definition) in services {
+        let name = scalar(name).unwrap_or_default();
+        for port in seq(definition, "ports") {
+            let port = scalar(port).unwrap_or_default();
+            if !port.starts_with("${BIND_ADDRESS:-127.0.0.1}:") {
+                problems.push(format!("{name} publishes {port} on every interface by default"));
+            }
+        }
+    }
+    let grafana_env = string_map(service("grafana").get("environment"));
+    assert!(
+        grafana_env["GF_SECURITY_ADMIN_PASSWORD"].starts_with("${GRAFANA_ADMIN_PASSWORD:?"),
+        "no default password"
+    );
+    assert_eq!(grafana_env["GF_AUTH_ANONYMOUS_ORG_ROLE"], "Viewer", "anonymous users are never editors or admins");
     for path in dashboard_files() {
         let dashboard: Json = serde_json::from_str(&read(&path)).unwrap();
         let variables = dashboard["templating"]["list"].as_array().unwrap();

@@ -9,9 +9,9 @@ use serde_json::{json, Value};
 use crate::broker::{Service, Tansu};
 
 /// (dimension, name, window start) → (claims, positive, neutral, negative), summed over final and late records.
-type Totals = BTreeMap<(String, String, String), (u64, u64, u64, u64)>;
+pub type Totals = BTreeMap<(String, String, String), (u64, u64, u64, u64)>;
 
-fn sentence(
+pub fn sentence(
     article: &str,
     index: usize,
     source: &str,
@@ -32,6 +32,25 @@ fn sentence(
             "probs": {"negative": 0.0, "neutral": 0.0, "positive": 0.0}, "evidence": []},
         "targets": [], "hedge": null, "model": {}
     })
+}
+
+/// Totals of window records per (dimension, name, window start), summing final and late records.
+pub fn totals(records: &[crate::broker::Record]) -> Totals {
+    let mut sums = Totals::new();
+    for r in records {
+        let v = &r.value;
+        let key = (
+            v["dimension"].as_str().unwrap().to_owned(),
+            v["name"].as_str().unwrap().to_owned(),
+            v["window_start"].as_str().unwrap().to_owned(),
+        );
+        let e = sums.entry(key).or_default();
+        e.0 += v["claims"].as_u64().unwrap();
+        e.1 += v["positive"].as_u64().unwrap();
+        e.2 += v["neutral"].as_u64().unwrap();
+        e.3 += v["negative"].as_u64().unwrap();
+    }
+    sums
 }
 
 #[test]
@@ -81,23 +100,6 @@ fn aggregator_counts_claims_per_speaker_and_source_per_window() {
     .into_iter()
     .map(|((d, n, w), c)| ((d.to_owned(), n.to_owned(), format!("2024-01-01T{w}:00Z")), c))
     .collect();
-    let totals = |records: &[crate::broker::Record]| {
-        let mut sums = Totals::new();
-        for r in records {
-            let v = &r.value;
-            let key = (
-                v["dimension"].as_str().unwrap().to_owned(),
-                v["name"].as_str().unwrap().to_owned(),
-                v["window_start"].as_str().unwrap().to_owned(),
-            );
-            let e = sums.entry(key).or_default();
-            e.0 += v["claims"].as_u64().unwrap();
-            e.1 += v["positive"].as_u64().unwrap();
-            e.2 += v["neutral"].as_u64().unwrap();
-            e.3 += v["negative"].as_u64().unwrap();
-        }
-        sums
-    };
     let mut seen = Vec::new();
     let out = broker.read_until("tenor.speakers", Duration::from_secs(30), |r| {
         seen.push(r.clone());

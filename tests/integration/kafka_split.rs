@@ -1,12 +1,14 @@
 //! Split mode (`tenor segmenter` + `tenor scorer`) against a real broker: the same records as `tenor serve`,
-//! and nothing lost when the scorer is killed with SIGKILL mid-stream and restarted.
+//! and nothing lost when the scorer is killed with SIGKILL mid-stream and restarted (the other services' crash
+//! tests, with the shared `kill_mid_stream`, are in `kafka_crash`).
 
 use std::collections::HashSet;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::Value;
 
 use crate::broker::{Message, Record, Service, Tansu};
+use crate::kafka_crash::kill_mid_stream;
 use crate::kafka_serve::{check_outputs, expected_records, sentence_total};
 use crate::support::example_articles;
 
@@ -75,17 +77,8 @@ fn killing_the_scorer_mid_stream_loses_nothing() {
 
     // The scorer starts on a backlog; kill it once it has produced part of it.
     let mut scorer = Service::start(&broker, "scorer", &["--set", "delivery.max_in_flight=16"]);
-    let deadline = Instant::now() + Duration::from_secs(60);
-    let produced_before_kill = loop {
-        let produced = scorer.metric("tenor_records_produced_total{topic=\"tenor.sentences\"}");
-        if produced >= total as f64 / 3.0 {
-            break produced;
-        }
-        assert!(Instant::now() < deadline, "scorer made no progress: {}", scorer.log_text());
-        std::thread::sleep(Duration::from_millis(5));
-    };
-    scorer.kill_hard();
-    assert!(produced_before_kill < total as f64, "the scorer finished before it could be killed");
+    let series = "tenor_records_produced_total{topic=\"tenor.sentences\"}";
+    let produced_before_kill = kill_mid_stream(&mut scorer, series, total as f64 / 3.0, total as f64);
 
     scorer.restart(&broker, &[]);
     let sentences = broker.read_until("tenor.sentences", Duration::from_secs(90), complete(&expected));

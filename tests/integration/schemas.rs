@@ -114,30 +114,30 @@ fn window_records_of_the_aggregator_match_their_schema() {
     use tenor_runtime::metrics::Metrics;
 
     let window = validator("speaker_window.schema.json");
-    let config = WindowConfig { width_seconds: 3600, allowed_lateness_seconds: 0, idle_flush_ms: 1 };
+    let config = WindowConfig { allowed_lateness_seconds: 0, idle_flush_ms: 1, ..WindowConfig::default() };
     let mut aggregator = Aggregator::new(config, "speakers".into(), 1 << 20);
     let mut tracker = OffsetTracker::new();
     let metrics = Metrics::new("test");
     let tp = TopicPartition::new("sentences", 0);
     let mut emissions: Vec<Emission> = Vec::new();
-    let mut feed = |aggregator: &mut Aggregator, offset: i64, payload: Vec<u8>| {
+    let feed = |aggregator: &mut Aggregator, tracker: &mut OffsetTracker, offset: i64, payload: Vec<u8>| {
         let input = tracker.begin(&tp, offset);
         let message = Incoming { tp: tp.clone(), offset, key: None, payload, timestamp_ms: None };
-        let out = aggregator.ingest(&message, &input, &mut tracker, &metrics).unwrap();
+        let out = aggregator.ingest(&message, &input, tracker, &metrics).unwrap();
         tracker.complete(&input);
         out
     };
     let lines = example_sentence_lines();
     assert!(lines.len() > 100);
     for (offset, line) in lines.iter().enumerate() {
-        emissions.extend(feed(&mut aggregator, offset as i64, line.clone()));
+        emissions.extend(feed(&mut aggregator, &mut tracker, offset as i64, line.clone()));
     }
     std::thread::sleep(Duration::from_millis(5));
-    emissions.extend(aggregator.tick(Instant::now(), &metrics));
+    emissions.extend(aggregator.tick(Instant::now(), &tracker, &metrics));
     // Every window is closed now: the first record again is a late increment.
     let again = lines.len() as i64;
-    emissions.extend(feed(&mut aggregator, again, lines[0].clone()));
-    emissions.extend(aggregator.tick(Instant::now(), &metrics));
+    emissions.extend(feed(&mut aggregator, &mut tracker, again, lines[0].clone()));
+    emissions.extend(aggregator.tick(Instant::now(), &tracker, &metrics));
 
     let records: Vec<Value> =
         emissions.iter().flat_map(|e| &e.records).map(|r| serde_json::from_slice(&r.payload).unwrap()).collect();

@@ -49,7 +49,13 @@ pub enum InputError {
     #[error("message nests JSON {depth} levels deep or more, over the limit of {limit}")]
     TooDeep { depth: usize, limit: usize },
 
-    /// One sentence is longer than the configured limit (a table or a list run together, usually).
+    /// One field other than `body` is longer than the limit on such fields (`max_field_bytes`): they are
+    /// copied into every record, so one over-long `source` would multiply through the output.
+    #[error("field `{field}` is {size} bytes, over the limit of {limit} bytes")]
+    FieldTooLong { field: &'static str, size: usize, limit: usize },
+
+    /// One sentence is longer than the configured limit (a table or a list run together, usually). No longer
+    /// produced by the pipeline, which cuts such a sentence into pieces instead; kept so the reason stays known.
     #[error("sentence {index} is {chars} code points long, over the limit of {limit}")]
     SentenceTooLong { index: usize, chars: usize, limit: usize },
 
@@ -60,6 +66,16 @@ pub enum InputError {
     /// A model could not score this input (for example a target span outside the text).
     #[error("model could not score this input: {0}")]
     Model(String),
+
+    /// A record made from this input is larger than the producer accepts (`message.max.bytes`): the input
+    /// can never be delivered as it is, so it is dead-lettered instead of retried.
+    #[error("a record made from this message is {size} bytes, over the producer's limit of {limit} bytes")]
+    OutputTooLarge { size: usize, limit: usize },
+
+    /// The broker or the producer refused a record made from this input with an error that no retry can
+    /// cure (invalid record, authorization, policy): the input is dead-lettered instead of retried.
+    #[error("a record made from this message was refused: {0}")]
+    ProduceRejected(String),
 }
 
 impl InputError {
@@ -76,9 +92,12 @@ impl InputError {
             InputError::Oversize { .. } => "oversize",
             InputError::TooManySentences { .. } => "too_many_sentences",
             InputError::TooDeep { .. } => "too_deep",
+            InputError::FieldTooLong { .. } => "field_too_long",
             InputError::SentenceTooLong { .. } => "sentence_too_long",
             InputError::Timeout { .. } => "timeout",
             InputError::Model(_) => "model_error",
+            InputError::OutputTooLarge { .. } => "output_too_large",
+            InputError::ProduceRejected(_) => "produce_rejected",
         }
     }
 
@@ -94,9 +113,12 @@ impl InputError {
         "oversize",
         "too_many_sentences",
         "too_deep",
+        "field_too_long",
         "sentence_too_long",
         "timeout",
         "model_error",
+        "output_too_large",
+        "produce_rejected",
     ];
 
     pub fn fault(&self) -> Fault {
@@ -121,9 +143,12 @@ mod tests {
             InputError::Oversize { what: "body", size: 2, limit: 1 },
             InputError::TooManySentences { limit: 1 },
             InputError::TooDeep { depth: 2, limit: 1 },
+            InputError::FieldTooLong { field: "source", size: 2, limit: 1 },
             InputError::SentenceTooLong { index: 0, chars: 2, limit: 1 },
             InputError::Timeout { limit_ms: 1 },
             InputError::Model(String::new()),
+            InputError::OutputTooLarge { size: 2, limit: 1 },
+            InputError::ProduceRejected(String::new()),
         ];
         for e in &samples {
             assert!(InputError::REASONS.contains(&e.reason()), "{} not in REASONS", e.reason());

@@ -27,7 +27,7 @@ mod window;
 
 pub use archive::{ArchivedMessage, ARCHIVE_SCHEMA};
 pub use article::{ArticleMessage, DecodeLimits};
-pub use dead_letter::{DeadLetter, PayloadEncoding};
+pub use dead_letter::{DeadLetter, DeadLetterTooLarge, PayloadEncoding, MAX_ERROR_BYTES};
 pub use error::{Fault, InputError};
 pub use record::{
     ArticleCounts, ArticleRecord, Attribution, Claim, ClaimKind, Evidence, Hedge, HedgeCue, ModelRef, Origin,

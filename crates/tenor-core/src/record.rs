@@ -43,6 +43,9 @@ pub enum SentenceKind {
     Sentence,
     /// A title-like line without final punctuation (headline, section heading, dateline, boilerplate line).
     Heading,
+    /// A piece of a run-on sentence longer than the pipeline's limit (`max_sentence_chars` code points or the
+    /// models' 20 000 bytes), cut at white space where there is some and scored on its own.
+    Cut,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

@@ -23,6 +23,7 @@ const DECODE_REASONS: &[&str] = &[
     "invalid_field",
     "empty_body",
     "oversize",
+    "field_too_long",
 ];
 
 /// JSON string escapes: lone high and low surrogates, reversed pairs, a valid pair, and other escapes.

@@ -126,6 +126,30 @@ where
     total
 }
 
+/// One scored document as the comparison script under `lab/split_compare/` reads it (`tenor eval-split
+/// --dump-documents`, one JSON object a line): the rebuilt text, the gold sentence ends and Tenor's, as byte
+/// offsets into `text`, so that other splitters are scored on exactly the same text and boundaries.
+#[derive(Debug, Clone, Serialize)]
+pub struct DumpedDocument<'a> {
+    pub corpus: &'a str,
+    pub id: Option<&'a str>,
+    pub text: &'a str,
+    pub gold_ends: Vec<usize>,
+    pub tenor_ends: Vec<usize>,
+}
+
+impl<'a> DumpedDocument<'a> {
+    pub fn new(corpus: &'a str, doc: &'a Document, tenor_ends: Vec<usize>) -> DumpedDocument<'a> {
+        DumpedDocument {
+            corpus,
+            id: doc.id.as_deref(),
+            text: &doc.text,
+            gold_ends: doc.sentence_ends(),
+            tenor_ends,
+        }
+    }
+}
+
 /// Tenor's splitter as a function from text to sentence ends.
 pub fn tenor_sentence_ends(splitter: &tenor_text::Splitter, text: &str) -> Vec<usize> {
     splitter.split(text).iter().map(|s| s.end).collect()
@@ -221,6 +245,25 @@ mod tests {
         let score = score_text(text, &[5, 11, 16], &[5, 16]);
         assert_eq!(score.all, BoundaryCounts { predicted: 1, gold: 2, correct: 1 });
         assert_eq!(score.within_paragraphs, BoundaryCounts { predicted: 0, gold: 1, correct: 0 });
+        assert_eq!(score.within_paragraphs.recall(), 0.0);
+    }
+
+    #[test]
+    fn in_paragraph_counts_keep_spurious_and_correct_boundaries_apart() {
+        // Gold: "A b." | "C d." | (blank line) "E f." Predicted: after "A", after "A b." and at the break.
+        let text = "A b. C d.\n\nE f.";
+        let score = score_text(text, &[4, 9, 15], &[1, 4, 9, 15]);
+        assert_eq!(score.within_paragraphs, BoundaryCounts { predicted: 2, gold: 1, correct: 1 });
+        assert_eq!(score.all, BoundaryCounts { predicted: 3, gold: 2, correct: 2 });
+        assert!((score.within_paragraphs.precision() - 0.5).abs() < 1e-9);
+    }
+
+    #[test]
+    fn a_dumped_document_carries_gold_and_tenor_ends() {
+        let docs = crate::conllu::parse("# newdoc id = d1\n# newpar\n# text = Hi.\n1\tHi\t_\t_\t_\t_\t_\t_\t_\tSpaceAfter=No\n2\t.\t_\t_\t_\t_\t_\t_\t_\t_\n\n");
+        let dumped = DumpedDocument::new("c", &docs[0], vec![3]);
+        let json = serde_json::to_string(&dumped).unwrap();
+        assert_eq!(json, r#"{"corpus":"c","id":"d1","text":"Hi.","gold_ends":[3],"tenor_ends":[3]}"#);
     }
 
     #[test]

@@ -7,7 +7,12 @@ use tenor_core::{ArticleMessage, DecodeLimits, InputError};
 /// Checks one input; panics when the reader breaks its contract.
 pub fn check(data: &[u8]) {
     // A small depth limit, so that the fuzzer reaches it with short inputs.
-    let limits = DecodeLimits { max_message_bytes: 64 * 1024, max_body_bytes: 32 * 1024, max_json_depth: 4 };
+    let limits = DecodeLimits {
+        max_message_bytes: 64 * 1024,
+        max_body_bytes: 32 * 1024,
+        max_json_depth: 4,
+        max_field_bytes: 1024,
+    };
     match ArticleMessage::decode(data, &limits) {
         Ok(article) => {
             assert!(!article.id.trim().is_empty() && !article.body.trim().is_empty());

@@ -9,6 +9,14 @@ lists! {
     REPORTING_VERBS: WordSet = "tenor/splitter_reporting_verbs.txt";
     /// Labels of a picture credit (`Image: NASA`); exact case, capitalized.
     CREDIT_LABELS: WordSet = "tenor/splitter_credit_labels.txt";
+    /// Lower-case words that open a sentence in web text (`it was closed. thanks`); exact case.
+    LOWERCASE_OPENERS: WordSet = "tenor/splitter_lowercase_openers.txt";
+    /// Emoticons that end a sentence (`Thanks :) See you`); exact tokens.
+    EMOTICONS: WordSet = "tenor/splitter_emoticons.txt";
+    /// Capitalized words that open a sentence run on without punctuation (`was great They were`); exact case.
+    RUN_ON_OPENERS: WordSet = "tenor/splitter_run_on_openers.txt";
+    /// HTML element names whose tags separate sentences (`</p>`, `<br>`, `<li>`); lower case.
+    BLOCK_TAGS: WordSet = "tenor/splitter_block_tags.txt";
 }
 
 #[cfg(test)]
@@ -22,5 +30,9 @@ mod tests {
         assert_eq!(REPORTING_VERBS.len(), 18);
         assert_members(&CREDIT_LABELS, &["Image"], &["image"]);
         assert_eq!(CREDIT_LABELS.len(), 8);
+        assert_members(&LOWERCASE_OPENERS, &["i", "thanks", "it's"], &["in", "is", "the", "I"]);
+        assert_members(&EMOTICONS, &[":)", ";-)", "<3"], &[":", ")"]);
+        assert_members(&RUN_ON_OPENERS, &["They", "Thanks"], &["I", "The", "they"]);
+        assert_members(&BLOCK_TAGS, &["p", "br", "li", "h1"], &["b", "a", "span", "P"]);
     }
 }

@@ -11,6 +11,7 @@
 //! decoded to bytes on the way in.
 
 pub mod attribution;
+pub mod cut;
 mod records;
 
 use std::collections::BTreeMap;
@@ -40,10 +41,12 @@ pub use tier::{cascade_pick, EncoderModels, Tier, TierConfig, DEFAULT_CASCADE_SH
 pub struct PipelineConfig {
     #[serde(flatten)]
     pub limits: DecodeLimits,
-    /// Articles that split into more sentences than this are dead-lettered (`too_many_sentences`).
+    /// Articles that split into more sentences than this (cut pieces included) are dead-lettered
+    /// (`too_many_sentences`).
     pub max_sentences: usize,
-    /// Articles with a sentence longer than this many code points are dead-lettered (`sentence_too_long`):
-    /// such a "sentence" is a table or a list run together, and scoring it as one claim would mislead.
+    /// A sentence longer than this many code points (or than the models' 20 000 bytes, whichever comes
+    /// first) is cut into pieces of kind `cut`, at white space where there is some (`cut`): such a "sentence"
+    /// is a transcript or a table run together, and one of them must not cost the rest of its article.
     pub max_sentence_chars: usize,
     /// Watchdog: an article whose processing takes longer than this is dead-lettered (`timeout`) so that the
     /// partition moves on. Checked between sentences; the Kafka engine also abandons a stage that overruns it
@@ -155,8 +158,7 @@ impl Pipeline {
                 });
             };
             previous_end = span.end;
-            self.check_sentence_length(index, span.len())?;
-            sentences.push(Sentence { range, kind });
+            self.push_cut(body, range, kind, &mut sentences)?;
         }
         self.analyse(article, origin, processed_at, &sentences, watchdog)
     }
@@ -233,26 +235,41 @@ impl Pipeline {
         Ok(records::build_sentences(&RecordContext::of_article(article, origin, processed_at), &parts, None))
     }
 
-    /// The article's sentences (byte ranges into the body), within the limits on their number and length.
+    /// The article's sentences (byte ranges into the body), run-on ones cut (`cut`), within the limit on
+    /// their number.
     fn split(&self, article: &ArticleMessage) -> Result<Vec<Sentence>, InputError> {
         let spans = self.splitter.split(&article.body);
         if spans.len() > self.config.max_sentences {
             return Err(InputError::TooManySentences { limit: self.config.max_sentences });
         }
-        spans
-            .iter()
-            .enumerate()
-            .map(|(index, piece)| {
-                self.check_sentence_length(index, article.body[piece.start..piece.end].chars().count())?;
-                Ok(Sentence { range: piece.start..piece.end, kind: piece.kind })
-            })
-            .collect()
+        let mut sentences = Vec::with_capacity(spans.len());
+        for piece in &spans {
+            self.push_cut(&article.body, piece.start..piece.end, piece.kind, &mut sentences)?;
+        }
+        Ok(sentences)
     }
 
-    /// A sentence of `chars` code points within `max_sentence_chars`.
-    fn check_sentence_length(&self, index: usize, chars: usize) -> Result<(), InputError> {
-        if chars > self.config.max_sentence_chars {
-            return Err(InputError::SentenceTooLong { index, chars, limit: self.config.max_sentence_chars });
+    /// Adds the sentence at `range` to `sentences`: whole when within the length limits, else as the pieces
+    /// `cut::cut` makes of it, each of kind `cut`. Fails when the count passes `max_sentences`.
+    fn push_cut(
+        &self,
+        body: &str,
+        range: Range<usize>,
+        kind: SentenceKind,
+        sentences: &mut Vec<Sentence>,
+    ) -> Result<(), InputError> {
+        let max_chars = self.config.max_sentence_chars;
+        if cut::needs_cut(body, &range, max_chars) {
+            sentences.extend(
+                cut::cut(body, range, max_chars)
+                    .into_iter()
+                    .map(|range| Sentence { range, kind: SentenceKind::Cut }),
+            );
+        } else {
+            sentences.push(Sentence { range, kind });
+        }
+        if sentences.len() > self.config.max_sentences {
+            return Err(InputError::TooManySentences { limit: self.config.max_sentences });
         }
         Ok(())
     }
@@ -296,7 +313,8 @@ fn summarise(
     sentences: &[SentenceRecord],
 ) -> ArticleRecord {
     let counts = ArticleCounts {
-        sentences: sentences.iter().filter(|s| s.kind == SentenceKind::Sentence).count(),
+        // Cut pieces count as sentences: each is part of one.
+        sentences: sentences.iter().filter(|s| s.kind != SentenceKind::Heading).count(),
         headings: sentences.iter().filter(|s| s.kind == SentenceKind::Heading).count(),
         characters: article.body.chars().count(),
     };
@@ -374,16 +392,68 @@ mod tests {
     }
 
     #[test]
-    fn a_sentence_over_the_length_limit_is_an_input_error() {
+    fn a_sentence_over_the_length_limit_is_cut_into_pieces_and_the_rest_is_kept() {
         let pipeline = Pipeline::new(PipelineConfig { max_sentence_chars: 10, ..PipelineConfig::default() });
-        let err =
-            pipeline.process_message(br#"{"id":"a","body":"Short. This one is long."}"#, origin()).unwrap_err();
-        assert_eq!(err, InputError::SentenceTooLong { index: 1, chars: 17, limit: 10 });
+        let out =
+            pipeline.process_message(br#"{"id":"a","body":"Short. This one is long. End."}"#, origin()).unwrap();
+        let got: Vec<(&str, SentenceKind)> = out.sentences.iter().map(|s| (s.text.as_str(), s.kind)).collect();
+        use SentenceKind::{Cut, Sentence as Whole};
+        assert_eq!(got, [("Short.", Whole), ("This one", Cut), ("is long.", Cut), ("End.", Whole)]);
+        assert_eq!(out.article.counts.sentences, 4);
+        // A split made elsewhere with the long sentence whole is cut the same way.
         let article =
             ArticleMessage::decode(br#"{"id":"a","body":"This one is long."}"#, &DecodeLimits::default()).unwrap();
         let whole = [(Span::new(0, 17), SentenceKind::Sentence)];
-        let err = pipeline.process_segmented(&article, origin(), Utc::now(), &whole).unwrap_err();
-        assert_eq!(err.reason(), "sentence_too_long");
+        let out = pipeline.process_segmented(&article, origin(), Utc::now(), &whole).unwrap();
+        let got: Vec<&str> = out.sentences.iter().map(|s| s.text.as_str()).collect();
+        assert_eq!(got, ["This one", "is long."]);
+    }
+
+    #[test]
+    fn a_run_on_paragraph_is_scored_in_pieces_not_dead_lettered() {
+        // The user's case: 16 000 characters of words without a full stop (here two-byte letters, so the
+        // paragraph is within the code-point limit and over the models' byte limit), between two sentences.
+        let pipeline = Pipeline::with_models(PipelineConfig::default(), Models::shipped().unwrap());
+        let run_on = "слово и ".repeat(2_000);
+        let body = format!("Officials said talks went well.\n\n{}\n\nThe minister denied it.", run_on.trim_end());
+        let payload = serde_json::json!({"id": "a", "body": body}).to_string();
+        let out = pipeline.process_message(payload.as_bytes(), origin()).unwrap();
+        let kinds: Vec<SentenceKind> = out.sentences.iter().map(|s| s.kind).collect();
+        assert_eq!(kinds.first(), Some(&SentenceKind::Sentence));
+        assert_eq!(kinds.last(), Some(&SentenceKind::Sentence));
+        let pieces: Vec<_> = out.sentences.iter().filter(|s| s.kind == SentenceKind::Cut).collect();
+        assert!(pieces.len() >= 2, "{kinds:?}");
+        for piece in pieces {
+            assert!(piece.text.len() <= tenor_features::MAX_SENTENCE_BYTES);
+            assert!(piece.stance.is_some(), "every piece is scored");
+        }
+    }
+
+    #[test]
+    fn records_never_amplify_an_input_past_a_fixed_factor() {
+        // Every field copied into sentence records at its limit (2 KiB), and 250 sentences: each record carries
+        // the copies once, so a record is bounded by its own text, not by the article's fields.
+        let limit = DecodeLimits::default().max_field_bytes;
+        let field = "s".repeat(limit);
+        let body = "Officials said the “plan” was a reckless failure. ".repeat(250);
+        let payload = serde_json::json!({
+            "id": field, "source": field, "run_id": field, "title": field, "url": field, "lang": field,
+            "published_at": "2024-05-01T10:00:00+02:00", "body": body,
+        })
+        .to_string();
+        let pipeline = Pipeline::with_models(PipelineConfig::default(), Models::shipped().unwrap());
+        let out = pipeline.process_message(payload.as_bytes(), origin()).unwrap();
+        assert_eq!(out.sentences.len(), 250);
+        for record in &out.sentences {
+            let size = serde_json::to_vec(record).unwrap().len();
+            // Three copied fields (id, source, run_id), the text and the slices of it that analysis names
+            // (evidence, attribution, hedges: a few times the text at most), and a fixed skeleton.
+            let bound = 3 * limit + 8 * record.text.len() + 4096;
+            assert!(size <= bound, "record of {size} bytes over {bound}");
+        }
+        // One over-long field is refused before anything is built.
+        let over = serde_json::json!({"id": "a", "source": "s".repeat(limit + 1), "body": "One."}).to_string();
+        assert_eq!(pipeline.process_message(over.as_bytes(), origin()).unwrap_err().reason(), "field_too_long");
     }
 
     #[test]

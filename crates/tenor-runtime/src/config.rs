@@ -401,11 +401,26 @@ pub struct WindowConfig {
     /// When no record arrives for this long (milliseconds), every open window is emitted, so that the last
     /// windows of a quiet stream are not held back forever. 0 disables it.
     pub idle_flush_ms: u64,
+    /// An event time more than this many seconds after the record's reference time (its message timestamp,
+    /// or the aggregator's clock if that is earlier) is clamped to the reference time, so that one bad
+    /// `published_at` can neither hold a window (and its partition's commits) open nor push the watermark
+    /// ahead and make every later record late. Keep it at most `allowed_lateness_seconds`.
+    pub max_future_seconds: u64,
+    /// An event time more than this many seconds before the reference time is clamped to the reference time.
+    /// 0 (the default) accepts any past time: a past time can neither hold commits nor move the watermark, and
+    /// replayed archives legitimately carry old `published_at`s.
+    pub max_past_seconds: u64,
 }
 
 impl Default for WindowConfig {
     fn default() -> Self {
-        WindowConfig { width_seconds: 3600, allowed_lateness_seconds: 600, idle_flush_ms: 5000 }
+        WindowConfig {
+            width_seconds: 3600,
+            allowed_lateness_seconds: 600,
+            idle_flush_ms: 5000,
+            max_future_seconds: 300,
+            max_past_seconds: 0,
+        }
     }
 }
 

@@ -52,6 +52,9 @@ impl PartitionState {
 pub struct OffsetTracker {
     partitions: BTreeMap<TopicPartition, PartitionState>,
     next_epoch: u64,
+    /// Bumped on every assignment and revocation, so that holders of [`InputRef`]s (a stateful stage's
+    /// windows) can tell cheaply whether any of them may have gone stale.
+    generation: u64,
 }
 
 impl OffsetTracker {
@@ -62,12 +65,26 @@ impl OffsetTracker {
     /// Starts tracking a newly assigned partition (forgetting any earlier assignment of it).
     pub fn assign(&mut self, tp: TopicPartition) {
         self.next_epoch += 1;
+        self.generation += 1;
         self.partitions.insert(tp, PartitionState { epoch: self.next_epoch, ..PartitionState::default() });
     }
 
     /// Stops tracking a revoked partition; late acknowledgements for it are then ignored.
     pub fn revoke(&mut self, tp: &TopicPartition) {
         self.partitions.remove(tp);
+        self.generation += 1;
+    }
+
+    /// True while `input` belongs to the current assignment of its partition: false once the partition was
+    /// revoked (and perhaps assigned again since), when completing or holding it does nothing.
+    pub fn is_current(&self, input: &InputRef) -> bool {
+        self.partitions.get(&input.tp).is_some_and(|s| s.epoch == input.epoch)
+    }
+
+    /// Changes whenever a partition is assigned or revoked; unchanged, every [`InputRef`] that was current
+    /// still is.
+    pub fn generation(&self) -> u64 {
+        self.generation
     }
 
     /// Records that `offset` of `tp` was consumed and is now pending. Partitions not assigned through
@@ -179,6 +196,25 @@ mod tests {
         assert_eq!(tracker.committable(&a), Some(0));
         assert!(tracker.complete(&a0_again));
         assert_eq!(tracker.committable(&a), Some(1));
+    }
+
+    #[test]
+    fn a_revocation_makes_references_stale_and_changes_the_generation() {
+        let (a, b) = (TopicPartition::new("in", 0), TopicPartition::new("in", 1));
+        let mut tracker = OffsetTracker::new();
+        let a0 = tracker.begin(&a, 0);
+        let b0 = tracker.begin(&b, 0);
+        let generation = tracker.generation();
+        assert!(tracker.is_current(&a0) && tracker.is_current(&b0));
+        tracker.revoke(&a);
+        assert_ne!(tracker.generation(), generation);
+        assert!(!tracker.is_current(&a0) && tracker.is_current(&b0));
+        let generation = tracker.generation();
+        tracker.assign(a.clone());
+        assert_ne!(tracker.generation(), generation);
+        assert!(!tracker.is_current(&a0), "a re-assignment is a new epoch: the old reference stays stale");
+        let a0_now = tracker.begin(&a, 0);
+        assert!(tracker.is_current(&a0_now));
     }
 
     #[test]

@@ -1,5 +1,5 @@
 //! The HTTP side of a service: `/metrics` (Prometheus text format), `/healthz` (the process is up) and
-//! `/readyz` (the pipeline is loaded and partitions are assigned).
+//! `/readyz` (the pipeline is loaded, partitions are assigned, and producing is not failing).
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -18,6 +18,8 @@ use crate::metrics::Metrics;
 pub struct Health {
     pipeline_loaded: AtomicBool,
     partitions_assigned: AtomicBool,
+    /// Set while records fail to be delivered (broker down, ...); cleared by the next acknowledged emission.
+    produce_failing: AtomicBool,
 }
 
 impl Health {
@@ -29,8 +31,14 @@ impl Health {
         self.partitions_assigned.store(assigned, Ordering::SeqCst);
     }
 
+    pub fn set_produce_failing(&self, failing: bool) {
+        self.produce_failing.store(failing, Ordering::SeqCst);
+    }
+
     pub fn is_ready(&self) -> bool {
-        self.pipeline_loaded.load(Ordering::SeqCst) && self.partitions_assigned.load(Ordering::SeqCst)
+        self.pipeline_loaded.load(Ordering::SeqCst)
+            && self.partitions_assigned.load(Ordering::SeqCst)
+            && !self.produce_failing.load(Ordering::SeqCst)
     }
 }
 
@@ -129,6 +137,10 @@ mod tests {
         assert!(get(server.addr(), "/readyz").await.starts_with("HTTP/1.1 503"));
         health.set_pipeline_loaded(true);
         health.set_partitions_assigned(true);
+        assert!(get(server.addr(), "/readyz").await.starts_with("HTTP/1.1 200"));
+        health.set_produce_failing(true);
+        assert!(get(server.addr(), "/readyz").await.starts_with("HTTP/1.1 503"));
+        health.set_produce_failing(false);
         assert!(get(server.addr(), "/readyz").await.starts_with("HTTP/1.1 200"));
         metrics.in_flight.set(5);
         assert!(get(server.addr(), "/metrics").await.contains("tenor_in_flight_messages 5"));

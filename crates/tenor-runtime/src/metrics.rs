@@ -38,14 +38,32 @@ pub struct Metrics {
     pub in_flight: IntGauge,
     /// `tenor_consumption_paused_total`: times consumption paused because in-flight work hit its bound.
     pub consumption_paused: IntCounter,
+    /// `delivery.max_in_flight`, so that alerts can compare `tenor_in_flight_messages` with it.
+    pub in_flight_limit: IntGauge,
+    /// Partitions paused because the in-flight bound held (output slow or down); 0 when consuming.
+    pub partitions_paused: IntGauge,
+    /// Partitions assigned to and revoked from this member, by event (`assigned`, `revoked`).
+    pub rebalances: IntCounterVec,
     /// `tenor_produce_retries_total`: records re-sent after a failed delivery.
     pub produce_retries: IntCounter,
+    /// Produce failures by class: `transient` (re-sent), `permanent` (the input is dead-lettered), `fatal`
+    /// (the producer is unusable: the service stops).
+    pub produce_errors: IntCounterVec,
+    /// Records that can never be delivered and have no input to dead-letter (a refused dead letter, a refused
+    /// window record): logged and skipped so that the partition moves on. By reason.
+    pub undeliverable_records: IntCounterVec,
     /// `tenor_offset_commits_total{result}`
     pub commits: IntCounterVec,
     /// `tenor_late_records_total`: aggregator records whose window had already been emitted.
     pub late_records: IntCounter,
     /// `tenor_windows_emitted_total{kind}`: aggregator window records emitted (`final` or `late`).
     pub windows_emitted: IntCounterVec,
+    /// `tenor_event_time_clamped_total{direction}`: aggregator records whose event time lay too far in the
+    /// `future` (or `past`) of their reference time and was clamped to it.
+    pub event_time_clamped: IntCounterVec,
+    /// `tenor_window_state_dropped_total`: aggregator input records whose counts were dropped from open windows
+    /// because their partition was revoked; the partition's next owner replays and counts them.
+    pub window_state_dropped: IntCounter,
     /// `tenor_skipped_offsets_total{topic}`: offsets between a partition's committed position and the first
     /// message read after it was assigned, which this service never saw (see the engine's resume check).
     pub skipped_offsets: IntCounterVec,
@@ -147,10 +165,48 @@ impl Metrics {
         )
         .expect("valid metric");
         registry.register(Box::new(consumption_paused.clone())).expect("unique metric");
+        let in_flight_limit = IntGauge::new(
+            "tenor_in_flight_limit",
+            "The bound on in-flight input messages (delivery.max_in_flight).",
+        )
+        .expect("valid metric");
+        registry.register(Box::new(in_flight_limit.clone())).expect("unique metric");
+        let partitions_paused = IntGauge::new(
+            "tenor_partitions_paused",
+            "Partitions paused because the in-flight bound held (output slow or down).",
+        )
+        .expect("valid metric");
+        registry.register(Box::new(partitions_paused.clone())).expect("unique metric");
+        let rebalances = counter_vec(
+            "tenor_rebalance_partitions_total",
+            "Partitions assigned to or revoked from this member, by event.",
+            &["event"],
+        );
+        for event in ["assigned", "revoked"] {
+            rebalances.with_label_values(&[event]);
+        }
         let produce_retries =
             IntCounter::new("tenor_produce_retries_total", "Records re-sent after a failed delivery.")
                 .expect("valid metric");
         registry.register(Box::new(produce_retries.clone())).expect("unique metric");
+        let produce_errors = counter_vec(
+            "tenor_produce_errors_total",
+            "Records whose production failed, by class (transient: re-sent; permanent: input dead-lettered; \
+             fatal: producer unusable, service stops).",
+            &["class"],
+        );
+        for class in ["transient", "permanent", "fatal"] {
+            produce_errors.with_label_values(&[class]);
+        }
+        let undeliverable_records = counter_vec(
+            "tenor_undeliverable_records_total",
+            "Records refused for good with no input left to dead-letter (refused dead letters, window records): \
+             logged and skipped, by reason.",
+            &["reason"],
+        );
+        for reason in ["output_too_large", "produce_rejected"] {
+            undeliverable_records.with_label_values(&[reason]);
+        }
         let commits = counter_vec("tenor_offset_commits_total", "Offset commits, by result.", &["result"]);
         for result in ["ok", "error"] {
             commits.with_label_values(&[result]);
@@ -163,6 +219,20 @@ impl Metrics {
         registry.register(Box::new(late_records.clone())).expect("unique metric");
         let windows_emitted =
             counter_vec("tenor_windows_emitted_total", "Aggregator window records emitted, by kind.", &["kind"]);
+        let event_time_clamped = counter_vec(
+            "tenor_event_time_clamped_total",
+            "Aggregator records whose event time was clamped to their reference time, by direction.",
+            &["direction"],
+        );
+        for direction in ["future", "past"] {
+            event_time_clamped.with_label_values(&[direction]);
+        }
+        let window_state_dropped = IntCounter::new(
+            "tenor_window_state_dropped_total",
+            "Aggregator records dropped from open windows when their partition was revoked (replayed by its next owner).",
+        )
+        .expect("valid metric");
+        registry.register(Box::new(window_state_dropped.clone())).expect("unique metric");
         let skipped_offsets = counter_vec(
             "tenor_skipped_offsets_total",
             "Offsets between the committed position and the first message read after an assignment.",
@@ -202,10 +272,17 @@ impl Metrics {
             confidence,
             in_flight,
             consumption_paused,
+            in_flight_limit,
+            partitions_paused,
+            rebalances,
             produce_retries,
+            produce_errors,
+            undeliverable_records,
             commits,
             late_records,
             windows_emitted,
+            event_time_clamped,
+            window_state_dropped,
             skipped_offsets,
             model_reloads,
             model_info,
@@ -260,6 +337,8 @@ mod tests {
             "tenor_model_info{name=\"stance\",sha256=\"ab\",version=\"1\"} 1",
             "tenor_build_info{component=\"serve\",version=",
             "tenor_in_flight_messages 0",
+            "tenor_produce_errors_total{class=\"permanent\"} 0",
+            "tenor_undeliverable_records_total{reason=\"produce_rejected\"} 0",
             "# TYPE tenor_end_to_end_latency_seconds histogram",
             "# TYPE tenor_stance_confidence histogram",
         ] {

@@ -332,6 +332,31 @@ pub fn is_date_preposition(word: &str) -> bool {
     })
 }
 
+/// Lower-case words that open a sentence in web text (`i`, `thanks`, `it's`):
+/// `tenor_lexicon::splitter::LOWERCASE_OPENERS`, exact case; a curly apostrophe counts as a straight one.
+pub fn is_lowercase_opener(word: &str) -> bool {
+    let openers = &tenor_lexicon::splitter::LOWERCASE_OPENERS;
+    openers.contains(word) || (word.contains('\u{2019}') && openers.contains(&word.replace('\u{2019}', "'")))
+}
+
+/// Emoticons that end a sentence (`:)`, `;-)`, `<3`): `tenor_lexicon::splitter::EMOTICONS`, exact tokens.
+pub fn is_emoticon(token: &str) -> bool {
+    token.len() <= 4 && tenor_lexicon::splitter::EMOTICONS.contains(token)
+}
+
+/// Capitalized words that open a sentence run on without punctuation (`They`, `Thanks`):
+/// `tenor_lexicon::splitter::RUN_ON_OPENERS`, exact case.
+pub fn is_run_on_opener(word: &str) -> bool {
+    tenor_lexicon::splitter::RUN_ON_OPENERS.contains(word)
+}
+
+/// HTML element names whose tags separate sentences (`p`, `br`, `li`): `tenor_lexicon::splitter::BLOCK_TAGS`;
+/// `name` in any case.
+pub fn is_block_tag(name: &str) -> bool {
+    let mut buf = [0u8; 24];
+    lowercase(name, &mut buf).is_some_and(|n| tenor_lexicon::splitter::BLOCK_TAGS.contains(n))
+}
+
 /// Labels of a picture credit (`Image: NASA`): `tenor_lexicon::splitter::CREDIT_LABELS`, exact case.
 pub fn is_credit_label(word: &str) -> bool {
     tenor_lexicon::splitter::CREDIT_LABELS.contains(word)

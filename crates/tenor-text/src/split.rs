@@ -5,17 +5,21 @@
 //! piece is kept, the spans are in order, non-overlapping and together cover every non-whitespace character
 //! of the input, whatever the input is.
 //!
-//! Only a handful of bytes can start a decision (`.`, `!`, `?`, `)`, line breaks, and the lead byte of a few
-//! non-ASCII marks such as `…` and `•`); everything else is skipped with one table lookup, which is what makes
-//! the splitter fast. The rules themselves are documented in `docs/SPLITTING.md`.
+//! Only a handful of bytes can start a decision (`.`, `!`, `?`, `)`, `,`, `:`, `;`, `=`, `<`, line breaks, and
+//! the lead byte of a few non-ASCII marks such as `…` and `•`); everything else is skipped with one table
+//! lookup (a space between a lower-case letter and a capital adds one check), which is what makes the splitter
+//! fast. Tags left in the text (`<p>`, `</b>`) are never removed: they stay inside the spans. The rules
+//! themselves are documented in `docs/SPLITTING.md`.
 //!
 //! The code is split by role: `scan.rs` is the scanning loop and its look-around helpers, `marks.rs` the
-//! decision rule of each punctuation mark, `lists.rs` line breaks, list items and headings; this file turns
-//! cut points into trimmed, kind-tagged spans.
+//! decision rule of each punctuation mark, `lists.rs` line breaks, list items and headings, `web.rs` web text
+//! (sentences glued together, lower-case openers, emoticons, run-on openers) and tags left in the text; this
+//! file turns cut points into trimmed, kind-tagged spans.
 
 mod lists;
 mod marks;
 mod scan;
+mod web;
 
 use tenor_core::SentenceKind;
 
@@ -81,7 +85,8 @@ fn push_trimmed(text: &str, start: usize, end: usize, out: &mut Vec<SentenceSpan
 /// followed by its dateline on the same line, as in Wikinews copy).
 fn sentence_kind(text: &str, start: usize, end: usize) -> SentenceKind {
     let body = &text[start..end];
-    let last = body.trim_end_matches(|c: char| lexicon::is_closing_quote(c) || matches!(c, ')' | ']' | '}'));
+    let last = web::trim_trailing_tags(body)
+        .trim_end_matches(|c: char| lexicon::is_closing_quote(c) || matches!(c, ')' | ']' | '}'));
     let ends_punctuated =
         last.chars().next_back().is_none_or(|c| lexicon::is_terminal(c) || matches!(c, ':' | ';' | ','));
     let is_line_break = |c: char| matches!(c, '\n' | '\r' | '\u{2028}' | '\u{2029}');
@@ -417,6 +422,23 @@ mod tests {
         "\u{200b}",
         "\u{5d0}\u{5d1}",
         "\u{645}",
+        "<p>",
+        "</p>",
+        "<br/>",
+        "<b>",
+        "<a href=\"x\">",
+        "<",
+        ">",
+        ":)",
+        ";-)",
+        "<3",
+        "Q.",
+        "A.",
+        "world.Today",
+        "1,000.That",
+        "They",
+        "thanks",
+        "flour",
     ];
 
     /// Checks every promise of [`Splitter::split`] on `text`.
@@ -467,6 +489,14 @@ mod tests {
             "Tuesday,".repeat(1_000),
             "Image:".repeat(1_000),
             "e\u{301}\u{301}\u{301}. ".repeat(1_000),
+            "<p>".repeat(10_000),
+            "</p>".repeat(10_000),
+            "<".repeat(10_000) + &"a".repeat(10_000),
+            ":) ".repeat(10_000),
+            "flour\n".repeat(10_000),
+            "one two\nthree\n".repeat(5_000),
+            "word.Word".repeat(10_000),
+            "great They were ".repeat(5_000),
         ];
         for text in &cases {
             assert_invariants(text);

@@ -9,7 +9,7 @@ use serde::Serialize;
 use tenor_eval::conllu::{self, Document};
 use tenor_eval::split_eval::{
     boundaries, golden_rules_passed, gum_split_documents, parse_golden_rules, score_text, sentencex_sentence_ends,
-    tenor_sentence_ends, BoundaryCounts, BoundaryScore,
+    tenor_sentence_ends, BoundaryCounts, BoundaryScore, DumpedDocument,
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Serialize)]
@@ -50,6 +50,10 @@ pub struct EvalSplitArgs {
     /// Print up to this many missed and spurious boundaries per corpus, with context, to standard error.
     #[arg(long, default_value_t = 0)]
     pub show_errors: usize,
+    /// Print every scored document (text, gold ends, this splitter's ends; byte offsets) as JSON lines instead
+    /// of scores: the input of `lab/split_compare/compare.py`.
+    #[arg(long, conflicts_with_all = ["json", "show_errors"])]
+    pub dump_documents: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -64,6 +68,10 @@ struct CorpusResult {
     f1: f64,
     /// F1 over boundaries not at a paragraph break.
     f1_within_paragraphs: f64,
+    /// The counts, precision and recall behind `f1_within_paragraphs`.
+    within_paragraphs: BoundaryCounts,
+    precision_within_paragraphs: f64,
+    recall_within_paragraphs: f64,
 }
 
 impl CorpusResult {
@@ -79,6 +87,9 @@ impl CorpusResult {
             recall: score.all.recall(),
             f1: score.all.f1(),
             f1_within_paragraphs: score.within_paragraphs.f1(),
+            within_paragraphs: score.within_paragraphs,
+            precision_within_paragraphs: score.within_paragraphs.precision(),
+            recall_within_paragraphs: score.within_paragraphs.recall(),
         }
     }
 }
@@ -114,6 +125,14 @@ pub fn run(args: EvalSplitArgs) -> anyhow::Result<ExitCode> {
     };
     let gum_name = format!("GUM {} ({})", args.gum_split, args.gum_genres.join("+"));
     let ewt_name = format!("UD EWT ({})", args.ewt.file_name().and_then(|n| n.to_str()).unwrap_or("?"));
+    if args.dump_documents {
+        for (name, docs) in [(&gum_name, &gum), (&ewt_name, &ewt)] {
+            for doc in docs.iter() {
+                println!("{}", serde_json::to_string(&DumpedDocument::new(name, doc, sentence_ends(&doc.text)))?);
+            }
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
     let mut corpora = Vec::new();
     for (name, docs) in [(gum_name, &gum), (ewt_name, &ewt)] {
         let mut total = BoundaryScore::default();
@@ -142,13 +161,14 @@ pub fn run(args: EvalSplitArgs) -> anyhow::Result<ExitCode> {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
         println!("splitter: {:?}", args.splitter);
+        println!("all boundaries (paragraph breaks included), and inside paragraphs only (in-par):");
         println!(
-            "{:<44} {:>5} {:>6} {:>6} {:>7} {:>7} {:>7} {:>9}",
-            "corpus", "docs", "gold", "pred", "P", "R", "F1", "F1 in-par"
+            "{:<44} {:>5} {:>6} {:>6} {:>7} {:>7} {:>7} | {:>6} {:>6} {:>7} {:>7} {:>7}",
+            "corpus", "docs", "gold", "pred", "P", "R", "F1", "gold", "pred", "P", "R", "F1"
         );
         for c in &report.corpora {
             println!(
-                "{:<44} {:>5} {:>6} {:>6} {:>7.2} {:>7.2} {:>7.2} {:>9.2}",
+                "{:<44} {:>5} {:>6} {:>6} {:>7.2} {:>7.2} {:>7.2} | {:>6} {:>6} {:>7.2} {:>7.2} {:>7.2}",
                 c.corpus,
                 c.documents,
                 c.gold,
@@ -156,6 +176,10 @@ pub fn run(args: EvalSplitArgs) -> anyhow::Result<ExitCode> {
                 100.0 * c.precision,
                 100.0 * c.recall,
                 100.0 * c.f1,
+                c.within_paragraphs.gold,
+                c.within_paragraphs.predicted,
+                100.0 * c.precision_within_paragraphs,
+                100.0 * c.recall_within_paragraphs,
                 100.0 * c.f1_within_paragraphs
             );
         }

@@ -11,11 +11,23 @@
 //!   being processed; past that the loop stops reading from the consumer (whose own prefetch is bounded by
 //!   `queued.max.messages.kbytes`) until acknowledgements free room. A full producer queue also waits for
 //!   acknowledgements instead of buffering.
+//! - **Pause the partitions, not the poll loop.** When the in-flight bound has held for
+//!   [`PAUSE_PARTITIONS_AFTER`] (acknowledgements are not coming: the output is down), the engine pauses its
+//!   assigned partitions and goes back to polling the consumer, so that the group membership outlives
+//!   `max.poll.interval.ms`, rebalances run, and statistics (the lag gauge) keep coming. A message that still
+//!   arrives (fetched before the pause, or from a partition assigned since) is processed, and its partition
+//!   paused too: the bound is then exceeded by at most the consumer's prefetch. The partitions are resumed as
+//!   soon as there is room. Short waits (the common case under load) only stop polling, as pausing makes
+//!   librdkafka drop its prefetched messages and fetch them again.
 //! - **Bad input never blocks.** A stage error is an [`InputError`]: the message is dead-lettered and the
 //!   partition moves on. A panic while processing one message is treated the same way (`model_error`).
-//! - **World faults are retried.** Consumer errors back off and continue; records whose delivery fails after
-//!   librdkafka's own retries are re-sent with exponential backoff (the input stays uncommitted meanwhile).
-//!   The producing side (sending, acknowledgements, re-sends, completing inputs) is `produce.rs`.
+//! - **World faults are retried.** Consumer errors are logged (at a backed-off rate) and the consumer is polled
+//!   on while librdkafka reconnects by itself: the poll never stops for them, so rebalances stay timely. Records
+//!   whose delivery fails after librdkafka's own retries are re-sent with exponential backoff (the input stays
+//!   uncommitted meanwhile). The producing side (sending, acknowledgements, re-sends, completing inputs) is
+//!   `produce.rs`, which also tells those apart from produce errors no retry can cure (the input is
+//!   dead-lettered instead) and from the producer's fatal error (the loop stops, commits what is acknowledged
+//!   and returns [`ServiceError::ProducerFatal`]).
 //! - **Resume check.** The first message read from a partition after it is assigned should sit at the
 //!   group's committed offset. When it lies past it, the records in between were never seen by this service:
 //!   retention or compaction removed them, or the broker served the fetch from a later record batch (Tansu
@@ -23,7 +35,10 @@
 //!   get them back, but it never lets it pass silently: a warning names the range and
 //!   `tenor_skipped_offsets_total` counts it.
 //! - **Shutdown.** When the shutdown signal fires, the loop stops reading, finishes and acknowledges what is in
-//!   flight (up to `delivery.shutdown_timeout_ms`), commits, and returns.
+//!   flight (up to `delivery.shutdown_timeout_ms`), commits, and returns. It is seen in every state: no select
+//!   arm sleeps for a fault of the world (the re-send backoff is a timer of the loop, and consumer errors do not
+//!   stop it), and a send waiting on a full producer queue gives its emission up once shutdown is requested (its
+//!   input stays pending, so it is never committed).
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -34,11 +49,14 @@ use futures::StreamExt;
 use rdkafka::consumer::{CommitMode, Consumer, StreamConsumer};
 use rdkafka::message::Message;
 use rdkafka::producer::{FutureProducer, Producer};
-use tenor_core::{DeadLetter, InputError, Origin, StanceLabel};
+use tenor_core::{InputError, Origin, StanceLabel};
 use tokio::sync::watch;
 
-use super::produce::Delivery;
-use super::{consumer_config, producer_config, to_list, ProducerContext, ServiceError, TenorConsumerContext};
+use super::produce::{Delivery, InputSource};
+use super::{
+    consumer_config, max_record_bytes, producer_config, to_list, ProducerContext, ServiceError,
+    TenorConsumerContext,
+};
 use crate::config::{DeliveryConfig, KafkaConfig};
 use crate::delivery::{InputRef, OffsetTracker, TopicPartition};
 use crate::http::Health;
@@ -112,8 +130,9 @@ pub trait StatefulStage: Send + 'static {
         metrics: &Metrics,
     ) -> Result<Vec<Emission>, InputError>;
 
-    /// Called about once a second; returns emissions that became due with time (idle flushes).
-    fn tick(&mut self, now: Instant, metrics: &Metrics) -> Vec<Emission>;
+    /// Called about once a second; returns emissions that became due with time (idle flushes). `tracker` tells
+    /// which of the stage's holds are still current (a revoked partition's are not).
+    fn tick(&mut self, now: Instant, tracker: &OffsetTracker, metrics: &Metrics) -> Vec<Emission>;
 }
 
 /// The stage a service runs.
@@ -141,6 +160,23 @@ pub struct RunSummary {
     pub consumed: u64,
     pub produced: u64,
     pub dead_letters: u64,
+}
+
+/// How long the in-flight bound must hold before the assigned partitions are paused and polling resumes.
+pub const PAUSE_PARTITIONS_AFTER: Duration = Duration::from_secs(1);
+
+/// Pauses or resumes every partition assigned to `consumer`; a failure is logged (polling goes on either way).
+fn set_partitions_paused(consumer: &StreamConsumer<TenorConsumerContext>, metrics: &Metrics, pause: bool) {
+    let result = consumer.assignment().and_then(|assigned| {
+        if pause { consumer.pause(&assigned) } else { consumer.resume(&assigned) }.map(|()| assigned.count())
+    });
+    match result {
+        Ok(partitions) => {
+            metrics.partitions_paused.set(if pause { partitions as i64 } else { 0 });
+            tracing::info!(partitions, paused = pause, "partitions {}", if pause { "paused" } else { "resumed" });
+        }
+        Err(error) => tracing::warn!(%error, pause, "cannot pause or resume the assigned partitions"),
+    }
 }
 
 /// A message taken from the consumer, being processed on a worker thread.
@@ -178,7 +214,16 @@ pub async fn run(
     let max_in_flight = settings.delivery.max_in_flight.max(1);
     let workers = settings.workers.max(1);
     let shutdown_timeout = Duration::from_millis(settings.delivery.shutdown_timeout_ms);
-    let mut delivery = Delivery::new(producer, tracker.clone(), metrics.clone(), settings.clone());
+    let mut delivery = Delivery::new(
+        producer,
+        tracker.clone(),
+        metrics.clone(),
+        health.clone(),
+        shutdown.clone(),
+        settings.clone(),
+        max_record_bytes(kafka),
+    );
+    let mut fatal: Option<String> = None;
     let mut processing: FuturesOrdered<InProcess> = FuturesOrdered::new();
     let mut commit_tick = tokio::time::interval(Duration::from_millis(kafka.commit_interval_ms.max(10)));
     commit_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -186,19 +231,48 @@ pub async fn run(
     stage_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut stopping_since: Option<Instant> = None;
     let mut paused = false;
+    // Since when the in-flight bound has held, and whether the partitions are paused because of it.
+    let mut full_since: Option<Instant> = None;
+    let mut partitions_paused = false;
+    metrics.in_flight_limit.set(max_in_flight as i64);
     let mut consumer_backoff = Duration::from_millis(settings.delivery.retry_backoff_ms);
+    // After a consumer error is logged, further ones are logged at debug level until this time (which doubles
+    // with each error logged, up to `retry_backoff_max_ms`), so that a flapping broker does not flood the log.
+    // The consumer keeps being polled throughout: librdkafka paces its own reconnects and retries, and only a
+    // poll serves rebalances and keeps the group membership, so a loop that stopped polling for a backoff
+    // would hold up every rebalance of the group for as long.
+    let mut errors_quiet_until: Option<Instant> = None;
     // Commits are synchronous (their outcome is known before the tracker records them) and run on a blocking
     // thread, one at a time, so that a slow or unreachable broker never stalls the loop.
     let mut commit_task: Option<tokio::task::JoinHandle<CommitOutcome>> = None;
 
     loop {
-        while let Some(emission) = delivery.resend.pop_front() {
-            delivery.send(emission).await;
+        while let Some(pending) = delivery.resend.pop_front() {
+            delivery.send(pending.emission, pending.source).await;
+        }
+        if let Some(error) = delivery.fatal.take() {
+            // The producer is unusable: nothing more can be acknowledged. Commit what is, and stop.
+            fatal = Some(error);
+            break;
         }
         let pending = tracker.lock().unwrap_or_else(|e| e.into_inner()).pending();
         metrics.in_flight.set(pending as i64);
         let stopping = stopping_since.is_some();
         let room = pending < max_in_flight && processing.len() < workers;
+        let output_full = pending >= max_in_flight;
+        if output_full {
+            full_since.get_or_insert_with(Instant::now);
+        } else {
+            full_since = None;
+            if partitions_paused {
+                partitions_paused = false;
+                set_partitions_paused(&consumer, &metrics, false);
+            }
+        }
+        let pause_at =
+            full_since.filter(|_| !partitions_paused && !stopping).map(|since| since + PAUSE_PARTITIONS_AFTER);
+        // Read while there is room, and also while the partitions are paused (to keep polling).
+        let read = !stopping && processing.len() < workers && (!output_full || partitions_paused);
         if !stopping && !room && !paused {
             paused = true;
             metrics.consumption_paused.inc();
@@ -230,12 +304,21 @@ pub async fn run(
             }
             Some(work) = delivery.work.next(), if !delivery.work.is_empty() => delivery.handle(work),
             Some((message, input, result)) = processing.next(), if !processing.is_empty() => {
-                let emission = into_emission(&settings, message, input, result);
-                delivery.send(emission).await;
+                if let Some((emission, source)) = into_emission(&delivery, message, input.clone(), result) {
+                    delivery.send(emission, source).await;
+                } else {
+                    tracker.lock().unwrap_or_else(|e| e.into_inner()).complete(&input);
+                }
             }
-            received = consumer.recv(), if !stopping && room => match received {
+            _ = sleep_until_opt(pause_at), if pause_at.is_some() => {
+                tracing::warn!(pending, "in-flight bound held for a while (output slow or down): pausing partitions, polling on");
+                partitions_paused = true;
+                set_partitions_paused(&consumer, &metrics, true);
+            }
+            received = consumer.recv(), if read => match received {
                 Ok(borrowed) => {
                     consumer_backoff = Duration::from_millis(settings.delivery.retry_backoff_ms);
+                    errors_quiet_until = None;
                     let message = Incoming {
                         tp: TopicPartition::new(borrowed.topic(), borrowed.partition()),
                         offset: borrowed.offset(),
@@ -244,6 +327,10 @@ pub async fn run(
                         timestamp_ms: borrowed.timestamp().to_millis(),
                     };
                     drop(borrowed);
+                    if partitions_paused {
+                        // Fetched before the pause, or from a partition assigned since: process it, pause again.
+                        set_partitions_paused(&consumer, &metrics, true);
+                    }
                     metrics.messages_consumed.with_label_values(&[&message.tp.topic]).inc();
                     tracing::trace!(topic = %message.tp.topic, partition = message.tp.partition, offset = message.offset, "consumed");
                     let (input, first_since_assignment) = {
@@ -274,21 +361,29 @@ pub async fn run(
                                     // The message itself is done once ingested; windows hold what they need.
                                     tracker.lock().unwrap_or_else(|e| e.into_inner()).complete(&input);
                                     for emission in emissions {
-                                        delivery.send(emission).await;
+                                        delivery.send(emission, None).await;
                                     }
                                 }
                                 Err(error) => {
-                                    let emission = into_emission(&settings, message, input, Err(error));
-                                    delivery.send(emission).await;
+                                    if let Some((emission, source)) = into_emission(&delivery, message, input.clone(), Err(error)) {
+                                        delivery.send(emission, source).await;
+                                    } else {
+                                        tracker.lock().unwrap_or_else(|e| e.into_inner()).complete(&input);
+                                    }
                                 }
                             }
                         }
                     }
                 }
                 Err(error) => {
-                    tracing::warn!(%error, backoff_ms = consumer_backoff.as_millis() as u64, "consumer error, retrying");
-                    tokio::time::sleep(consumer_backoff).await;
-                    consumer_backoff = (consumer_backoff * 2).min(Duration::from_millis(settings.delivery.retry_backoff_max_ms));
+                    let now = Instant::now();
+                    if errors_quiet_until.is_some_and(|until| now < until) {
+                        tracing::debug!(%error, "consumer error, polling on");
+                    } else {
+                        tracing::warn!(%error, quiet_ms = consumer_backoff.as_millis() as u64, "consumer error, polling on (further errors at debug level for a while)");
+                        errors_quiet_until = Some(now + consumer_backoff);
+                        consumer_backoff = (consumer_backoff * 2).min(Duration::from_millis(settings.delivery.retry_backoff_max_ms));
+                    }
                 }
             },
             _ = commit_tick.tick(), if commit_task.is_none() => {
@@ -310,8 +405,12 @@ pub async fn run(
             }
             _ = stage_tick.tick(), if matches!(stage, Stage::Stateful(_)) && !stopping => {
                 if let Stage::Stateful(stage) = &mut stage {
-                    for emission in stage.tick(Instant::now(), &metrics) {
-                        delivery.send(emission).await;
+                    let emissions = {
+                        let tracker = tracker.lock().unwrap_or_else(|e| e.into_inner());
+                        stage.tick(Instant::now(), &tracker, &metrics)
+                    };
+                    for emission in emissions {
+                        delivery.send(emission, None).await;
                     }
                 }
             }
@@ -344,6 +443,9 @@ pub async fn run(
     }
     metrics.in_flight.set(tracker.lock().unwrap_or_else(|e| e.into_inner()).pending() as i64);
     health.set_partitions_assigned(false);
+    if let Some(error) = fatal {
+        return Err(ServiceError::ProducerFatal(error));
+    }
     let mut summary = delivery.summary;
     summary.consumed =
         settings.input_topics.iter().map(|t| metrics.messages_consumed.with_label_values(&[t]).get()).sum();
@@ -432,20 +534,26 @@ async fn sleep_until_opt(deadline: Option<Instant>) {
     }
 }
 
-/// Turns a stage result into what is produced for the message: its records, or its dead letter.
+/// Turns a stage result into what is produced for the message: its records (with the message kept as the
+/// input to dead-letter should they be refused for good), or its dead letter. `None` when the dead letter
+/// cannot fit the producer's limit even without payload (logged and counted): the message is then skipped.
 fn into_emission(
-    settings: &EngineSettings,
+    delivery: &Delivery,
     message: Incoming,
     input: InputRef,
     result: Result<Processed, InputError>,
-) -> Emission {
+) -> Option<(Emission, Option<Arc<InputSource>>)> {
     match result {
-        Ok(processed) => Emission {
-            records: processed.records,
-            covers: vec![input],
-            stances: processed.stances,
-            input_timestamp_ms: processed.origin_timestamp_ms.or(message.timestamp_ms),
-        },
+        Ok(processed) => {
+            let emission = Emission {
+                records: processed.records,
+                covers: vec![input],
+                stances: processed.stances,
+                input_timestamp_ms: processed.origin_timestamp_ms.or(message.timestamp_ms),
+            };
+            let source = InputSource { origin: message.origin(), key: message.key, payload: message.payload };
+            Some((emission, Some(Arc::new(source))))
+        }
         Err(error) => {
             tracing::warn!(
                 reason = error.reason(),
@@ -455,25 +563,15 @@ fn into_emission(
                 offset = message.offset,
                 "message rejected, dead-lettering it"
             );
-            let letter = DeadLetter::new(
+            let emission = delivery.dead_letter(
                 &error,
                 &message.payload,
                 message.origin(),
-                &settings.service,
-                settings.delivery.max_dead_letter_payload_bytes,
-            );
-            let payload = serde_json::to_vec(&letter).expect("a dead letter always serialises");
-            Emission {
-                records: vec![Outgoing {
-                    topic: settings.dlq_topic.clone(),
-                    key: message.key.clone(),
-                    payload,
-                    dead_letter_reason: Some(error.reason()),
-                }],
-                covers: vec![input],
-                stances: Vec::new(),
-                input_timestamp_ms: message.timestamp_ms,
-            }
+                message.key.clone(),
+                vec![input],
+                message.timestamp_ms,
+            )?;
+            Some((emission, None))
         }
     }
 }

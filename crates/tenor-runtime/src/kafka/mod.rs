@@ -7,6 +7,8 @@
 
 pub mod aggregate;
 pub mod engine;
+#[cfg(test)]
+mod fault_tests;
 mod produce;
 pub mod reload;
 pub mod replay;
@@ -41,6 +43,10 @@ pub enum ServiceError {
     CreateTopic { topic: String, detail: String },
     #[error(transparent)]
     Http(#[from] HttpError),
+    /// The idempotent producer hit a fatal error and cannot produce any more: acknowledged work was
+    /// committed, the rest is replayed when the service restarts.
+    #[error("the producer hit a fatal error ({0}); stopped so that a restart replays unacknowledged work")]
+    ProducerFatal(String),
 }
 
 impl ServiceError {
@@ -79,11 +85,26 @@ pub fn consumer_config(kafka: &KafkaConfig) -> ClientConfig {
     config
 }
 
+/// The producer's `message.max.bytes` unless the pass-through map sets another: librdkafka's default, set
+/// deliberately. It is below the broker's default limit (1 048 588 bytes), so a record the producer accepts is
+/// not refused by a default broker; a record over it can never be sent and dead-letters its input
+/// (`output_too_large`). Inputs may be larger (`pipeline.max_message_bytes`, 2 MiB by default): what must fit
+/// is each *output* record (a sentence record, the summary, split mode's segments message which embeds the
+/// article, a dead letter, whose payload is cut to fit).
+pub const MESSAGE_MAX_BYTES: usize = 1_000_000;
+
+/// The largest record the producer built from `kafka` accepts: its `message.max.bytes`.
+pub fn max_record_bytes(kafka: &KafkaConfig) -> usize {
+    kafka.librdkafka.get("message.max.bytes").and_then(|v| v.trim().parse().ok()).unwrap_or(MESSAGE_MAX_BYTES)
+}
+
 /// Producer settings: idempotent (no duplicates or reordering from the client's own retries; implies
-/// `acks=all`), a short linger for latency, bounded buffers.
+/// `acks=all`), a short linger for latency, bounded buffers, and an explicit record size limit
+/// ([`MESSAGE_MAX_BYTES`]).
 pub fn producer_config(kafka: &KafkaConfig) -> ClientConfig {
     let mut config = base_client_config(kafka);
     config
+        .set("message.max.bytes", MESSAGE_MAX_BYTES.to_string())
         .set("enable.idempotence", "true")
         .set("acks", "all")
         .set("linger.ms", "2")
@@ -183,6 +204,7 @@ impl ConsumerContext for TenorConsumerContext {
             let mut tracker = self.tracker();
             for tp in &revoked {
                 tracing::info!(topic = %tp.topic, partition = tp.partition, "partition revoked");
+                self.metrics.rebalances.with_label_values(&["revoked"]).inc();
                 tracker.revoke(tp);
                 self.metrics.consumer_lag.remove_label_values(&[&tp.topic, &tp.partition.to_string()]).ok();
             }
@@ -196,6 +218,7 @@ impl ConsumerContext for TenorConsumerContext {
                 let mut tracker = self.tracker();
                 for e in list.elements() {
                     tracing::info!(topic = e.topic(), partition = e.partition(), "partition assigned");
+                    self.metrics.rebalances.with_label_values(&["assigned"]).inc();
                     tracker.assign(TopicPartition::new(e.topic(), e.partition()));
                 }
                 self.health.set_partitions_assigned(list.count() > 0);
@@ -223,20 +246,42 @@ pub(crate) fn to_list(commits: &[(TopicPartition, i64)]) -> TopicPartitionList {
     list
 }
 
-/// Creates `topics` when missing (an existing topic is fine). Retries while the broker is unreachable, up to
-/// `deadline`, because services are often started together with their broker.
+/// `min.insync.replicas` for a topic Tenor creates with `replication` replicas: a majority of the replicas when
+/// there are three or more (with `acks=all`, an acknowledged record is then on a majority, and losing a minority
+/// of brokers neither loses it nor stops producing), else 1 (with two replicas, requiring both would stop every
+/// produce while either broker is down; with one there is no choice). docs/RELIABILITY.md says what this means.
+pub fn min_insync_replicas(replication: i32) -> i32 {
+    if replication >= 3 {
+        replication / 2 + 1
+    } else {
+        1
+    }
+}
+
+/// The topics to create: `kafka.topic_partitions` partitions, `kafka.topic_replication` replicas and
+/// `min.insync.replicas` set to `min_insync` (see [`min_insync_replicas`]), each name once.
+fn new_topics<'a>(kafka: &KafkaConfig, topics: &[&'a str], min_insync: &'a str) -> Vec<NewTopic<'a>> {
+    let mut unique: Vec<&str> = topics.to_vec();
+    unique.sort_unstable();
+    unique.dedup();
+    unique
+        .into_iter()
+        .map(|t| {
+            NewTopic::new(t, kafka.topic_partitions, TopicReplication::Fixed(kafka.topic_replication))
+                .set("min.insync.replicas", min_insync)
+        })
+        .collect()
+}
+
+/// Creates `topics` when missing (an existing topic is fine, and keeps its settings). Retries while the broker
+/// is unreachable, up to `deadline`, because services are often started together with their broker.
 pub async fn ensure_topics(kafka: &KafkaConfig, topics: &[&str], deadline: Duration) -> Result<(), ServiceError> {
     let mut config = base_client_config(kafka);
     apply_pass_through(&mut config, kafka);
     let admin: AdminClient<ProducerContext> =
         config.create_with_context(ProducerContext).map_err(ServiceError::kafka("creating the admin client"))?;
-    let mut unique: Vec<&str> = topics.to_vec();
-    unique.sort_unstable();
-    unique.dedup();
-    let new_topics: Vec<NewTopic<'_>> = unique
-        .iter()
-        .map(|t| NewTopic::new(t, kafka.topic_partitions, TopicReplication::Fixed(kafka.topic_replication)))
-        .collect();
+    let min_insync = min_insync_replicas(kafka.topic_replication).to_string();
+    let new_topics = new_topics(kafka, topics, &min_insync);
     let options = AdminOptions::new().operation_timeout(Some(Duration::from_secs(10)));
     let started = std::time::Instant::now();
     let mut backoff = Duration::from_millis(200);
@@ -246,7 +291,13 @@ pub async fn ensure_topics(kafka: &KafkaConfig, topics: &[&str], deadline: Durat
                 let mut retry = false;
                 for result in results {
                     match result {
-                        Ok(topic) => tracing::info!(%topic, partitions = kafka.topic_partitions, "topic created"),
+                        Ok(topic) => tracing::info!(
+                            %topic,
+                            partitions = kafka.topic_partitions,
+                            replication = kafka.topic_replication,
+                            min_insync_replicas = %min_insync,
+                            "topic created"
+                        ),
                         Err((_, RDKafkaErrorCode::TopicAlreadyExists)) => {}
                         Err((topic, code)) if started.elapsed() < deadline => {
                             tracing::warn!(%topic, %code, "cannot create topic yet, retrying");
@@ -268,5 +319,25 @@ pub async fn ensure_topics(kafka: &KafkaConfig, topics: &[&str], deadline: Durat
         }
         tokio::time::sleep(backoff).await;
         backoff = (backoff * 2).min(Duration::from_secs(5));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn created_topics_require_a_majority_of_three_or_more_replicas_in_sync() {
+        let by_replication: Vec<i32> = (1..=5).map(min_insync_replicas).collect();
+        assert_eq!(by_replication, [1, 1, 2, 3, 3]);
+        let kafka = KafkaConfig { topic_partitions: 6, topic_replication: 3, ..KafkaConfig::default() };
+        let min_insync = min_insync_replicas(kafka.topic_replication).to_string();
+        let topics = new_topics(&kafka, &["b", "a", "b"], &min_insync);
+        assert_eq!(topics.iter().map(|t| t.name).collect::<Vec<_>>(), ["a", "b"]);
+        for topic in &topics {
+            assert_eq!(topic.num_partitions, 6);
+            assert!(matches!(topic.replication, TopicReplication::Fixed(3)));
+            assert_eq!(topic.config, [("min.insync.replicas", "2")]);
+        }
     }
 }

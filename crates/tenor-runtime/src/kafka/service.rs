@@ -88,7 +88,16 @@ async fn run_service(
     if common.kafka.create_topics {
         let mut topics = vec![common.input, common.dlq];
         topics.extend(&common.outputs);
-        ensure_topics(common.kafka, &topics, Duration::from_secs(60)).await?;
+        // Topic creation waits up to a minute for the broker: a shutdown request is honoured meanwhile.
+        let mut stop = shutdown.clone();
+        tokio::select! {
+            created = ensure_topics(common.kafka, &topics, Duration::from_secs(60)) => created?,
+            _ = stop.wait_for(|stop| *stop) => {
+                tracing::info!("shutdown requested before the topics were ready; nothing was consumed");
+                server.stop();
+                return Ok(RunSummary::default());
+            }
+        }
     }
     let stage = make_stage(&metrics);
     health.set_pipeline_loaded(true);

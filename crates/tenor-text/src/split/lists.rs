@@ -1,12 +1,32 @@
 //! Line breaks, list items and headings: a blank line always ends a sentence; a single line break ends one
-//! before or after a list item and after a heading line; item numbers (`1.`, `a)`, `2.)`) are remembered so
+//! before or after a list item, after a heading line, and between short lines broken on purpose (a list
+//! without bullets or punctuation; prose wrapped greedily is never cut at its line breaks); item numbers (`1.`, `a)`, `2.)`) are remembered so
 //! that the next number of the same style opens a new item, even on the same line.
 //!
-//! Like every rule, these cut through `Scanner::cut` only and return where scanning resumes.
+//! Like every rule, these cut through `Scanner::cut` only, look at most [`LIST_WINDOW`] bytes around a line
+//! break, and return where scanning resumes.
 
 use crate::lexicon;
 
+use super::marks::floor_boundary;
 use super::scan::Scanner;
+
+/// How far around a line break the line-list rule looks, each way.
+const LIST_WINDOW: usize = 240;
+/// The most words a line may have to be a list item without punctuation.
+const ITEM_WORDS: usize = 6;
+
+/// A line that may be one list item: not empty, at most [`ITEM_WORDS`] words.
+fn is_item_line(line: &str) -> bool {
+    !line.is_empty() && line.split_whitespace().nth(ITEM_WORDS).is_none()
+}
+
+/// A line that goes on on the next one: it ends with a comma, a dash, an opening bracket or a function word.
+fn ends_open(line: &str) -> bool {
+    let last = line.chars().next_back().unwrap_or(' ');
+    matches!(last, ',' | ';' | '-' | '\u{2013}' | '\u{2014}' | '(' | '&' | '/')
+        || line.split_whitespace().next_back().is_some_and(lexicon::is_function_word)
+}
 
 /// How a list item is numbered, so that only the next number of the same style opens a new item.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,10 +93,63 @@ impl Scanner<'_> {
             .map_or(0, |p| p + self.char_at(p).map_or(1, char::len_utf8));
         let line = self.text[line_start..i].trim();
         let next_line = &self.text[j..];
-        if is_list_item(next_line) || is_list_item(line) || is_heading_line(line, next_line) {
+        if is_list_item(next_line)
+            || is_list_item(line)
+            || is_heading_line(line, next_line)
+            || self.in_line_list(line, j)
+        {
             self.cut(i);
         }
         j
+    }
+
+    /// `Ingredients:⏎flour⏎sugar⏎two eggs`: short lines without punctuation, one item a line. The break after
+    /// `line` (the next line starts at `j`) ends a sentence when both lines have at most [`ITEM_WORDS`] words,
+    /// `line` does not end open (a comma, a dash, a function word), and the lines of the paragraph around it
+    /// (within [`LIST_WINDOW`] bytes, at least three) were broken on purpose: somewhere in them, a line plus the
+    /// first word of the next is no longer than the longest line, which greedy wrapping of prose never leaves.
+    fn in_line_list(&self, line: &str, j: usize) -> bool {
+        let text = self.text;
+        let next_end = text[j..].find(['\n', '\r', '\u{2028}', '\u{2029}']).map_or(text.len(), |k| j + k);
+        let next_line = text[j..next_end].trim();
+        if !is_item_line(line) || !is_item_line(next_line) || ends_open(line) {
+            return false;
+        }
+        let from = floor_boundary(text, j.saturating_sub(LIST_WINDOW));
+        let to = floor_boundary(text, next_end + LIST_WINDOW);
+        // The paragraph's lines in the window: a blank line (or U+2029) closes a paragraph; a line cut by the
+        // window's edge is dropped.
+        let mut run: Vec<&str> = Vec::new();
+        let mut found = false;
+        let mut pieces = text[from..to].split(['\n', '\u{2028}', '\u{2029}']).peekable();
+        let mut offset = from;
+        let mut first = true;
+        while let Some(piece) = pieces.next() {
+            let piece_start = offset;
+            offset += piece.len() + 1;
+            let partial = (first && from > 0) || (pieces.peek().is_none() && to < text.len());
+            first = false;
+            let piece = piece.trim();
+            if piece.is_empty() || partial {
+                if found {
+                    break;
+                }
+                run.clear();
+                continue;
+            }
+            run.push(piece);
+            if piece_start >= j && !found {
+                found = true;
+            }
+        }
+        if run.len() < 3 {
+            return false;
+        }
+        let width = run.iter().map(|l| l.chars().count()).max().unwrap_or(0);
+        run.windows(2).any(|pair| {
+            let next_word = pair[1].split_whitespace().next().unwrap_or("");
+            pair[0].chars().count() + 1 + next_word.chars().count() <= width
+        })
     }
 
     /// At the start of a token inside a list context, a following item number opens a new item.

@@ -9,6 +9,7 @@ use crate::lexicon::{self, AbbreviationClass};
 
 use super::lists::{enumerator_value, EnumStyle, Enumerator};
 use super::scan::{Next, Scanner};
+use super::web::{is_plain_token, is_plain_word};
 
 impl Scanner<'_> {
     pub(super) fn on_period(&mut self, i: usize) -> usize {
@@ -33,6 +34,16 @@ impl Scanner<'_> {
         }
         let (after, quoted, bracketed) = self.skip_closers(end);
         if !self.space_or_end(after) {
+            // `Hello world.Today is Tuesday.`, `bought 1,000.That is a lot.`: a sentence glued to the next.
+            // A straight quote between them may open the next sentence as well as close this one: no cut.
+            if let Some(next) = self.glued_word(after).filter(|_| !quoted) {
+                let (token_start, token) = self.token_before(i);
+                if (is_plain_token(token) || is_initialism(token))
+                    && self.is_boundary_after_period(token_start, token, quoted, bracketed, &next)
+                {
+                    self.cut(after);
+                }
+            }
             return after.max(i + 1);
         }
         let next = self.next_after(after);
@@ -62,7 +73,16 @@ impl Scanner<'_> {
                 return false;
             }
         }
-        if next.is_lowercase() || self.continues_sentence(next) {
+        // `Q. What did you see? A. A dog.`: an interview marker opens its sentence.
+        if matches!(token, "Q" | "A") && self.at_sentence_start(token_start) {
+            return false;
+        }
+        // `it was closed. thanks for nothing`: after an ordinary word, a lower-case opener of web text.
+        if next.is_lowercase() {
+            return !quoted && is_plain_word(token) && lexicon::is_lowercase_opener(next.word);
+        }
+        // `right. :) It was`: the emoticon belongs to the sentence and ends it itself.
+        if self.continues_sentence(next) || self.emoticon_at(next.at).is_some() {
             return false;
         }
         if quoted && self.is_reporting_clause(next) {
@@ -146,6 +166,9 @@ impl Scanner<'_> {
 
     /// `... at the bar Image: Nick Moreau.`: a photo credit after a caption starts a sentence of its own.
     pub(super) fn on_colon(&mut self, i: usize) -> usize {
+        if self.emoticon_at(i).is_some() {
+            return self.on_emoticon(i);
+        }
         let (token_start, token) = self.token_before(i);
         if lexicon::is_credit_label(token) && self.space_or_end(i + 1) && !self.at_sentence_start(token_start) {
             let before = self.text[..token_start].trim_end();
@@ -179,10 +202,14 @@ impl Scanner<'_> {
             return after;
         }
         if !self.space_or_end(after) {
+            // `I don't know...Maybe tomorrow.`
+            if self.glued_word(after).is_some_and(|next| !continues_after_ellipsis(&next)) && attached {
+                self.cut(after);
+            }
             return after;
         }
         let next = self.next_after(after);
-        if next.first.is_none() {
+        if next.first.is_none() || self.emoticon_at(next.at).is_some() {
             return after;
         }
         if !continues_after_ellipsis(&next) {
@@ -205,13 +232,22 @@ impl Scanner<'_> {
         }
         let (after, quoted, _) = self.skip_closers(end);
         if !self.space_or_end(after) {
+            // `Really?Yes, really.`
+            let (_, token) = self.token_before(i);
+            if !quoted && is_plain_token(token) && self.glued_word(after).is_some() {
+                self.cut(after);
+            }
             return after;
         }
         let next = self.next_after(after);
-        if next.first.is_none() {
+        if next.first.is_none() || self.emoticon_at(next.at).is_some() {
             return after;
         }
-        if next.is_lowercase() || self.continues_sentence(&next) || (quoted && self.is_reporting_clause(&next)) {
+        // `any ideas? thanks`; but `Yahoo! in the ...` and `"Stop!" she said` continue.
+        if next.is_lowercase() && (quoted || !lexicon::is_lowercase_opener(next.word)) {
+            return after;
+        }
+        if self.continues_sentence(&next) || (quoted && self.is_reporting_clause(&next)) {
             return after;
         }
         self.cut(after);

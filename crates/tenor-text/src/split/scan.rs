@@ -5,9 +5,12 @@
 //! only kept when the piece before it holds something other than white space. The helpers here only look at
 //! the text around an offset (the token before a mark, the word after it); none of them cuts.
 
+use std::sync::OnceLock;
+
 use crate::lexicon;
 
 use super::lists::Enumerator;
+use super::web::parse_tag;
 
 /// Bytes that may start a decision; all others are skipped by the scanner's inner loop.
 static INTERESTING: [bool; 256] = {
@@ -18,6 +21,10 @@ static INTERESTING: [bool; 256] = {
     table[b')' as usize] = true;
     table[b',' as usize] = true;
     table[b':' as usize] = true;
+    // Tags left in text (`</p>`, `<br>`) and the first byte of emoticons (`;)`, `=)`, `<3`).
+    table[b'<' as usize] = true;
+    table[b';' as usize] = true;
+    table[b'=' as usize] = true;
     table[b'\n' as usize] = true;
     table[b'\r' as usize] = true;
     // Lead bytes of `…` `•` `⁃` `‣` and U+2028/U+2029 (0xE2), CJK full stops (0xE3), full-width marks (0xEF).
@@ -26,6 +33,22 @@ static INTERESTING: [bool; 256] = {
     table[0xEF] = true;
     table
 };
+
+/// [`INTERESTING`] and the first letters of the run-on openers (`They`, `We`, ...: `split/web.rs`), built once.
+/// Only those capitals are looked at, so that the scan does not test every space (a branch on "is this a
+/// space" mispredicts on every word and made splitting about 40 % slower).
+fn interesting_bytes() -> &'static [bool; 256] {
+    static TABLE: OnceLock<[bool; 256]> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut table = INTERESTING;
+        for word in tenor_lexicon::splitter::RUN_ON_OPENERS.entries() {
+            if let Some(&first) = word.as_bytes().first().filter(|b| b.is_ascii_uppercase()) {
+                table[first as usize] = true;
+            }
+        }
+        table
+    })
+}
 
 /// What follows a candidate boundary: the first word after white space and opening punctuation.
 #[derive(Debug, Clone, Copy)]
@@ -74,17 +97,24 @@ impl<'a> Scanner<'a> {
 
     pub(super) fn run(mut self) -> Vec<usize> {
         let bytes = self.bytes;
+        let interesting = interesting_bytes();
         let mut i = 0;
         while i < bytes.len() {
-            let b = bytes[i];
-            if !INTERESTING[b as usize] {
+            if self.last_enum.is_none() {
+                // The hot loop: skip to the next byte that may start a decision, in registers.
+                match bytes[i..].iter().position(|&b| interesting[b as usize]) {
+                    Some(k) => i += k,
+                    None => break,
+                }
+            } else if !interesting[bytes[i] as usize] {
                 // Inside a list, every token start may open the next item (`1. First 2. Second`).
-                if self.last_enum.is_some() && (b == b' ' || b == b'\t') {
+                if bytes[i] == b' ' || bytes[i] == b'\t' {
                     self.check_inline_enumerator(i + 1);
                 }
                 i += 1;
                 continue;
             }
+            let b = bytes[i];
             i = match b {
                 b'.' => self.on_period(i),
                 b'!' | b'?' => self.on_bang(i),
@@ -95,6 +125,15 @@ impl<'a> Scanner<'a> {
                 b'\n' | b'\r' => self.on_line_break(i),
                 b',' => self.on_comma(i),
                 b':' => self.on_colon(i),
+                b'<' => self.on_angle_bracket(i),
+                b';' | b'=' => self.on_emoticon(i),
+                b'A'..=b'Z' => {
+                    // `was great They were`: a capital after a space after a lower-case letter.
+                    if i >= 2 && bytes[i - 1] == b' ' && bytes[i - 2].is_ascii_lowercase() {
+                        self.check_run_on(i);
+                    }
+                    i + 1
+                }
                 _ => self.on_multibyte(i),
             };
         }
@@ -121,7 +160,8 @@ impl<'a> Scanner<'a> {
         self.text.get(..i).and_then(|s| s.chars().next_back())
     }
 
-    /// Skips closing quotes and brackets from `i`: (offset after them, any quote among them, any bracket).
+    /// Skips closing quotes, brackets and closing tags (`</b>`) from `i`: (offset after them, any quote among
+    /// them, any bracket).
     pub(super) fn skip_closers(&self, mut i: usize) -> (usize, bool, bool) {
         let mut quote = false;
         let mut bracket = false;
@@ -130,6 +170,14 @@ impl<'a> Scanner<'a> {
                 quote = true;
             } else if matches!(c, ')' | ']' | '}') {
                 bracket = true;
+            } else if c == '<' {
+                match parse_tag(&self.text[i..]) {
+                    Some(tag) if tag.closing => {
+                        i += tag.len;
+                        continue;
+                    }
+                    _ => break,
+                }
             } else {
                 break;
             }
@@ -152,6 +200,8 @@ impl<'a> Scanner<'a> {
         while let Some(c) = self.char_at(word_start) {
             if lexicon::is_opening_punct(c) || lexicon::is_bullet(c) {
                 word_start += c.len_utf8();
+            } else if let Some(tag) = (c == '<').then(|| parse_tag(&text[word_start..])).flatten() {
+                word_start += tag.len; // `<b>Then`: an opening tag before the word.
             } else {
                 break;
             }
