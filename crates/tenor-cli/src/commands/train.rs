@@ -142,7 +142,8 @@ fn train_head(args: TrainArgs) -> anyhow::Result<ExitCode> {
     let path = out.join("head.json");
     std::fs::write(&path, &bytes).with_context(|| format!("cannot write {}", path.display()))?;
     let date = args.date.clone().unwrap_or_else(|| chrono::Utc::now().format("%Y-%m-%d").to_string());
-    let command = std::env::args().collect::<Vec<_>>().join(" ");
+    let command =
+        std::iter::once("tenor".to_owned()).chain(std::env::args().skip(1)).collect::<Vec<_>>().join(" ");
     let card = tenor_train::head_card(&run, &bytes, &command, &date);
     std::fs::write(out.join("MODEL_CARD.md"), &card).context("cannot write MODEL_CARD.md")?;
     println!("{card}");
