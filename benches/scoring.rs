@@ -4,19 +4,9 @@
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use tenor_models::{shipped, Scorer, Task};
 
-fn sentences() -> Vec<String> {
-    let examples = include_str!("../examples/articles.jsonl");
-    let splitter = tenor_text::Splitter::new();
-    let mut out = Vec::new();
-    for line in examples.lines() {
-        let Ok(v) = serde_json::from_str::<serde_json::Value>(line) else { continue };
-        let Some(body) = v["body"].as_str() else { continue };
-        for s in splitter.split(body) {
-            out.push(body[s.start..s.end].to_owned());
-        }
-    }
-    out
-}
+#[path = "support/sentences.rs"]
+mod sentences;
+use sentences::example_sentences as sentences;
 
 fn bench_scoring(c: &mut Criterion) {
     let sentences = sentences();

@@ -104,16 +104,7 @@ impl Encoded {
     /// The mean of the vectors of the tokens overlapping a byte range; `None` when no token does (an empty
     /// range, one past a truncation, or one of white space only).
     pub fn span_mean(&self, range: &Range<usize>) -> Option<Vec<f32>> {
-        let tokens = self.tokens_in(range);
-        if tokens.is_empty() {
-            return None;
-        }
-        let mut mean = vec![0.0f32; self.dim];
-        for &t in &tokens {
-            mean.iter_mut().zip(self.vector(t)).for_each(|(m, v)| *m += v);
-        }
-        mean.iter_mut().for_each(|m| *m /= tokens.len() as f32);
-        Some(mean)
+        self.mean_of(self.tokens_in(range))
     }
 
     /// A head's input: the sentence mean, then, when a target's byte range is given, the mean of the target's
@@ -127,16 +118,18 @@ impl Encoded {
         v
     }
 
-    fn mean_of(&self, tokens: Range<usize>) -> Option<Vec<f32>> {
-        if tokens.is_empty() {
-            return None;
-        }
-        let n = tokens.len() as f32;
+    /// The mean of the given tokens' vectors; `None` for no tokens.
+    fn mean_of(&self, tokens: impl IntoIterator<Item = usize>) -> Option<Vec<f32>> {
         let mut mean = vec![0.0f32; self.dim];
+        let mut n = 0usize;
         for t in tokens {
             mean.iter_mut().zip(self.vector(t)).for_each(|(m, v)| *m += v);
+            n += 1;
         }
-        mean.iter_mut().for_each(|m| *m /= n);
+        if n == 0 {
+            return None;
+        }
+        mean.iter_mut().for_each(|m| *m /= n as f32);
         Some(mean)
     }
 }

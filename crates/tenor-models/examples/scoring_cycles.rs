@@ -2,17 +2,12 @@
 //! bundled example stream `REPS` times (default 50) with the shipped stance model (or the stance model file
 //! `MODEL`), and print the rate.
 use tenor_models::{shipped, Scorer, Task};
+
+#[path = "../../../benches/support/sentences.rs"]
+mod sentences;
+
 fn main() {
-    let examples = include_str!("../../../examples/articles.jsonl");
-    let splitter = tenor_text::Splitter::new();
-    let mut sentences = Vec::new();
-    for line in examples.lines() {
-        let Ok(v) = serde_json::from_str::<serde_json::Value>(line) else { continue };
-        let Some(body) = v["body"].as_str() else { continue };
-        for s in splitter.split(body) {
-            sentences.push(body[s.start..s.end].to_owned());
-        }
-    }
+    let sentences = sentences::example_sentences();
     let model = std::env::var("MODEL").map_or_else(|_| shipped::STANCE.to_vec(), |p| std::fs::read(p).unwrap());
     let stance = Scorer::from_bytes_for(&model, Task::Stance).unwrap();
     let t = std::time::Instant::now();

@@ -23,6 +23,16 @@ pub enum HeadInput {
     SentenceAndTarget,
 }
 
+impl HeadInput {
+    /// The width of this input over an encoder of width `dim`.
+    pub fn width(self, dim: usize) -> usize {
+        match self {
+            HeadInput::Sentence => dim,
+            HeadInput::SentenceAndTarget => 2 * dim,
+        }
+    }
+}
+
 /// The encoder a head was trained on.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -79,10 +89,7 @@ pub struct Head {
 impl HeadFile {
     /// The width of the vector this head reads.
     pub fn input_width(&self) -> usize {
-        match self.input {
-            HeadInput::Sentence => self.encoder.dim,
-            HeadInput::SentenceAndTarget => 2 * self.encoder.dim,
-        }
+        self.input.width(self.encoder.dim)
     }
 
     /// The file's bytes: compact JSON with one weight row per line, the same on every machine.

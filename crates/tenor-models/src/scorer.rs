@@ -6,7 +6,6 @@
 use std::cell::RefCell;
 use std::ops::Range;
 
-use sha2::{Digest, Sha256};
 use tenor_core::{ModelRef, StanceLabel, StanceProbs};
 use tenor_features::{FeatureBuffer, FeatureError, Featurizer, TargetRange};
 
@@ -72,7 +71,7 @@ impl Scorer {
     /// Loads a model file's bytes (as written by `tenor train`).
     pub fn from_bytes(bytes: &[u8]) -> Result<Scorer, ModelError> {
         let file = ModelFile::from_bytes(bytes)?;
-        let sha256 = hex::encode(Sha256::digest(bytes));
+        let sha256 = crate::artifact::sha256_hex(bytes);
         let featurizer = Featurizer::new(file.features.clone())
             .map_err(|e| ModelError::Corrupt { name: file.name.clone(), detail: e.to_string() })?;
         let classes = file.labels.len();

@@ -91,32 +91,11 @@ pub fn train(
     progress: &mut dyn FnMut(TrainEvent),
 ) -> Result<Trained, TrainError> {
     let k = config.task.labels().len();
-    if config.alphas.is_empty() || config.folds < 2 {
-        return Err(TrainError::Config("need at least one alpha and two folds".into()));
-    }
-    for (index, e) in examples.iter().enumerate() {
-        if e.label >= k {
-            return Err(TrainError::Label { index, label: e.label, classes: k });
-        }
-    }
+    let gold: Vec<usize> = examples.iter().map(|e| e.label).collect();
+    check_run(&config.alphas, config.folds, &gold, k)?;
     let featurizer = Featurizer::new(config.features.clone()).map_err(|e| TrainError::Config(e.to_string()))?;
     let matrix = featurize(&featurizer, examples, config)?;
-    let gold: Vec<usize> = examples.iter().map(|e| e.label).collect();
-    let folds: Vec<usize> = examples
-        .iter()
-        .map(|e| (Fnv1a::new(0).bytes(e.group.as_bytes()).finish() % config.folds as u64) as usize)
-        .collect();
-    for f in 0..config.folds {
-        for c in 0..k {
-            if !(0..examples.len()).any(|i| folds[i] != f && gold[i] == c) {
-                return Err(TrainError::TooFew {
-                    needed: 1,
-                    folds: config.folds,
-                    detail: format!("no class {c} outside fold {f}"),
-                });
-            }
-        }
-    }
+    let folds = grouped_folds(examples.iter().map(|e| e.group.as_str()), &gold, k, config.folds)?;
 
     let total = config.alphas.len() * config.folds + 1;
     let mut done = 0;
@@ -199,6 +178,41 @@ pub fn train(
         weights,
     };
     Ok(Trained { model, cv: CrossValidation { gold, probs: cv_probs, folds } })
+}
+
+/// Checks what every grouped-CV fit needs: an alpha to try, two folds, and labels within the task's classes.
+pub(crate) fn check_run(alphas: &[f64], folds: usize, gold: &[usize], k: usize) -> Result<(), TrainError> {
+    if alphas.is_empty() || folds < 2 {
+        return Err(TrainError::Config("need at least one alpha and two folds".into()));
+    }
+    match gold.iter().position(|&label| label >= k) {
+        Some(index) => Err(TrainError::Label { index, label: gold[index], classes: k }),
+        None => Ok(()),
+    }
+}
+
+/// Each example's fold, from a fixed hash of its group (rows of one group share a fold), checked so that every
+/// class is present outside every fold. The linear models and the encoder heads split alike.
+pub(crate) fn grouped_folds<'a>(
+    groups: impl Iterator<Item = &'a str>,
+    gold: &[usize],
+    k: usize,
+    folds: usize,
+) -> Result<Vec<usize>, TrainError> {
+    let assigned: Vec<usize> =
+        groups.map(|g| (Fnv1a::new(0).bytes(g.as_bytes()).finish() % folds as u64) as usize).collect();
+    for f in 0..folds {
+        for c in 0..k {
+            if !(0..gold.len()).any(|i| assigned[i] != f && gold[i] == c) {
+                return Err(TrainError::TooFew {
+                    needed: 1,
+                    folds,
+                    detail: format!("no class {c} outside fold {f}"),
+                });
+            }
+        }
+    }
+    Ok(assigned)
 }
 
 fn featurize(featurizer: &Featurizer, examples: &[Example], config: &TrainConfig) -> Result<Matrix, TrainError> {

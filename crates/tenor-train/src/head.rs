@@ -8,10 +8,11 @@
 use linfa::prelude::*;
 use linfa_logistic::MultiLogisticRegression;
 use ndarray::{Array1, Array2};
-use tenor_features::hash::Fnv1a;
 use tenor_models::{EncoderRef, HeadFile, HeadInput, HeadTraining, Task, HEAD_FORMAT};
 
-use crate::fit::{fit_calibration, selection_score, CrossValidation, TrainError, TrainEvent};
+use crate::fit::{
+    check_run, fit_calibration, grouped_folds, selection_score, CrossValidation, TrainError, TrainEvent,
+};
 
 /// One training example as the head sees it: the pooled vector, its class, and its group (fold key).
 #[derive(Debug, Clone, PartialEq)]
@@ -57,37 +58,16 @@ pub fn train_head(
     progress: &mut dyn FnMut(TrainEvent),
 ) -> Result<TrainedHead, TrainError> {
     let k = config.task.labels().len();
-    let d = match config.input {
-        HeadInput::Sentence => config.encoder.dim,
-        HeadInput::SentenceAndTarget => 2 * config.encoder.dim,
-    };
-    if config.alphas.is_empty() || config.folds < 2 {
-        return Err(TrainError::Config("need at least one alpha and two folds".into()));
-    }
-    for (index, e) in examples.iter().enumerate() {
-        if e.label >= k {
-            return Err(TrainError::Label { index, label: e.label, classes: k });
-        }
-        if e.x.len() != d {
-            return Err(TrainError::Config(format!(
-                "example {index} has {} values, the head reads {d}",
-                e.x.len()
-            )));
-        }
-    }
+    let d = config.input.width(config.encoder.dim);
     let gold: Vec<usize> = examples.iter().map(|e| e.label).collect();
-    let folds: Vec<usize> = examples.iter().map(|e| fold_of(&e.group, config.folds)).collect();
-    for f in 0..config.folds {
-        for c in 0..k {
-            if !(0..examples.len()).any(|i| folds[i] != f && gold[i] == c) {
-                return Err(TrainError::TooFew {
-                    needed: 1,
-                    folds: config.folds,
-                    detail: format!("no class {c} outside fold {f}"),
-                });
-            }
-        }
+    check_run(&config.alphas, config.folds, &gold, k)?;
+    if let Some(index) = examples.iter().position(|e| e.x.len() != d) {
+        return Err(TrainError::Config(format!(
+            "example {index} has {} values, the head reads {d}",
+            examples[index].x.len()
+        )));
     }
+    let folds = grouped_folds(examples.iter().map(|e| e.group.as_str()), &gold, k, config.folds)?;
     // Standardisation from every row's vector (no labels), so the L2 penalty treats columns alike.
     let (center, scale) = standardisation(examples, d);
     let x = Array2::from_shape_fn((examples.len(), d), |(i, j)| (examples[i].x[j] - center[j]) / scale[j]);
@@ -180,11 +160,6 @@ pub fn train_head(
         weights: (0..k).map(|c| (0..d).map(|j| w[[j, c]]).collect()).collect(),
     };
     Ok(TrainedHead { head, cv: CrossValidation { gold, probs: cv_probs, folds }, cv_thresholds })
-}
-
-/// The fold of a group: the same hash as [`crate::fit`] uses, so the heads and the linear models split alike.
-fn fold_of(group: &str, folds: usize) -> usize {
-    (Fnv1a::new(0).bytes(group.as_bytes()).finish() % folds as u64) as usize
 }
 
 fn standardisation(examples: &[VectorExample], d: usize) -> (Vec<f32>, Vec<f32>) {
