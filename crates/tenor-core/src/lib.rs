@@ -19,10 +19,12 @@
 
 pub mod archive;
 mod article;
+mod claim;
 mod dead_letter;
 mod error;
 mod record;
 mod segments;
+mod tension;
 mod window;
 
 pub use archive::{ArchivedMessage, ARCHIVE_SCHEMA};

@@ -1,0 +1,16 @@
+//! Claims across articles.
+//!
+//! Two jobs, both pure (no Kafka, no tokio, no clock: event time comes in with each claim):
+//!
+//! - [`cluster`]: incremental clustering of claim-bearing sentences into claim clusters over a time window:
+//!   a quote reprinted by another outlet, a wire story re-edited or a paraphrase of one statement share a
+//!   cluster id. Matching is lexical (always) and by sentence embedding (when the encoder tier supplied one).
+//! - [`tension`]: pairs of claims about one subject with opposite stance from different sources, within an
+//!   article and within a claim cluster or story window.
+//!
+//! Input is the sentence record the pipeline already built ([`tenor_core::SentenceRecord`]), plus an optional
+//! unit-length sentence embedding; output is the `tenor.claim/1` and `tenor.tension/1` records of
+//! `tenor-core`.
+
+pub mod cluster;
+pub mod tension;
