@@ -74,6 +74,9 @@ const SCORE_BATCH: usize = 32;
 pub struct ProcessedArticle {
     pub sentences: Vec<SentenceRecord>,
     pub article: ArticleRecord,
+    /// Sentence `i`'s unit-length encoder embedding, when the encoder scored it (the encoder tier, or the
+    /// cascade's pick); empty when no sentence was. Not part of any record: claim clustering reads it.
+    pub embeddings: Vec<Option<Vec<f32>>>,
 }
 
 /// The analysis pipeline. Build once (loading models is the expensive part), share by reference.
@@ -217,7 +220,13 @@ impl Pipeline {
         }
         summary.speakers = analysis.speaker_summaries();
         summary.claims = records::claim_counts(&claims);
-        Ok(ProcessedArticle { sentences, article: summary })
+        let embeddings = match scores {
+            Some(scores) if scores.iter().any(|s| s.embedding.is_some()) => {
+                scores.into_iter().map(|s| s.embedding).collect()
+            }
+            _ => Vec::new(),
+        };
+        Ok(ProcessedArticle { sentences, article: summary, embeddings })
     }
 
     /// The splitting stage alone: one record per sentence, with the analysis fields still empty.

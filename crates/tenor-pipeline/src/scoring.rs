@@ -43,6 +43,9 @@ pub struct SentenceScores {
     pub targets: Vec<ScoredTarget>,
     /// Which tier's models gave these scores.
     pub scored_by: ScoredBy,
+    /// The encoder's unit-length sentence embedding, when the encoder scored the sentence (claim clustering
+    /// and tension compare sentences with it); `None` from the linear tier.
+    pub embedding: Option<Vec<f32>>,
 }
 
 /// Stance toward one target mention: the per-target model with the mention marked.
@@ -158,7 +161,7 @@ impl Models {
                 Ok(ScoredTarget { mention: t.mention.clone(), range: range.0, stance })
             })
             .collect::<Result<_, InputError>>()?;
-        Ok(SentenceScores { stance, claim, targets, scored_by: ScoredBy::Linear })
+        Ok(SentenceScores { stance, claim, targets, scored_by: ScoredBy::Linear, embedding: None })
     }
 
     /// A scored record's `model` map: `stance` (sentence), `claim`, and `target_stance` when there are targets,

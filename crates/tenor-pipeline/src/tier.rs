@@ -173,7 +173,13 @@ impl EncoderModels {
                             .collect()
                     })
                     .unwrap_or_default();
-                SentenceScores { stance, claim, targets, scored_by: ScoredBy::Encoder }
+                SentenceScores {
+                    stance,
+                    claim,
+                    targets,
+                    scored_by: ScoredBy::Encoder,
+                    embedding: Some(e.embedding()),
+                }
             })
             .collect())
     }
