@@ -7,6 +7,7 @@
 //! - [`DeadLetter`] (`tenor.dead_letter/1`): what Tenor publishes instead when it cannot process a message;
 //! - [`SegmentsMessage`] (`tenor.segments/1`): the split of one article, from the segmenter to the scorer;
 //! - [`WindowRecord`] (`tenor.speaker_window/1`): the aggregator's per-speaker and per-source window counts;
+//! - [`ClaimRecord`] (`tenor.claim/1`): one claim cluster (sentences stating the same claim across articles);
 //! - [`archive::ArchivedMessage`] (`tenor.archive/1`): one Kafka message as a line of an archive file
 //!   (`tenor archive` writes them, `tenor replay` and `tenor run` read them);
 //! - [`Fault`]: whether an error is the input's fault (dead-letter it, move on) or the world's (retry).
@@ -29,6 +30,7 @@ mod window;
 
 pub use archive::{ArchivedMessage, ARCHIVE_SCHEMA};
 pub use article::{ArticleMessage, DecodeLimits};
+pub use claim::{ClaimMember, ClaimRecord, MatchKind, CLAIM_SCHEMA};
 pub use dead_letter::{DeadLetter, DeadLetterTooLarge, PayloadEncoding, MAX_ERROR_BYTES};
 pub use error::{Fault, InputError};
 pub use record::{

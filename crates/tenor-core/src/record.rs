@@ -215,6 +215,10 @@ pub struct SentenceRecord {
     /// over the same archive can be told apart and compared (`tenor diff`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub run_id: Option<String>,
+    /// The claim cluster this sentence joined (`tenor.claim/1`'s `cluster_id`), when a claim clusterer ran
+    /// over it; absent otherwise, and always absent from sentences that are not claims.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub claim_cluster: Option<String>,
 }
 
 impl SentenceRecord {
@@ -248,6 +252,7 @@ impl SentenceRecord {
             model: BTreeMap::new(),
             tier: None,
             run_id: None,
+            claim_cluster: None,
         }
     }
 }

@@ -31,6 +31,7 @@ macro_rules! lists {
 mod set;
 
 pub mod attribution;
+pub mod claims;
 pub mod splitter;
 pub mod third_party;
 
