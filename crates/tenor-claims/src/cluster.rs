@@ -39,6 +39,7 @@
 mod config;
 mod lsh;
 mod normalize;
+mod snapshot;
 mod state;
 #[cfg(test)]
 mod tests;
@@ -50,6 +51,7 @@ use tenor_core::{ClaimRecord, MatchKind, SentenceKind, SentenceRecord};
 
 pub use config::ClusterConfig;
 pub use normalize::{fingerprint, normalize, text_hash};
+pub use snapshot::ClusterSnapshot;
 
 use lsh::{Buckets, Hyperplanes, MinHasher, MixMap};
 use normalize::similarity;
@@ -77,6 +79,11 @@ pub struct ClaimIndex {
     live: usize,
     next_seq: u64,
     exact: MixMap<u64, u32>,
+    /// Cluster id → slot.
+    ids: MixMap<u64, u32>,
+    /// Ids of clusters dropped by the window since the last [`ClaimIndex::take_expired`], when asked for
+    /// ([`ClaimIndex::report_expired`]).
+    expired: Option<Vec<String>>,
     /// Lexical bands `0..lexical_bands`, then embedding bands.
     buckets: Buckets,
     /// (newest member's event time in seconds, slot), oldest first.
@@ -108,6 +115,8 @@ impl ClaimIndex {
             live: 0,
             next_seq: 0,
             exact: MixMap::default(),
+            ids: MixMap::default(),
+            expired: None,
             buckets: Buckets::new(width),
             by_time: BTreeSet::new(),
             now: None,
@@ -162,8 +171,11 @@ impl ClaimIndex {
         if cluster.embedding.is_none() {
             if let (Some(unit), Some(planes)) = (&unit, &self.planes) {
                 // The first member with an embedding gives the cluster its canonical embedding.
-                cluster.embedding = Some(Quantized::new(unit));
-                planes.keys(unit, &mut self.scratch);
+                let stored = Quantized::new(unit);
+                // Keys from the stored vector, so that a restored cluster ([`ClaimIndex::restore`]) lands in
+                // the same buckets.
+                planes.keys(&stored.dequantized(), &mut self.scratch);
+                cluster.embedding = Some(stored);
                 self.buckets.insert(slot, self.config.lexical_bands, &self.scratch);
             }
         }
@@ -231,6 +243,12 @@ impl ClaimIndex {
             if self.exact.get(&cluster.exact) == Some(&slot) {
                 self.exact.remove(&cluster.exact);
             }
+            if self.ids.get(&cluster.id) == Some(&slot) {
+                self.ids.remove(&cluster.id);
+            }
+            if let Some(expired) = &mut self.expired {
+                expired.push(cluster.id_string());
+            }
             self.buckets.remove(slot);
             self.free.push(slot);
             self.live -= 1;
@@ -248,6 +266,14 @@ impl ClaimIndex {
     ) -> u32 {
         let cluster = Cluster::new(sentence, member.clone(), exact, normalized, features, self.next_seq);
         self.next_seq += 1;
+        let slot = self.place(cluster);
+        self.buckets.insert(slot, 0, keys);
+        slot
+    }
+
+    /// Puts a cluster in a free slot and in the exact-text and id maps (not in the LSH buckets).
+    fn place(&mut self, cluster: Cluster) -> u32 {
+        let (exact, id) = (cluster.exact, cluster.id);
         let slot = match self.free.pop() {
             Some(slot) => {
                 self.clusters[slot as usize] = Some(cluster);
@@ -260,7 +286,7 @@ impl ClaimIndex {
         };
         self.live += 1;
         self.exact.insert(exact, slot);
-        self.buckets.insert(slot, 0, keys);
+        self.ids.insert(id, slot);
         slot
     }
 

@@ -2,6 +2,7 @@
 //! from it.
 
 use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 use tenor_core::{
     ClaimMember, ClaimRecord, MatchKind, SentenceRecord, SpeakerSummary, StanceCounts, StanceLabel, CLAIM_SCHEMA,
 };
@@ -10,7 +11,7 @@ use super::normalize::{fnv1a, truncate, FNV_OFFSET};
 use super::ClusterConfig;
 
 /// A member as a cluster keeps it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct Member {
     article_id: Box<str>,
     sentence_index: usize,
@@ -46,7 +47,7 @@ impl Member {
 }
 
 /// An embedding stored as `i8` with one scale: `value ≈ q * scale`.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct Quantized {
     values: Box<[i8]>,
     scale: f32,
@@ -61,6 +62,12 @@ impl Quantized {
         Quantized { values, scale }
     }
 
+    /// The stored vector as floats (what LSH keys are computed from, so that a restored cluster lands in the
+    /// buckets it had).
+    pub(crate) fn dequantized(&self) -> Vec<f32> {
+        self.values.iter().map(|&q| f32::from(q) * self.scale).collect()
+    }
+
     /// Cosine with a unit-length vector (the stored one was unit length before quantisation).
     pub(crate) fn cosine(&self, unit: &[f32]) -> f64 {
         let dot: f32 = self.values.iter().zip(unit).map(|(&q, &u)| f32::from(q) * u).sum();
@@ -69,7 +76,7 @@ impl Quantized {
 }
 
 /// One claim cluster.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct Cluster {
     pub(crate) id: u64,
     /// Creation order: ties between equally good candidates go to the older cluster.

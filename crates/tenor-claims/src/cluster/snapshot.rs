@@ -1,0 +1,182 @@
+//! A cluster's whole state as a value ([`ClusterSnapshot`]), so that a service can write it to a changelog
+//! and rebuild its index after a restart ([`ClaimIndex::snapshot`], [`ClaimIndex::restore`]), and the ids of
+//! clusters the window dropped ([`ClaimIndex::take_expired`]), so that it can delete them there.
+//!
+//! A restored cluster is the cluster it was: same id, creation order, canonical member, counts and stored
+//! embedding; its LSH keys are recomputed from its fingerprint and stored embedding, which is what they were
+//! computed from in the first place. So an index restored from the snapshots of all its live clusters
+//! assigns the next sentences exactly as the index it was taken from.
+
+use serde::{Deserialize, Serialize};
+
+use super::state::Cluster;
+use super::ClaimIndex;
+
+/// One cluster's state (serialisable; opaque to callers).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct ClusterSnapshot(Cluster);
+
+impl ClusterSnapshot {
+    /// The cluster's id (`c-` and 16 hex digits).
+    pub fn cluster_id(&self) -> String {
+        self.0.id_string()
+    }
+}
+
+impl ClaimIndex {
+    /// The state of the live cluster `cluster_id`, if there is one.
+    pub fn snapshot(&self, cluster_id: &str) -> Option<ClusterSnapshot> {
+        let id = u64::from_str_radix(cluster_id.strip_prefix("c-")?, 16).ok()?;
+        let slot = *self.ids.get(&id)?;
+        self.clusters[slot as usize].clone().map(ClusterSnapshot)
+    }
+
+    /// Puts a cluster back, replacing a live cluster of the same id. Restore the snapshots in any order: the
+    /// index keeps the newest event time it has seen and continues creation order after the largest restored.
+    pub fn restore(&mut self, snapshot: ClusterSnapshot) {
+        let cluster = snapshot.0;
+        if let Some(&slot) = self.ids.get(&cluster.id) {
+            let last_seen = self.clusters[slot as usize].as_ref().map(|c| c.last_seen);
+            if let Some(last_seen) = last_seen {
+                self.by_time.remove(&(last_seen, slot));
+            }
+            let expired = self.expired.take();
+            self.close(slot);
+            self.expired = expired;
+        }
+        self.next_seq = self.next_seq.max(cluster.seq + 1);
+        self.now = Some(self.now.map_or(cluster.last_seen, |n| n.max(cluster.last_seen)));
+        let mut keys = Vec::with_capacity(self.config.lexical_bands);
+        self.minhash.keys(&cluster.features, &mut keys);
+        let embedding_keys = match (&cluster.embedding, &self.planes) {
+            (Some(stored), Some(planes)) => {
+                let mut out = Vec::with_capacity(self.config.embedding_bands);
+                planes.keys(&stored.dequantized(), &mut out);
+                out
+            }
+            _ => Vec::new(),
+        };
+        let last_seen = cluster.last_seen;
+        let slot = self.place(cluster);
+        self.buckets.insert(slot, 0, &keys);
+        if !embedding_keys.is_empty() {
+            self.buckets.insert(slot, self.config.lexical_bands, &embedding_keys);
+        }
+        self.by_time.insert((last_seen, slot));
+    }
+
+    /// From now on, remember the ids of clusters the window drops, for [`ClaimIndex::take_expired`].
+    pub fn report_expired(&mut self) {
+        self.expired.get_or_insert_with(Vec::new);
+    }
+
+    /// The ids of the clusters dropped since the last call (empty unless [`ClaimIndex::report_expired`]).
+    pub fn take_expired(&mut self) -> Vec<String> {
+        self.expired.as_mut().map(std::mem::take).unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use chrono::{DateTime, Duration, Utc};
+    use tenor_core::{Claim, ClaimKind, Origin, SentenceKind, SentenceRecord, Span};
+
+    use super::*;
+    use crate::cluster::ClusterConfig;
+
+    fn claim(article: usize, text: &str, hours: i64) -> SentenceRecord {
+        let time = DateTime::parse_from_rfc3339("2024-03-01T00:00:00Z").unwrap().with_timezone(&Utc)
+            + Duration::hours(hours);
+        let mut r = SentenceRecord::unanalysed(
+            format!("a{article}"),
+            0,
+            text.into(),
+            Span::new(0, text.chars().count()),
+            SentenceKind::Sentence,
+            Origin::File { file: "t".into(), line: 1 },
+            time,
+        );
+        r.article_source = Some(format!("outlet-{}", article % 3));
+        r.claim = Some(Claim { is_claim: true, score: 0.9, kind: ClaimKind::Attributed });
+        r
+    }
+
+    fn embedding(seed: usize) -> Vec<f32> {
+        (0..384).map(|i| (((i * 31 + seed * 17) % 97) as f32 - 48.0) / 48.0).collect()
+    }
+
+    /// Sentences that repeat, paraphrase and start topics, with embeddings for some.
+    fn stream() -> Vec<(SentenceRecord, Option<Vec<f32>>)> {
+        let topics = [
+            "the ministry said tax rates on fuel will rise next spring",
+            "talks in miami were productive and constructive envoys said",
+            "no significant breakthrough has emerged from the negotiations",
+            "core disputes over territory remain unresolved analysts noted",
+            "the central bank will hold interest rates steady this quarter",
+        ];
+        let mut out = Vec::new();
+        for i in 0..60 {
+            let topic = topics[i % topics.len()];
+            let text = match i % 4 {
+                0 => topic.to_owned(),
+                1 => format!("\"{}\", officials told reporters.", topic.to_uppercase()),
+                2 => format!("{topic} according to a statement"),
+                _ => format!("unrelated sentence number {i} about the weather in town {}", i * 7),
+            };
+            let emb = (i % 2 == 0).then(|| embedding(i % topics.len()));
+            out.push((claim(i, &text, i as i64), emb));
+        }
+        out
+    }
+
+    #[test]
+    fn a_restored_index_assigns_the_rest_of_a_stream_exactly_as_the_original() {
+        let config = ClusterConfig { window_seconds: 30 * 3600, ..ClusterConfig::default() };
+        let stream = stream();
+        let (first, rest) = stream.split_at(35);
+        let mut original = ClaimIndex::new(config.clone());
+        original.report_expired();
+        let mut seen = BTreeSet::new();
+        for (record, emb) in first {
+            seen.insert(original.assign(record, emb.as_deref()).unwrap().cluster_id);
+        }
+        let expired: BTreeSet<String> = original.take_expired().into_iter().collect();
+        assert!(!expired.is_empty(), "the window dropped some clusters");
+        let live: Vec<String> = seen.difference(&expired).cloned().collect();
+        assert_eq!(live.len(), original.len());
+        let mut restored = ClaimIndex::new(config);
+        // Through JSON, as a changelog carries them, and in reverse order.
+        for id in live.iter().rev() {
+            let json = serde_json::to_string(&original.snapshot(id).expect("live")).unwrap();
+            let snapshot: ClusterSnapshot = serde_json::from_str(&json).unwrap();
+            assert_eq!(&snapshot.cluster_id(), id);
+            restored.restore(snapshot);
+        }
+        assert_eq!(restored.len(), original.len());
+        for (record, emb) in rest {
+            let a = original.assign(record, emb.as_deref()).unwrap();
+            let b = restored.assign(record, emb.as_deref()).unwrap();
+            assert_eq!(a, b);
+        }
+        assert!(original.snapshot("c-0000000000000000").is_none());
+        assert!(original.snapshot("not an id").is_none());
+    }
+
+    #[test]
+    fn expired_ids_are_reported_only_when_asked() {
+        let mut index = ClaimIndex::new(ClusterConfig { window_seconds: 3600, ..ClusterConfig::default() });
+        let first = index.assign(&claim(1, "the first claim about fuel taxes", 0), None).unwrap();
+        index.assign(&claim(2, "a second claim about something else entirely", 5), None).unwrap();
+        assert!(index.take_expired().is_empty());
+        index.report_expired();
+        index.assign(&claim(3, "a third claim about yet another matter", 10), None).unwrap();
+        // The first expired before reporting began; the second expires now.
+        let expired = index.take_expired();
+        assert_eq!(expired.len(), 1);
+        assert_ne!(expired[0], first.cluster_id);
+        assert!(index.take_expired().is_empty());
+    }
+}
