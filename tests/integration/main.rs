@@ -12,6 +12,7 @@ mod eval_attribution;
 mod eval_replay;
 mod eval_split;
 mod kafka_aggregate;
+mod kafka_claims;
 mod kafka_crash;
 mod kafka_faults;
 mod kafka_group;

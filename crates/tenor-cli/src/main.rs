@@ -43,6 +43,9 @@ enum Command {
     Scorer(commands::scorer::ScorerArgs),
     /// Kafka service: sentence records in, per-speaker and per-source counts over event-time windows out.
     Aggregator(commands::aggregator::AggregatorArgs),
+    /// Kafka service: sentence records in, claim clusters out (the same claim across articles and outlets),
+    /// its index kept in a changelog topic so that a restart changes no cluster id.
+    Claims(commands::claims::ClaimsArgs),
     /// Score JSONL sentences (with optional target mentions) or article messages into records.
     Classify(commands::classify::ClassifyArgs),
     /// Measure Tenor against labelled data: models beside the plain baseline, attribution on GUM.
@@ -73,6 +76,7 @@ fn main() -> ExitCode {
         Command::Segmenter(args) => commands::segmenter::run(args),
         Command::Scorer(args) => commands::scorer::run(args),
         Command::Aggregator(args) => commands::aggregator::run(args),
+        Command::Claims(args) => commands::claims::run(args),
         #[cfg(feature = "train")]
         Command::Train(args) => commands::train::run(args),
         Command::Classify(args) => commands::classify::run(args),

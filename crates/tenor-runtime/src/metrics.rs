@@ -64,6 +64,20 @@ pub struct Metrics {
     /// `tenor_window_state_dropped_total`: aggregator input records whose counts were dropped from open windows
     /// because their partition was revoked; the partition's next owner replays and counts them.
     pub window_state_dropped: IntCounter,
+    /// `tenor_claims_assigned_total{matched_by}`: claim sentences put in a cluster, by how they joined (`new`,
+    /// `exact`, `lexical`, `embedding`).
+    pub claims_assigned: IntCounterVec,
+    /// `tenor_claim_clusters`: live claim clusters in the claims service's window.
+    pub claim_clusters: IntGauge,
+    /// `tenor_claim_state_bytes`: the claims service's estimate of its index's memory.
+    pub claim_state_bytes: IntGauge,
+    /// `tenor_claim_clusters_expired_total`: clusters the window dropped.
+    pub claim_clusters_expired: IntCounter,
+    /// `tenor_claim_clusters_restored_total`: clusters read back from the changelog at start-up.
+    pub claim_clusters_restored: IntCounter,
+    /// `tenor_claims_replay_skipped_total`: input records already in the restored state (replayed after a
+    /// restart or a rebalance), not applied twice.
+    pub claims_replay_skipped: IntCounter,
     /// `tenor_skipped_offsets_total{topic}`: offsets between a partition's committed position and the first
     /// message read after it was assigned, which this service never saw (see the engine's resume check).
     pub skipped_offsets: IntCounterVec,
@@ -92,6 +106,8 @@ pub mod stage {
     pub const PRODUCE: &str = "produce";
     /// Aggregating one sentence record into its window.
     pub const AGGREGATE: &str = "aggregate";
+    /// Putting one claim sentence in its cluster.
+    pub const CLUSTER: &str = "cluster";
 }
 
 impl Metrics {
@@ -233,6 +249,36 @@ impl Metrics {
         )
         .expect("valid metric");
         registry.register(Box::new(window_state_dropped.clone())).expect("unique metric");
+        let claims_assigned = counter_vec(
+            "tenor_claims_assigned_total",
+            "Claim sentences put in a claim cluster, by how they joined (new, exact, lexical, embedding).",
+            &["matched_by"],
+        );
+        for kind in ["new", "exact", "lexical", "embedding"] {
+            claims_assigned.with_label_values(&[kind]);
+        }
+        let gauge = |name: &str, help: &str| {
+            let g = IntGauge::new(name, help).expect("valid metric");
+            registry.register(Box::new(g.clone())).expect("unique metric");
+            g
+        };
+        let counter = |name: &str, help: &str| {
+            let c = IntCounter::new(name, help).expect("valid metric");
+            registry.register(Box::new(c.clone())).expect("unique metric");
+            c
+        };
+        let claim_clusters = gauge("tenor_claim_clusters", "Live claim clusters in the window.");
+        let claim_state_bytes = gauge("tenor_claim_state_bytes", "Estimated bytes of the claim cluster index.");
+        let claim_clusters_expired =
+            counter("tenor_claim_clusters_expired_total", "Claim clusters dropped by the time window.");
+        let claim_clusters_restored = counter(
+            "tenor_claim_clusters_restored_total",
+            "Claim clusters read back from the changelog at start-up.",
+        );
+        let claims_replay_skipped = counter(
+            "tenor_claims_replay_skipped_total",
+            "Input records already applied to the restored claim state (replayed), not applied twice.",
+        );
         let skipped_offsets = counter_vec(
             "tenor_skipped_offsets_total",
             "Offsets between the committed position and the first message read after an assignment.",
@@ -283,6 +329,12 @@ impl Metrics {
             windows_emitted,
             event_time_clamped,
             window_state_dropped,
+            claims_assigned,
+            claim_clusters,
+            claim_state_bytes,
+            claim_clusters_expired,
+            claim_clusters_restored,
+            claims_replay_skipped,
             skipped_offsets,
             model_reloads,
             model_info,

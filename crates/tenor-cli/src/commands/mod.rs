@@ -2,6 +2,7 @@
 
 pub mod aggregator;
 pub mod archive;
+pub mod claims;
 pub mod classify;
 pub mod diff;
 pub mod eval;

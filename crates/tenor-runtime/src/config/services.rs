@@ -52,7 +52,7 @@ macro_rules! service_settings {
     )*};
 }
 
-service_settings!(ServeConfig, SegmenterConfig, ScorerConfig, AggregatorConfig);
+service_settings!(ServeConfig, SegmenterConfig, ScorerConfig, AggregatorConfig, ClaimsConfig);
 
 /// `tenor serve`: articles in, sentence records and article summaries out.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -243,6 +243,61 @@ impl Default for AggregatorConfig {
             topics: AggregatorTopics::default(),
             window: WindowConfig::default(),
             max_record_bytes: 4 * 1024 * 1024,
+        }
+    }
+}
+
+/// Topic names used by `tenor claims`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ClaimsTopics {
+    /// Sentence records in.
+    pub sentences: String,
+    /// `tenor.claim/1` records out, keyed by cluster id (the latest record of a key is the cluster's state).
+    pub claims: String,
+    /// The claim index's changelog (compacted; keyed by cluster id): what a restart rebuilds the index from.
+    pub changelog: String,
+    pub dlq: String,
+}
+
+impl Default for ClaimsTopics {
+    fn default() -> Self {
+        ClaimsTopics {
+            sentences: "tenor.sentences".into(),
+            claims: "tenor.claims".into(),
+            changelog: "tenor.claims.changelog".into(),
+            dlq: "tenor.dlq".into(),
+        }
+    }
+}
+
+/// `tenor claims`: sentence records in, claim clusters out (see `kafka::claims`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ClaimsConfig {
+    pub kafka: KafkaConfig,
+    pub metrics: MetricsConfig,
+    pub delivery: DeliveryConfig,
+    pub topics: ClaimsTopics,
+    /// How claims are clustered: window, thresholds, bounds per cluster (`tenor_claims::cluster`).
+    pub cluster: tenor_claims::cluster::ClusterConfig,
+    /// Largest sentence record accepted, in bytes.
+    pub max_record_bytes: usize,
+    /// How long start-up may take to read the changelog back, in milliseconds; past it the service stops
+    /// rather than run on a partial index.
+    pub restore_timeout_ms: u64,
+}
+
+impl Default for ClaimsConfig {
+    fn default() -> Self {
+        ClaimsConfig {
+            kafka: KafkaConfig::with_group("tenor-claims"),
+            metrics: MetricsConfig { addr: "127.0.0.1:9468".into() },
+            delivery: DeliveryConfig::default(),
+            topics: ClaimsTopics::default(),
+            cluster: tenor_claims::cluster::ClusterConfig::default(),
+            max_record_bytes: 4 * 1024 * 1024,
+            restore_timeout_ms: 300_000,
         }
     }
 }

@@ -128,4 +128,5 @@ fn every_component_config_round_trips_through_toml() {
     check::<SegmenterConfig>();
     check::<ScorerConfig>();
     check::<AggregatorConfig>();
+    check::<ClaimsConfig>();
 }

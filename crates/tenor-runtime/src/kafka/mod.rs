@@ -6,6 +6,7 @@
 //! guarantees and why there is no exactly-once mode.
 
 pub mod aggregate;
+pub mod claims;
 pub mod engine;
 #[cfg(test)]
 mod fault_tests;
@@ -45,6 +46,9 @@ pub enum ServiceError {
     Http(#[from] HttpError),
     /// The idempotent producer hit a fatal error and cannot produce any more: acknowledged work was
     /// committed, the rest is replayed when the service restarts.
+    /// A stateful service could not read its state back at start-up; it does not run on a partial state.
+    #[error("cannot restore state: {0}")]
+    Restore(String),
     #[error("the producer hit a fatal error ({0}); stopped so that a restart replays unacknowledged work")]
     ProducerFatal(String),
 }

@@ -8,12 +8,13 @@ use tenor_pipeline::Pipeline;
 use tokio::sync::watch;
 
 use super::aggregate::Aggregator;
+use super::claims::{self, ClaimsOutputs, ClaimsStage};
 use super::engine::{self, EngineSettings, RunSummary, Stage};
 use super::reload::{run_reloads, ModelReloader, PipelineCell};
 use super::stages::{OutputTopics, ScorerStage, SegmenterStage, ServeStage};
 use super::{ensure_topics, ServiceError};
 use crate::config::{
-    AggregatorConfig, DeliveryConfig, KafkaConfig, MetricsConfig, ModelsConfig, ScorerConfig, SegmenterConfig,
+    AggregatorConfig, ClaimsConfig, ConfigError, DeliveryConfig, KafkaConfig, MetricsConfig, ModelsConfig, ScorerConfig, SegmenterConfig,
     ServeConfig, ServiceSettings,
 };
 use crate::http::{Health, MetricsServer};
@@ -82,6 +83,18 @@ async fn run_service(
     make_stage: impl FnOnce(&Arc<Metrics>) -> Stage,
     shutdown: watch::Receiver<bool>,
 ) -> Result<RunSummary, ServiceError> {
+    run_service_with(common, |metrics| std::future::ready(Ok(make_stage(metrics))), shutdown).await
+}
+
+/// [`run_service`] with a stage whose making talks to the broker (reads state back) once topics exist.
+async fn run_service_with<F>(
+    common: Common<'_>,
+    make_stage: impl FnOnce(&Arc<Metrics>) -> F,
+    shutdown: watch::Receiver<bool>,
+) -> Result<RunSummary, ServiceError>
+where
+    F: std::future::Future<Output = Result<Stage, ServiceError>>,
+{
     let metrics = Arc::new(Metrics::new(common.service));
     let health = Arc::new(Health::default());
     let server = MetricsServer::start(&common.metrics_config.addr, metrics.clone(), health.clone()).await?;
@@ -99,7 +112,13 @@ async fn run_service(
             }
         }
     }
-    let stage = make_stage(&metrics);
+    let stage = match make_stage(&metrics).await {
+        Ok(stage) => stage,
+        Err(error) => {
+            server.stop();
+            return Err(error);
+        }
+    };
     health.set_pipeline_loaded(true);
     let settings = EngineSettings {
         service: format!("tenor-{}", common.service),
@@ -219,4 +238,22 @@ pub async fn aggregator(
     let common = Common::new("aggregator", config, &t.sentences, vec![&t.speakers], &t.dlq);
     let aggregator = Aggregator::new(config.window.clone(), t.speakers.as_str().into(), config.max_record_bytes);
     run_service(common, |_| Stage::Stateful(Box::new(aggregator)), shutdown).await
+}
+
+/// `tenor claims`: reads its index back from the changelog, then runs.
+pub async fn claims(config: &ClaimsConfig, shutdown: watch::Receiver<bool>) -> Result<RunSummary, ServiceError> {
+    config.cluster.validate().map_err(|e| ServiceError::Config(ConfigError::Invalid(format!("cluster: {e}"))))?;
+    let t = &config.topics;
+    let common = Common::new("claims", config, &t.sentences, vec![&t.claims, &t.changelog], &t.dlq);
+    let outputs = ClaimsOutputs { claims: t.claims.as_str().into(), changelog: t.changelog.as_str().into() };
+    let make_stage = |metrics: &Arc<Metrics>| {
+        let metrics = metrics.clone();
+        async move {
+            let mut stage = ClaimsStage::new(config.cluster.clone(), outputs, config.max_record_bytes);
+            let timeout = Duration::from_millis(config.restore_timeout_ms);
+            claims::restore(&config.kafka, &t.changelog, &t.sentences, &mut stage, &metrics, timeout).await?;
+            Ok(Stage::Stateful(Box::new(stage)))
+        }
+    };
+    run_service_with(common, make_stage, shutdown).await
 }

@@ -1,0 +1,385 @@
+//! The claims service: sentence records in (`tenor.sentences`), claim clusters out (`tenor.claims`: one
+//! `tenor.claim/1` record per update, keyed by cluster id, so the latest record of a key is the cluster's
+//! state). The clustering itself is `tenor_claims::cluster` (pure); this module keeps its index alive across
+//! restarts and replays.
+//!
+//! - **Changelog.** Every update also writes the cluster's whole state ([`ClusterSnapshot`]) to
+//!   `tenor.claims.changelog`, keyed by cluster id, with the input position that produced it; a cluster the
+//!   window drops gets an `expire` entry. The topic is meant to be compacted (the latest entry of a key is all
+//!   a restart needs). At start-up, before consuming, [`restore`] reads the changelog back to its end and
+//!   rebuilds the index: ids, counts and canonical members are those of the run before, so a restart (kill
+//!   -9 included) changes no id.
+//! - **Where "the end" is.** The broker's high watermark is not trusted (Tansu 0.6 misreports it): start-up
+//!   first writes a marker to every partition of the changelog and reads each partition up to its marker's
+//!   offset, which the broker acknowledged.
+//! - **Exactly once in the state.** Input offsets are committed once a record's claim and changelog records are
+//!   acknowledged (at-least-once, as everywhere). After a restart or a rebalance, records between the
+//!   committed offset and the last one applied are consumed again; the stage knows, per input partition, the
+//!   last offset applied (restored from the changelog's input positions) and skips those
+//!   (`tenor_claims_replay_skipped_total`), so no member is counted twice.
+//! - **No update lost.** A changelog entry may have been acknowledged while its `tenor.claims` record was not
+//!   (the process died between the two): each entry carries the claim record it went with, and every cluster
+//!   whose latest entry lies at or after its input partition's committed offset has that record published
+//!   again after the restore (the same record, so a consumer keeping the latest per key sees no change).
+//! - **One consumer.** Clusters are global: the service must see every partition of its input. Run one
+//!   replica (a second one in the same group would split the partitions and the clusters); docs/KAFKA.md
+//!   says how it scales past that.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use rdkafka::consumer::{Consumer, StreamConsumer};
+use rdkafka::message::Message;
+use rdkafka::producer::{FutureProducer, FutureRecord};
+use rdkafka::{Offset, TopicPartitionList};
+use serde::{Deserialize, Serialize};
+use tenor_claims::cluster::{ClaimIndex, ClusterConfig, ClusterSnapshot};
+use tenor_core::{ClaimRecord, InputError, SentenceRecord};
+
+use super::engine::{Emission, Incoming, Outgoing, StatefulStage};
+use super::{consumer_config, producer_config, ServiceError};
+use crate::config::KafkaConfig;
+use crate::delivery::{InputRef, OffsetTracker, TopicPartition};
+use crate::metrics::{stage, Metrics};
+
+/// Key prefix of the changelog's own markers (never a cluster id, which starts with `c-`).
+const MARKER_KEY: &[u8] = b"__tenor_restore_marker";
+
+/// Where an input record was read: stored with each changelog entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InputPosition {
+    pub topic: String,
+    pub partition: i32,
+    pub offset: i64,
+}
+
+/// One changelog entry (the value; the key is the cluster id).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum ChangelogEntry {
+    /// The cluster's whole state after the input at `input`, and the claim record published with it.
+    Upsert { input: InputPosition, cluster: ClusterSnapshot, record: Box<ClaimRecord> },
+    /// The window dropped the cluster (while taking in the input at `input`).
+    Expire { input: InputPosition },
+}
+
+/// Output topics of the claims stage.
+#[derive(Debug, Clone)]
+pub struct ClaimsOutputs {
+    pub claims: Arc<str>,
+    pub changelog: Arc<str>,
+}
+
+/// The claims service's stage: the claim index, and the last input offset applied per partition.
+#[derive(Debug)]
+pub struct ClaimsStage {
+    index: ClaimIndex,
+    outputs: ClaimsOutputs,
+    max_record_bytes: usize,
+    applied: BTreeMap<TopicPartition, i64>,
+    /// Claim records to publish again after a restore (see the module doc).
+    republish: Vec<ClaimRecord>,
+}
+
+/// What [`restore`] read back.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RestoreStats {
+    pub entries: u64,
+    pub clusters: u64,
+    pub unreadable: u64,
+    /// Claim records to be published again (their delivery before the restart is not known).
+    pub republished: u64,
+}
+
+impl ClaimsStage {
+    /// # Panics
+    /// When `config` does not validate (check it where the configuration is loaded).
+    pub fn new(config: ClusterConfig, outputs: ClaimsOutputs, max_record_bytes: usize) -> ClaimsStage {
+        let mut index = ClaimIndex::new(config);
+        index.report_expired();
+        ClaimsStage { index, outputs, max_record_bytes, applied: BTreeMap::new(), republish: Vec::new() }
+    }
+
+    pub fn index(&self) -> &ClaimIndex {
+        &self.index
+    }
+
+    /// Rebuilds the index from changelog entries, in the order read (per key, the last entry wins).
+    /// Unreadable entries are counted and skipped (the changelog is Tenor's own; one bad entry loses one
+    /// cluster, never the service). `committed` is the input's committed offset per partition: a cluster
+    /// whose latest entry is at or after it has its claim record published again.
+    pub fn restore_entries<'a>(
+        &mut self,
+        entries: impl IntoIterator<Item = (&'a [u8], &'a [u8])>,
+        committed: &BTreeMap<TopicPartition, i64>,
+    ) -> RestoreStats {
+        let mut latest: BTreeMap<String, Option<(InputPosition, ClusterSnapshot, Box<ClaimRecord>)>> =
+            BTreeMap::new();
+        let mut stats = RestoreStats::default();
+        for (key, payload) in entries {
+            if key.starts_with(MARKER_KEY) {
+                continue;
+            }
+            stats.entries += 1;
+            let Ok(key) = std::str::from_utf8(key) else {
+                stats.unreadable += 1;
+                continue;
+            };
+            match serde_json::from_slice::<ChangelogEntry>(payload) {
+                Ok(ChangelogEntry::Upsert { input, cluster, record }) => {
+                    self.note_applied(&input);
+                    latest.insert(key.to_owned(), Some((input, cluster, record)));
+                }
+                Ok(ChangelogEntry::Expire { input }) => {
+                    self.note_applied(&input);
+                    latest.insert(key.to_owned(), None);
+                }
+                Err(error) => {
+                    tracing::warn!(key, %error, "unreadable claims changelog entry skipped");
+                    stats.unreadable += 1;
+                }
+            }
+        }
+        for (input, snapshot, record) in latest.into_values().flatten() {
+            let tp = TopicPartition::new(&input.topic, input.partition);
+            if committed.get(&tp).is_none_or(|&next| input.offset >= next) {
+                self.republish.push(*record);
+            }
+            self.index.restore(snapshot);
+            stats.clusters += 1;
+        }
+        stats.republished = self.republish.len() as u64;
+        // Clusters restored past the window are dropped now; their `expire` entries go out with the next update.
+        self.index.expire(chrono::DateTime::<chrono::Utc>::MIN_UTC);
+        stats
+    }
+
+    fn note_applied(&mut self, input: &InputPosition) {
+        let tp = TopicPartition::new(&input.topic, input.partition);
+        let last = self.applied.entry(tp).or_insert(input.offset);
+        *last = (*last).max(input.offset);
+    }
+
+    fn decode(&self, message: &Incoming) -> Result<SentenceRecord, InputError> {
+        if message.payload.len() > self.max_record_bytes {
+            return Err(InputError::Oversize {
+                what: "sentence record",
+                size: message.payload.len(),
+                limit: self.max_record_bytes,
+            });
+        }
+        let text = std::str::from_utf8(&message.payload)
+            .map_err(|e| InputError::InvalidUtf8 { valid_up_to: e.valid_up_to() })?;
+        serde_json::from_str(text).map_err(|e| InputError::InvalidJson(format!("not a sentence record: {e}")))
+    }
+
+    fn claim_record(&self, record: &ClaimRecord) -> Outgoing {
+        Outgoing {
+            topic: self.outputs.claims.clone(),
+            key: Some(record.cluster_id.as_bytes().to_vec()),
+            payload: serde_json::to_vec(record).expect("claim records always serialise"),
+            dead_letter_reason: None,
+        }
+    }
+
+    /// The claim records a restore left to publish again, as one emission that completes no input.
+    fn take_republish(&mut self) -> Option<Emission> {
+        if self.republish.is_empty() {
+            return None;
+        }
+        let records: Vec<Outgoing> = self.republish.iter().map(|r| self.claim_record(r)).collect();
+        self.republish.clear();
+        tracing::info!(records = records.len(), "claim records published again after the restore");
+        Some(Emission { records, covers: Vec::new(), stances: Vec::new(), input_timestamp_ms: None })
+    }
+
+    fn changelog(&self, key: &str, entry: &ChangelogEntry) -> Outgoing {
+        Outgoing {
+            topic: self.outputs.changelog.clone(),
+            key: Some(key.as_bytes().to_vec()),
+            payload: serde_json::to_vec(entry).expect("changelog entries always serialise"),
+            dead_letter_reason: None,
+        }
+    }
+}
+
+impl StatefulStage for ClaimsStage {
+    fn ingest(
+        &mut self,
+        message: &Incoming,
+        input: &InputRef,
+        tracker: &mut OffsetTracker,
+        metrics: &Metrics,
+    ) -> Result<Vec<Emission>, InputError> {
+        let started = Instant::now();
+        let mut out: Vec<Emission> = self.take_republish().into_iter().collect();
+        if self.applied.get(&message.tp).is_some_and(|&last| message.offset <= last) {
+            metrics.claims_replay_skipped.inc();
+            tracing::debug!(
+                topic = %message.tp.topic,
+                partition = message.tp.partition,
+                offset = message.offset,
+                "record already in the restored claim state, skipped"
+            );
+            return Ok(out);
+        }
+        let record = self.decode(message)?;
+        self.applied.insert(message.tp.clone(), message.offset);
+        let Some(assignment) = self.index.assign(&record, None) else { return Ok(out) };
+        let position = InputPosition {
+            topic: message.tp.topic.clone(),
+            partition: message.tp.partition,
+            offset: message.offset,
+        };
+        let matched_by = assignment.record.matched_by.as_str();
+        metrics.claims_assigned.with_label_values(&[matched_by]).inc();
+        tracing::debug!(cluster = %assignment.cluster_id, matched_by, members = assignment.record.members, "claim assigned");
+        let snapshot = self.index.snapshot(&assignment.cluster_id).expect("the cluster just assigned is live");
+        let mut records = vec![
+            self.claim_record(&assignment.record),
+            self.changelog(
+                &assignment.cluster_id,
+                &ChangelogEntry::Upsert {
+                    input: position.clone(),
+                    cluster: snapshot,
+                    record: Box::new(assignment.record),
+                },
+            ),
+        ];
+        let expired = self.index.take_expired();
+        if !expired.is_empty() {
+            metrics.claim_clusters_expired.inc_by(expired.len() as u64);
+            tracing::info!(clusters = expired.len(), "claim clusters dropped by the window");
+        }
+        for id in expired {
+            records.push(self.changelog(&id, &ChangelogEntry::Expire { input: position.clone() }));
+        }
+        metrics.claim_clusters.set(self.index.len() as i64);
+        metrics.claim_state_bytes.set(self.index.state_bytes() as i64);
+        metrics.stage_seconds.with_label_values(&[stage::CLUSTER]).observe(started.elapsed().as_secs_f64());
+        out.push(Emission {
+            records,
+            covers: vec![tracker.hold(input)],
+            stances: Vec::new(),
+            input_timestamp_ms: message.timestamp_ms,
+        });
+        Ok(out)
+    }
+
+    fn tick(&mut self, _now: Instant, _tracker: &OffsetTracker, _metrics: &Metrics) -> Vec<Emission> {
+        self.take_republish().into_iter().collect()
+    }
+}
+
+/// Reads the changelog back into `stage` (see the module doc): writes a marker to every partition, then reads
+/// each from the beginning up to its marker. Fails (the service does not start) when the broker cannot be
+/// reached or the markers are not read back within `timeout`.
+pub async fn restore(
+    kafka: &KafkaConfig,
+    topic: &str,
+    input_topic: &str,
+    stage: &mut ClaimsStage,
+    metrics: &Metrics,
+    timeout: Duration,
+) -> Result<RestoreStats, ServiceError> {
+    let started = Instant::now();
+    let mut config = consumer_config(kafka);
+    config.set("enable.auto.commit", "false").set("enable.partition.eof", "false");
+    let consumer: StreamConsumer =
+        config.create().map_err(ServiceError::kafka("creating the changelog consumer"))?;
+    let metadata = consumer
+        .fetch_metadata(Some(topic), Duration::from_secs(30))
+        .map_err(ServiceError::kafka("reading the changelog's metadata"))?;
+    let partitions: Vec<i32> =
+        metadata.topics().iter().filter(|t| t.name() == topic).flat_map(|t| t.partitions()).map(|p| p.id()).collect();
+    let producer: FutureProducer =
+        producer_config(kafka).create().map_err(ServiceError::kafka("creating the changelog producer"))?;
+    let token = format!("{}-{}", std::process::id(), chrono::Utc::now().timestamp_nanos_opt().unwrap_or_default());
+    let mut ends: BTreeMap<i32, i64> = BTreeMap::new();
+    for &partition in &partitions {
+        let record = FutureRecord::to(topic).partition(partition).key(MARKER_KEY).payload(token.as_bytes());
+        let delivery = producer
+            .send(record, timeout)
+            .await
+            .map_err(|(source, _)| ServiceError::Kafka { during: "writing the changelog marker", source })?;
+        ends.insert(partition, delivery.offset);
+    }
+    let mut assignment = TopicPartitionList::new();
+    for &partition in &partitions {
+        assignment
+            .add_partition_offset(topic, partition, Offset::Beginning)
+            .map_err(ServiceError::kafka("assigning the changelog"))?;
+    }
+    consumer.assign(&assignment).map_err(ServiceError::kafka("assigning the changelog"))?;
+    let mut entries: Vec<(Vec<u8>, Vec<u8>)> = Vec::new();
+    let mut open: BTreeMap<i32, i64> = ends.clone();
+    while !open.is_empty() {
+        let left = timeout.saturating_sub(started.elapsed());
+        if left.is_zero() {
+            return Err(ServiceError::Restore(format!(
+                "the claims changelog {topic} was not read back within {} ms ({} entries read, partitions {:?} \
+                 not finished)",
+                timeout.as_millis(),
+                entries.len(),
+                open.keys().collect::<Vec<_>>()
+            )));
+        }
+        let message = match tokio::time::timeout(left, consumer.recv()).await {
+            Ok(Ok(message)) => message,
+            Ok(Err(error)) => {
+                tracing::warn!(%error, "consumer error while reading the claims changelog, going on");
+                continue;
+            }
+            Err(_) => continue,
+        };
+        let (partition, offset) = (message.partition(), message.offset());
+        let Some(&end) = open.get(&partition) else { continue };
+        if offset < end {
+            entries.push((message.key().unwrap_or_default().to_vec(), message.payload().unwrap_or_default().to_vec()));
+        }
+        if offset >= end {
+            open.remove(&partition);
+        }
+    }
+    let committed = committed_offsets(&consumer, input_topic, timeout.saturating_sub(started.elapsed()))?;
+    let stats = stage.restore_entries(entries.iter().map(|(k, v)| (k.as_slice(), v.as_slice())), &committed);
+    metrics.claim_clusters_restored.inc_by(stats.clusters);
+    metrics.claim_clusters.set(stage.index.len() as i64);
+    metrics.claim_state_bytes.set(stage.index.state_bytes() as i64);
+    tracing::info!(
+        topic,
+        entries = stats.entries,
+        clusters = stats.clusters,
+        unreadable = stats.unreadable,
+        republished = stats.republished,
+        ms = started.elapsed().as_millis() as u64,
+        "claim index restored from the changelog"
+    );
+    Ok(stats)
+}
+
+/// The service group's committed offset (the next offset to read) of every partition of `topic` that has one.
+fn committed_offsets(
+    consumer: &StreamConsumer,
+    topic: &str,
+    timeout: Duration,
+) -> Result<BTreeMap<TopicPartition, i64>, ServiceError> {
+    let metadata = consumer
+        .fetch_metadata(Some(topic), timeout)
+        .map_err(ServiceError::kafka("reading the input's metadata"))?;
+    let mut list = TopicPartitionList::new();
+    for partition in metadata.topics().iter().filter(|t| t.name() == topic).flat_map(|t| t.partitions()) {
+        list.add_partition(topic, partition.id());
+    }
+    let committed =
+        consumer.committed_offsets(list, timeout).map_err(ServiceError::kafka("reading the committed offsets"))?;
+    Ok(committed
+        .elements()
+        .iter()
+        .filter_map(|e| match e.offset() {
+            Offset::Offset(next) => Some((TopicPartition::new(e.topic(), e.partition()), next)),
+            _ => None,
+        })
+        .collect())
+}
