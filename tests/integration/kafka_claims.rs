@@ -100,7 +100,11 @@ fn killing_the_claims_service_mid_stream_changes_no_cluster() {
     });
     let mismatched: Vec<(&String, Option<&Value>)> =
         want.iter().filter(|(id, r)| latest.get(*id) != Some(*r)).map(|(id, _)| (id, latest.get(id))).collect();
-    assert!(mismatched.is_empty(), "clusters differ after kill -9 at ~{at_kill}: {mismatched:?}\n{}", claims.log_text());
+    assert!(
+        mismatched.is_empty(),
+        "clusters differ after kill -9 at ~{at_kill}: {mismatched:?}\n{}",
+        claims.log_text()
+    );
     assert_eq!(latest.len(), want.len(), "no cluster beyond the in-process run's");
     assert!(claims.metric("tenor_claim_clusters_restored_total") > 0.0, "the restart read the changelog back");
     assert_eq!(claims.metric("tenor_claim_clusters"), want.len() as f64);

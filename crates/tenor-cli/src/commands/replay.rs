@@ -143,7 +143,7 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<ExitCode> {
         let mut kafka = args.client.kafka("tenor-replay");
         if let Some(partitions) = args.create_partitions {
             kafka.topic_partitions = partitions;
-            super::service::block_on(ensure_topics(&kafka, &[topic.as_str()], Duration::from_secs(30)))?
+            super::service::block_on(ensure_topics(&kafka, &[topic.as_str()], &[], Duration::from_secs(30)))?
                 .with_context(|| format!("cannot create {topic}"))?;
         }
         let stats = publish(&kafka, &spec, &mut input, |s| {

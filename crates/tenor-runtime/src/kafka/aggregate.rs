@@ -438,6 +438,7 @@ mod tests {
             model: Map::new(),
             tier: None,
             run_id: None,
+            claim_cluster: None,
         };
         serde_json::to_vec(&record).unwrap()
     }

@@ -291,8 +291,13 @@ pub async fn restore(
     let metadata = consumer
         .fetch_metadata(Some(topic), Duration::from_secs(30))
         .map_err(ServiceError::kafka("reading the changelog's metadata"))?;
-    let partitions: Vec<i32> =
-        metadata.topics().iter().filter(|t| t.name() == topic).flat_map(|t| t.partitions()).map(|p| p.id()).collect();
+    let partitions: Vec<i32> = metadata
+        .topics()
+        .iter()
+        .filter(|t| t.name() == topic)
+        .flat_map(|t| t.partitions())
+        .map(|p| p.id())
+        .collect();
     let producer: FutureProducer =
         producer_config(kafka).create().map_err(ServiceError::kafka("creating the changelog producer"))?;
     let token = format!("{}-{}", std::process::id(), chrono::Utc::now().timestamp_nanos_opt().unwrap_or_default());
@@ -336,7 +341,10 @@ pub async fn restore(
         let (partition, offset) = (message.partition(), message.offset());
         let Some(&end) = open.get(&partition) else { continue };
         if offset < end {
-            entries.push((message.key().unwrap_or_default().to_vec(), message.payload().unwrap_or_default().to_vec()));
+            entries.push((
+                message.key().unwrap_or_default().to_vec(),
+                message.payload().unwrap_or_default().to_vec(),
+            ));
         }
         if offset >= end {
             open.remove(&partition);

@@ -263,29 +263,45 @@ pub fn min_insync_replicas(replication: i32) -> i32 {
 }
 
 /// The topics to create: `kafka.topic_partitions` partitions, `kafka.topic_replication` replicas and
-/// `min.insync.replicas` set to `min_insync` (see [`min_insync_replicas`]), each name once.
-fn new_topics<'a>(kafka: &KafkaConfig, topics: &[&'a str], min_insync: &'a str) -> Vec<NewTopic<'a>> {
+/// `min.insync.replicas` set to `min_insync` (see [`min_insync_replicas`]), each name once; those also in
+/// `compacted` (keyed state: the latest record of a key is all that matters) with `cleanup.policy=compact`.
+fn new_topics<'a>(
+    kafka: &KafkaConfig,
+    topics: &[&'a str],
+    compacted: &[&str],
+    min_insync: &'a str,
+) -> Vec<NewTopic<'a>> {
     let mut unique: Vec<&str> = topics.to_vec();
     unique.sort_unstable();
     unique.dedup();
     unique
         .into_iter()
         .map(|t| {
-            NewTopic::new(t, kafka.topic_partitions, TopicReplication::Fixed(kafka.topic_replication))
-                .set("min.insync.replicas", min_insync)
+            let topic = NewTopic::new(t, kafka.topic_partitions, TopicReplication::Fixed(kafka.topic_replication))
+                .set("min.insync.replicas", min_insync);
+            if compacted.contains(&t) {
+                topic.set("cleanup.policy", "compact")
+            } else {
+                topic
+            }
         })
         .collect()
 }
 
 /// Creates `topics` when missing (an existing topic is fine, and keeps its settings). Retries while the broker
 /// is unreachable, up to `deadline`, because services are often started together with their broker.
-pub async fn ensure_topics(kafka: &KafkaConfig, topics: &[&str], deadline: Duration) -> Result<(), ServiceError> {
+pub async fn ensure_topics(
+    kafka: &KafkaConfig,
+    topics: &[&str],
+    compacted: &[&str],
+    deadline: Duration,
+) -> Result<(), ServiceError> {
     let mut config = base_client_config(kafka);
     apply_pass_through(&mut config, kafka);
     let admin: AdminClient<ProducerContext> =
         config.create_with_context(ProducerContext).map_err(ServiceError::kafka("creating the admin client"))?;
     let min_insync = min_insync_replicas(kafka.topic_replication).to_string();
-    let new_topics = new_topics(kafka, topics, &min_insync);
+    let new_topics = new_topics(kafka, topics, compacted, &min_insync);
     let options = AdminOptions::new().operation_timeout(Some(Duration::from_secs(10)));
     let started = std::time::Instant::now();
     let mut backoff = Duration::from_millis(200);
@@ -336,12 +352,13 @@ mod tests {
         assert_eq!(by_replication, [1, 1, 2, 3, 3]);
         let kafka = KafkaConfig { topic_partitions: 6, topic_replication: 3, ..KafkaConfig::default() };
         let min_insync = min_insync_replicas(kafka.topic_replication).to_string();
-        let topics = new_topics(&kafka, &["b", "a", "b"], &min_insync);
+        let topics = new_topics(&kafka, &["b", "a", "b"], &["b"], &min_insync);
         assert_eq!(topics.iter().map(|t| t.name).collect::<Vec<_>>(), ["a", "b"]);
         for topic in &topics {
             assert_eq!(topic.num_partitions, 6);
             assert!(matches!(topic.replication, TopicReplication::Fixed(3)));
-            assert_eq!(topic.config, [("min.insync.replicas", "2")]);
         }
+        assert_eq!(topics[0].config, [("min.insync.replicas", "2")]);
+        assert_eq!(topics[1].config, [("min.insync.replicas", "2"), ("cleanup.policy", "compact")]);
     }
 }

@@ -14,8 +14,8 @@ use super::reload::{run_reloads, ModelReloader, PipelineCell};
 use super::stages::{OutputTopics, ScorerStage, SegmenterStage, ServeStage};
 use super::{ensure_topics, ServiceError};
 use crate::config::{
-    AggregatorConfig, ClaimsConfig, ConfigError, DeliveryConfig, KafkaConfig, MetricsConfig, ModelsConfig, ScorerConfig, SegmenterConfig,
-    ServeConfig, ServiceSettings,
+    AggregatorConfig, ClaimsConfig, ConfigError, DeliveryConfig, KafkaConfig, MetricsConfig, ModelsConfig,
+    ScorerConfig, SegmenterConfig, ServeConfig, ServiceSettings,
 };
 use crate::http::{Health, MetricsServer};
 use crate::metrics::Metrics;
@@ -62,6 +62,8 @@ struct Common<'a> {
     delivery: &'a DeliveryConfig,
     input: &'a str,
     outputs: Vec<&'a str>,
+    /// Outputs created with `cleanup.policy=compact` (keyed state).
+    compacted: Vec<&'a str>,
     dlq: &'a str,
 }
 
@@ -74,7 +76,7 @@ impl<'a> Common<'a> {
         dlq: &'a str,
     ) -> Common<'a> {
         let (kafka, metrics_config, delivery) = (config.kafka(), config.metrics(), config.delivery());
-        Common { service, kafka, metrics_config, delivery, input, outputs, dlq }
+        Common { service, kafka, metrics_config, delivery, input, outputs, compacted: Vec::new(), dlq }
     }
 }
 
@@ -104,7 +106,7 @@ where
         // Topic creation waits up to a minute for the broker: a shutdown request is honoured meanwhile.
         let mut stop = shutdown.clone();
         tokio::select! {
-            created = ensure_topics(common.kafka, &topics, Duration::from_secs(60)) => created?,
+            created = ensure_topics(common.kafka, &topics, &common.compacted, Duration::from_secs(60)) => created?,
             _ = stop.wait_for(|stop| *stop) => {
                 tracing::info!("shutdown requested before the topics were ready; nothing was consumed");
                 server.stop();
@@ -244,7 +246,8 @@ pub async fn aggregator(
 pub async fn claims(config: &ClaimsConfig, shutdown: watch::Receiver<bool>) -> Result<RunSummary, ServiceError> {
     config.cluster.validate().map_err(|e| ServiceError::Config(ConfigError::Invalid(format!("cluster: {e}"))))?;
     let t = &config.topics;
-    let common = Common::new("claims", config, &t.sentences, vec![&t.claims, &t.changelog], &t.dlq);
+    let mut common = Common::new("claims", config, &t.sentences, vec![&t.claims, &t.changelog], &t.dlq);
+    common.compacted = vec![&t.claims, &t.changelog];
     let outputs = ClaimsOutputs { claims: t.claims.as_str().into(), changelog: t.changelog.as_str().into() };
     let make_stage = |metrics: &Arc<Metrics>| {
         let metrics = metrics.clone();
