@@ -641,13 +641,13 @@ fn input_topic(command: &str, config: &toml::Table) -> String {
     let key = match command {
         "serve" | "segmenter" => "topics.input",
         "scorer" => "topics.segments",
-        "aggregator" => "topics.sentences",
+        "aggregator" | "claims" => "topics.sentences",
         other => panic!("not a service: {other}"),
     };
     config_str(config, key)
 }
 
-const SERVICES: &[&str] = &["serve", "segmenter", "scorer", "aggregator"];
+const SERVICES: &[&str] = &["serve", "segmenter", "scorer", "aggregator", "claims"];
 
 fn assert_no_problems(what: &str, problems: &[String]) {
     assert!(problems.is_empty(), "{what}: {} problem(s):\n  {}", problems.len(), problems.join("\n  "));
@@ -752,8 +752,12 @@ fn compose_stack_wires_the_topics_ports_and_variables_the_services_read() {
     assert!(kafka_env["KAFKA_ADVERTISED_LISTENERS"].contains("PLAINTEXT://kafka:9092"));
     assert!(!services.keys().any(|k| k.as_str().is_some_and(|k| k.contains("zookeeper"))));
     let init = service("kafka-init");
-    let created: BTreeSet<String> =
-        string_map(init.get("environment"))["TOPICS"].split_whitespace().map(str::to_owned).collect();
+    let init_env = string_map(init.get("environment"));
+    let created: BTreeSet<String> = ["TOPICS", "COMPACTED_TOPICS"]
+        .iter()
+        .flat_map(|k| init_env[*k].split_whitespace())
+        .map(str::to_owned)
+        .collect();
     assert!(seq(init, "command")
         .iter()
         .any(|c| c.as_str().is_some_and(|c| c.contains("kafka-topics.sh") && c.contains("--create"))));
@@ -767,6 +771,7 @@ fn compose_stack_wires_the_topics_ports_and_variables_the_services_read() {
     assert_eq!(profiles("tenor-segmenter"), ["split"]);
     assert_eq!(profiles("tenor-scorer"), ["split"]);
     assert!(profiles("tenor-aggregator").is_empty());
+    assert!(profiles("tenor-claims").is_empty());
 
     // Every Tenor service: a real subcommand, variables it reads, and the configuration those give it.
     let prometheus = yaml(&dir.join("prometheus/prometheus.yml"));
@@ -828,15 +833,14 @@ fn compose_stack_wires_the_topics_ports_and_variables_the_services_read() {
     }
     assert_eq!(
         configs.keys().map(String::as_str).collect::<Vec<_>>(),
-        ["aggregator", "scorer", "segmenter", "serve"]
+        ["aggregator", "claims", "scorer", "segmenter", "serve"]
     );
     // Split mode consumes what serve consumes, and the scorer reads what the segmenter writes.
     assert_eq!(input_topic("segmenter", &configs["segmenter"]), input_topic("serve", &configs["serve"]));
     assert_eq!(input_topic("scorer", &configs["scorer"]), config_str(&configs["segmenter"], "topics.segments"));
-    assert_eq!(
-        input_topic("aggregator", &configs["aggregator"]),
-        config_str(&configs["serve"], "topics.sentences")
-    );
+    for reader in ["aggregator", "claims"] {
+        assert_eq!(input_topic(reader, &configs[reader]), config_str(&configs["serve"], "topics.sentences"));
+    }
 
     // The demo producer replays the example stream into the topic serve reads.
     let demo = service("demo-producer");
@@ -977,9 +981,10 @@ fn kubernetes_manifests_parse_and_match_the_services_ports_probes_topics_and_con
     let alert_groups = yaml(&deploy_dir().join("prometheus/alerts.yml"))["groups"].clone();
 
     // Each mode is checked as kustomize would build it.
-    for (overlay, want) in
-        [("", ["aggregator", "serve"].as_slice()), ("split", &["aggregator", "scorer", "segmenter"])]
-    {
+    for (overlay, want) in [
+        ("", ["aggregator", "claims", "serve"].as_slice()),
+        ("split", &["aggregator", "claims", "scorer", "segmenter"]),
+    ] {
         let dir = if overlay.is_empty() { k8s.clone() } else { k8s.join(overlay) };
         let origin = format!("deploy/k8s/{overlay}");
         let docs = kustomize(&dir, &mut problems);
@@ -1209,11 +1214,12 @@ fn kubernetes_manifests_parse_and_match_the_services_ports_probes_topics_and_con
             }
         }
         scaled.sort();
-        let mut expected_scaled: Vec<&str> = want.iter().copied().filter(|c| *c != "aggregator").collect();
+        let mut expected_scaled: Vec<&str> =
+            want.iter().copied().filter(|c| !["aggregator", "claims"].contains(c)).collect();
         expected_scaled.sort_unstable();
         assert_eq!(
             scaled, expected_scaled,
-            "{origin}: every service but the aggregator (one per group) autoscales"
+            "{origin}: every service but the aggregator and the claims service (one per group) autoscales"
         );
     }
     assert_no_problems("deploy/k8s", &problems);
