@@ -391,3 +391,130 @@ fn committed_offsets(
         })
         .collect())
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::{DateTime, Duration as Hours, Utc};
+    use tenor_core::{Claim, ClaimKind, Origin, SentenceKind, Span};
+
+    use super::*;
+
+    fn sentence(k: usize, text: &str) -> Vec<u8> {
+        let time = DateTime::parse_from_rfc3339("2024-05-01T00:00:00Z").unwrap().with_timezone(&Utc)
+            + Hours::minutes(k as i64);
+        let mut r = SentenceRecord::unanalysed(
+            format!("a{k}"),
+            0,
+            text.into(),
+            Span::new(0, text.chars().count()),
+            SentenceKind::Sentence,
+            Origin::File { file: "t".into(), line: 1 },
+            time,
+        );
+        r.article_source = Some(format!("outlet-{}", k % 2));
+        r.claim = Some(Claim { is_claim: true, score: 0.9, kind: ClaimKind::Attributed });
+        serde_json::to_vec(&r).unwrap()
+    }
+
+    fn stage() -> ClaimsStage {
+        let outputs = ClaimsOutputs { claims: "tenor.claims".into(), changelog: "changelog".into() };
+        ClaimsStage::new(ClusterConfig::default(), outputs, 1 << 20)
+    }
+
+    /// Feeds records as the engine does; returns every emission.
+    fn feed(stage: &mut ClaimsStage, tracker: &mut OffsetTracker, records: &[(i64, Vec<u8>)]) -> Vec<Emission> {
+        let tp = TopicPartition::new("tenor.sentences", 0);
+        let metrics = Metrics::new("test");
+        let mut out = Vec::new();
+        for (offset, payload) in records {
+            let input = tracker.begin(&tp, *offset);
+            let message = Incoming {
+                tp: tp.clone(),
+                offset: *offset,
+                key: None,
+                payload: payload.clone(),
+                timestamp_ms: None,
+            };
+            out.extend(stage.ingest(&message, &input, tracker, &metrics).unwrap());
+            tracker.complete(&input);
+        }
+        out
+    }
+
+    fn of_topic<'a>(emissions: &'a [Emission], topic: &str) -> Vec<&'a Outgoing> {
+        emissions.iter().flat_map(|e| &e.records).filter(|r| &*r.topic == topic).collect()
+    }
+
+    fn stream() -> Vec<(i64, Vec<u8>)> {
+        let texts = ["Fuel taxes will rise next spring", "The bridge will reopen this month"];
+        (0..12).map(|k| (k as i64, sentence(k, &format!("\"{}\", officials said.", texts[k % 2])))).collect()
+    }
+
+    #[test]
+    fn a_stage_restored_from_its_changelog_skips_what_it_applied_and_republishes_what_may_be_lost() {
+        let stream = stream();
+        let mut tracker = OffsetTracker::new();
+        tracker.assign(TopicPartition::new("tenor.sentences", 0));
+        let mut first = stage();
+        let emitted = feed(&mut first, &mut tracker, &stream[..8]);
+        assert_eq!(of_topic(&emitted, "tenor.claims").len(), 8);
+        // Every emission holds its input until acknowledged.
+        assert!(emitted.iter().all(|e| e.covers.len() == 1));
+        let changelog: Vec<(Vec<u8>, Vec<u8>)> = of_topic(&emitted, "changelog")
+            .into_iter()
+            .map(|r| (r.key.clone().unwrap(), r.payload.clone()))
+            .collect();
+
+        // Restarted with offsets committed up to 6 (the next to read): records 6 and 7 come again.
+        let committed = BTreeMap::from([(TopicPartition::new("tenor.sentences", 0), 6)]);
+        let mut second = stage();
+        let stats =
+            second.restore_entries(changelog.iter().map(|(k, v)| (k.as_slice(), v.as_slice())), &committed);
+        assert_eq!(stats, RestoreStats { entries: 8, clusters: 2, unreadable: 0, republished: 2 });
+        let mut tracker = OffsetTracker::new();
+        tracker.assign(TopicPartition::new("tenor.sentences", 0));
+        let replayed = feed(&mut second, &mut tracker, &stream[6..]);
+        let claims = of_topic(&replayed, "tenor.claims");
+        // Two republished records (both clusters' latest entries are at offsets 6 and 7), then offsets 8..12.
+        assert_eq!(claims.len(), 2 + 4);
+        let decode = |r: &Outgoing| serde_json::from_slice::<ClaimRecord>(&r.payload).unwrap();
+        assert!(replayed[0].covers.is_empty(), "republished records complete no input");
+        // And the end state is the uninterrupted run's.
+        let mut tracker = OffsetTracker::new();
+        tracker.assign(TopicPartition::new("tenor.sentences", 0));
+        let mut uninterrupted = stage();
+        let all = feed(&mut uninterrupted, &mut tracker, &stream);
+        let last = |records: Vec<&Outgoing>| {
+            let mut by_id = BTreeMap::new();
+            for r in records {
+                let c = decode(r);
+                by_id.insert(c.cluster_id.clone(), c);
+            }
+            by_id
+        };
+        let mut resumed = last(of_topic(&emitted, "tenor.claims"));
+        resumed.extend(last(claims));
+        assert_eq!(resumed, last(of_topic(&all, "tenor.claims")));
+        assert!(resumed.values().all(|c| c.members == 6));
+    }
+
+    #[test]
+    fn unreadable_changelog_entries_and_markers_are_skipped() {
+        let mut stage = stage();
+        let entries: [(&[u8], &[u8]); 3] = [
+            (b"__tenor_restore_marker", b"token"),
+            (b"c-0000000000000001", b"{not json"),
+            (b"c-0000000000000002", br#"{"op":"expire","input":{"topic":"t","partition":0,"offset":3}}"#),
+        ];
+        let stats = stage.restore_entries(entries, &BTreeMap::new());
+        assert_eq!(stats, RestoreStats { entries: 2, clusters: 0, unreadable: 1, republished: 0 });
+        // The expire entry's input position counts as applied.
+        let mut tracker = OffsetTracker::new();
+        let tp = TopicPartition::new("t", 0);
+        tracker.assign(tp.clone());
+        let input = tracker.begin(&tp, 3);
+        let message = Incoming { tp, offset: 3, key: None, payload: b"{not json".to_vec(), timestamp_ms: None };
+        let out = stage.ingest(&message, &input, &mut tracker, &Metrics::new("test")).unwrap();
+        assert!(out.is_empty(), "offset 3 was applied before: skipped, not decoded");
+    }
+}
