@@ -59,7 +59,7 @@ pub struct InputPosition {
 #[serde(tag = "op", rename_all = "snake_case")]
 pub enum ChangelogEntry {
     /// The cluster's whole state after the input at `input`, and the claim record published with it.
-    Upsert { input: InputPosition, cluster: ClusterSnapshot, record: Box<ClaimRecord> },
+    Upsert { input: InputPosition, cluster: Box<ClusterSnapshot>, record: Box<ClaimRecord> },
     /// The window dropped the cluster (while taking in the input at `input`).
     Expire { input: InputPosition },
 }
@@ -129,7 +129,7 @@ impl ClaimsStage {
             match serde_json::from_slice::<ChangelogEntry>(payload) {
                 Ok(ChangelogEntry::Upsert { input, cluster, record }) => {
                     self.note_applied(&input);
-                    latest.insert(key.to_owned(), Some((input, cluster, record)));
+                    latest.insert(key.to_owned(), Some((input, *cluster, record)));
                 }
                 Ok(ChangelogEntry::Expire { input }) => {
                     self.note_applied(&input);
@@ -242,7 +242,7 @@ impl StatefulStage for ClaimsStage {
                 &assignment.cluster_id,
                 &ChangelogEntry::Upsert {
                     input: position.clone(),
-                    cluster: snapshot,
+                    cluster: Box::new(snapshot),
                     record: Box::new(assignment.record),
                 },
             ),
