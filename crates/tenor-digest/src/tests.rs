@@ -152,7 +152,7 @@ fn sentences_without_a_claim_are_counted_not_shown() {
     let out = digest.article(&article(None));
     assert!(!out.contains("Hello there") && !out.contains("Goodbye"), "{out}");
     assert!(out.contains("… 2 sentences without a claim not shown"), "{out}");
-    assert!(out.starts_with("▌ a1\n  Wikinews · 2015-09-01 · 3 sentences, 1 claims\n"), "no title: the id: {out}");
+    assert!(out.starts_with("▌ a1\n  Wikinews · 2015-09-01 · 3 sentences, 1 claim\n"), "no title: the id: {out}");
     // The next article starts from nothing.
     let next = digest.article(&article(Some("Empty")));
     assert!(next.contains("0 sentences, 0 claims") && !next.contains("not shown"), "{next}");
