@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use tenor_core::{SentenceRecord, StanceLabel};
 
 use crate::text::{Line, Palette};
-use crate::{styles, TOP_SPEAKERS};
+use crate::{plural, styles, TOP_SPEAKERS};
 
 /// One speaker's claims, by stance label of the sentence.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -70,18 +70,18 @@ impl Totals {
         let mut counts = Line::new();
         counts.push("Summary: ", styles::TITLE);
         let items = [
-            (self.articles, "articles"),
-            (self.sentences, "sentences"),
-            (self.claims, "claims"),
-            (self.hedged, "hedged"),
-            (dead_letters, "dead letters"),
+            (self.articles, "article", "articles"),
+            (self.sentences, "sentence", "sentences"),
+            (self.claims, "claim", "claims"),
+            (self.hedged, "hedged", "hedged"),
+            (dead_letters, "dead letter", "dead letters"),
         ];
-        for (i, (n, what)) in items.iter().enumerate() {
+        for (i, &(n, one, many)) in items.iter().enumerate() {
             if i > 0 {
                 counts.push(" · ", styles::META);
             }
-            let style = if *what == "dead letters" && *n > 0 { styles::NEGATIVE } else { anstyle::Style::new() };
-            counts.push(&format!("{n} {what}"), style);
+            let style = if one == "dead letter" && n > 0 { styles::NEGATIVE } else { anstyle::Style::new() };
+            counts.push(&plural(n, one, many), style);
         }
         push_line(&mut out, &counts, width, palette);
 
