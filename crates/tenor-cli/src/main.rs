@@ -6,6 +6,7 @@
 mod commands;
 mod flags;
 mod logging;
+mod progress;
 
 use std::process::ExitCode;
 
