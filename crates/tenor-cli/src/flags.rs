@@ -244,7 +244,7 @@ impl PresentArgs {
         let color = match self.color {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
-            ColorChoice::Auto => terminal && !std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
+            ColorChoice::Auto => terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
         };
         let width = terminal
             .then(|| terminal_size::terminal_size_of(std::io::stdout()))

@@ -206,7 +206,10 @@ mod tests {
     fn marked_characters_take_the_mark_style() {
         let yellow = anstyle::AnsiColor::Yellow.on_default();
         let mut line = Line::new();
-        line.push_marked("it may rain", Style::new(), &[3..6], yellow);
-        assert_eq!(line.render(80, Palette { color: true }), format!("it {yellow}may{yellow:#} rain"));
+        line.push_marked("it may rain", Style::new(), &[0..2, 7..11], yellow);
+        assert_eq!(
+            line.render(80, Palette { color: true }),
+            format!("{yellow}it{yellow:#} may {yellow}rain{yellow:#}")
+        );
     }
 }
