@@ -185,3 +185,44 @@ fn on_a_terminal_progress_is_drawn_on_standard_error_unless_no_progress() {
     let without = on_a_terminal("run --format jsonl -o /dev/null --no-progress", &[]).unwrap();
     assert_eq!(without, "", "nothing at all without progress");
 }
+
+#[test]
+fn hostile_article_text_cannot_reach_the_terminal() {
+    let article = serde_json::json!({
+        "id": "evil\u{1b}]0;owned\u{7}",
+        "title": "Breaking\u{1b}[2J\u{1b}[H news \u{202e}gnp.exe",
+        "source": "Wire\u{9b}31m",
+        "body": "Officials said the deal \u{1b}[31mfailed\u{202e} on Monday, and \u{2066}nobody\u{2069} denied it.\r\n\
+                 The talks, the minister said, had collapsed.\u{8}\u{8}\u{8}",
+    });
+    for color in ["never", "always"] {
+        let output = run_with_stdin(
+            tenor().args(["run", "-i", "-", "--format", "digest", "--color", color]),
+            format!("{article}\n").as_bytes(),
+        );
+        let digest = String::from_utf8(ok(&output).stdout.clone()).unwrap();
+        // Colour adds SGR sequences (ESC [ digits m) only; remove them, then no control or bidi character is left.
+        let mut visible = String::new();
+        let mut rest = digest.as_str();
+        while let Some(at) = rest.find("\u{1b}[") {
+            visible.push_str(&rest[..at]);
+            let after = &rest[at + 2..];
+            let end = after.find(|c: char| !(c.is_ascii_digit() || c == ';')).unwrap();
+            assert_eq!(&after[end..end + 1], "m", "only SGR sequences: {digest:?}");
+            rest = &after[end + 1..];
+        }
+        visible.push_str(rest);
+        for c in visible.chars() {
+            assert!(
+                c == '\n'
+                    || !(c.is_control()
+                        || ('\u{202a}'..='\u{202e}').contains(&c)
+                        || ('\u{2066}'..='\u{2069}').contains(&c)),
+                "{c:?} reached the terminal: {visible:?}"
+            );
+        }
+        assert!(visible.contains(r"Breaking\u{1b}[2J\u{1b}[H news \u{202e}gnp.exe"), "{visible}");
+        assert!(visible.contains(r"Wire\u{9b}31m"), "{visible}");
+        assert!(visible.contains(r"\u{1b}[31mfailed\u{202e}"), "the claim's text, escaped: {visible}");
+    }
+}
