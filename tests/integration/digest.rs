@@ -16,10 +16,11 @@ fn summary_line(records: &[Value], dead_letters: usize) -> String {
     let hedged = sentences.iter().filter(|r| r["hedge"]["hedged"] == true).count();
     let plural = |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
     format!(
-        "Summary: {} · {} · {} · {hedged} hedged · {}",
+        "Summary: {} · {} · {} · {} · {}",
         plural(of("tenor.article/1"), "article", "articles"),
         plural(sentences.len(), "sentence", "sentences"),
         plural(claims, "claim", "claims"),
+        plural(hedged, "hedged sentence", "hedged sentences"),
         plural(dead_letters, "dead letter", "dead letters"),
     )
 }

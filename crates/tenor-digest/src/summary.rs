@@ -73,7 +73,7 @@ impl Totals {
             (self.articles, "article", "articles"),
             (self.sentences, "sentence", "sentences"),
             (self.claims, "claim", "claims"),
-            (self.hedged, "hedged", "hedged"),
+            (self.hedged, "hedged sentence", "hedged sentences"),
             (dead_letters, "dead letter", "dead letters"),
         ];
         for (i, &(n, one, many)) in items.iter().enumerate() {

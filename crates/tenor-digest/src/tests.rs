@@ -293,7 +293,7 @@ fn the_summary_counts_everything_and_ranks_speakers_with_their_stance_mix() {
     let _ = digest.article(&article(Some("Two")));
     let summary = digest.summary(2);
     let lines: Vec<&str> = summary.lines().collect();
-    assert_eq!(lines[1], "Summary: 2 articles · 6 sentences · 5 claims · 0 hedged · 2 dead letters");
+    assert_eq!(lines[1], "Summary: 2 articles · 6 sentences · 5 claims · 0 hedged sentences · 2 dead letters");
     assert_eq!(lines[2], "Top speakers by claims (2 of 2 speakers, 5 attributed claims):");
     assert_eq!(lines[3], "  Ann  4  2 negative · 1 neutral · 1 positive");
     assert_eq!(lines[4], "  Bob  1  1 negative · 0 neutral · 0 positive");
