@@ -91,6 +91,10 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<ExitCode> {
     let (bar, mut input, _) = progress::open_input(Some(&args.input), args.present.progress())?;
     bar.enable_steady_tick(Duration::from_millis(200));
     if let Some(topic) = &args.to_topic {
+        anyhow::ensure!(
+            args.present.format == crate::flags::OutputFormat::Auto,
+            "--format chooses the records output of an in-process replay; --to-topic publishes messages"
+        );
         let pace = match (args.rate, args.speed) {
             (Some(rate), _) => Pace::Rate(rate),
             (None, Some(speed)) => Pace::Original {
