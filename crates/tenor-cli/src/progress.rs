@@ -22,7 +22,10 @@ pub fn open_input(
             let bar = ProgressBar::new(EXAMPLE_STREAM.len() as u64);
             (bar.clone(), Box::new(bar.wrap_read(EXAMPLE_STREAM)), EXAMPLE_STREAM_NAME)
         }
-        Some("-") => (ProgressBar::new_spinner(), Box::new(std::io::stdin()), "-"),
+        Some("-") => {
+            let bar = ProgressBar::new_spinner();
+            (bar.clone(), Box::new(bar.wrap_read(std::io::stdin())), "-")
+        }
         Some(path) => {
             let file = std::fs::File::open(path).with_context(|| format!("cannot open {path}"))?;
             let bar = ProgressBar::new(file.metadata().map(|m| m.len()).unwrap_or(0));
@@ -31,9 +34,9 @@ pub fn open_input(
     };
     // Standard input has no known size: a spinner with the byte rate instead of a bar with an ETA.
     let template = if bar.length().is_none() {
-        "{spinner} {bytes} {binary_bytes_per_sec} | {wide_msg}"
+        "{spinner} {bytes} read, {binary_bytes_per_sec} | {wide_msg}"
     } else {
-        "{bar:24} {percent:>3}% of {total_bytes}, ETA {eta} | {wide_msg}"
+        "{bar:16} {percent:>3}%, ETA {eta} | {wide_msg}"
     };
     bar.set_style(ProgressStyle::with_template(template).expect("valid template"));
     if !visible {
@@ -50,7 +53,7 @@ pub fn per_second(count: u64, bar: &ProgressBar) -> f64 {
 /// The progress message of a run over a stream.
 pub fn run_message(stats: &RunStats, bar: &ProgressBar) -> String {
     format!(
-        "{} articles ({:.0}/s), {} sentences ({:.0}/s)",
+        "{} articles {:.0}/s, {} sentences {:.0}/s",
         stats.articles,
         per_second(stats.articles, bar),
         stats.sentence_records,
