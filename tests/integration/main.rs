@@ -8,6 +8,7 @@ mod support;
 mod attribution;
 mod deploy;
 mod diff;
+mod digest;
 mod eval_attribution;
 mod eval_replay;
 mod eval_split;

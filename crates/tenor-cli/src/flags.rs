@@ -2,12 +2,14 @@
 //! (`#[command(flatten)]`) and turns it into the library's own value with the group's method. Each group's
 //! defaults come from the library, so a flag and the library cannot disagree.
 
+use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use anyhow::Context;
-use clap::Args;
+use clap::{Args, ValueEnum};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
+use tenor_digest::DigestOptions;
 use tenor_pipeline::{Models, PipelineConfig, Tier};
 use tenor_runtime::config::{self, Layers, ModelsConfig};
 
@@ -190,5 +192,69 @@ mod tests {
         for features in tenor_train::FeatureSet::value_variants() {
             assert_eq!(features.to_possible_value().unwrap().get_name(), features.flag_value());
         }
+    }
+}
+
+/// What `run` and `replay` (in-process) write to the records output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// The digest when the records output is standard output and a terminal, JSON lines otherwise.
+    Auto,
+    /// A readable digest for a person: each article's claims with speaker, stance and hedges, then a summary.
+    Digest,
+    /// The records, one JSON object a line (`tenor.sentence/1`, `tenor.article/1`).
+    Jsonl,
+}
+
+/// Whether the digest is in colour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// When standard output is a terminal and `NO_COLOR` is not set.
+    Auto,
+    Always,
+    Never,
+}
+
+/// How `run` and `replay` (in-process) present their output to a person: the output format, colour, and the
+/// progress line on standard error.
+#[derive(Debug, Clone, Args)]
+pub struct PresentArgs {
+    /// Records output format: `digest` (readable, for a person), `jsonl` (the records), or `auto`: the digest
+    /// when the output is standard output and a terminal, JSON lines otherwise (a pipe or a file).
+    #[arg(long, value_enum, default_value_t = OutputFormat::Auto)]
+    pub format: OutputFormat,
+    /// Colour in the digest: `auto` is on when standard output is a terminal and `NO_COLOR` is not set.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
+    /// No progress line (it is also hidden when standard error is not a terminal).
+    #[arg(long)]
+    pub no_progress: bool,
+}
+
+impl PresentArgs {
+    /// The digest's layout when the records output (`-`: standard output) gets a digest, `None` when it gets
+    /// JSON lines. The width is the terminal's when the digest goes to one, else `tenor_digest::DEFAULT_WIDTH`.
+    pub fn digest(&self, output: &str) -> Option<DigestOptions> {
+        let terminal = output == "-" && std::io::stdout().is_terminal();
+        let digest = match self.format {
+            OutputFormat::Auto => terminal,
+            OutputFormat::Digest => true,
+            OutputFormat::Jsonl => false,
+        };
+        let color = match self.color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        };
+        let width = terminal
+            .then(|| terminal_size::terminal_size_of(std::io::stdout()))
+            .flatten()
+            .map_or(tenor_digest::DEFAULT_WIDTH, |(width, _)| usize::from(width.0));
+        digest.then_some(DigestOptions { width, color })
+    }
+
+    /// Whether to draw a progress line: asked for, and standard error is a terminal.
+    pub fn progress(&self) -> bool {
+        !self.no_progress && std::io::stderr().is_terminal()
     }
 }

@@ -6,6 +6,7 @@
 mod commands;
 mod flags;
 mod logging;
+mod progress;
 
 use std::process::ExitCode;
 
@@ -26,8 +27,9 @@ struct Cli {
 enum Command {
     /// Run the pipeline over an archived stream of article messages (JSONL, .gz too).
     ///
-    /// With no flags it runs on the bundled example stream (39 Wikinews articles) and prints records to
-    /// standard output. Rejected messages go to the dead-letter output with their reason and origin; the
+    /// With no flags it runs on the bundled example stream (39 Wikinews articles) and prints to standard
+    /// output: a readable digest when it is a terminal, the records as JSON lines when it is not (or with
+    /// `--format jsonl`). Rejected messages go to the dead-letter output with their reason and origin; the
     /// exit code is 0 when every message was processed and 2 when any was rejected.
     Run(commands::run::RunArgs),
     /// Split text or article messages into sentence records, without scoring.

@@ -2,6 +2,7 @@
 //!
 //! - [`archive`]: the `tenor.archive/1` format of archived Kafka messages (`tenor archive`, `tenor replay`);
 //! - [`file`]: archived streams (JSONL, gzip or not, or standard input) in, JSONL records out;
+//! - [`digest`]: a records output that prints `tenor_digest`'s readable digest instead (a person at a terminal);
 //! - [`kafka`]: the Kafka services (`serve`, `segmenter`, `scorer`, `aggregator`) on one engine that
 //!   delivers at least once, dead-letters bad input and never blocks a partition;
 //! - [`delivery`]: the offset bookkeeping behind at-least-once delivery;
@@ -14,6 +15,7 @@
 pub mod archive;
 pub mod config;
 pub mod delivery;
+pub mod digest;
 pub mod file;
 pub mod http;
 pub mod kafka;

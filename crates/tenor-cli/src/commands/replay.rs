@@ -1,20 +1,19 @@
 //! `tenor replay`: an archive (`tenor archive`'s format, or plain article JSONL; gzip or not) through the
 //! pipeline in-process at full speed, or back onto a topic at a chosen pace. See docs/REPLAY.md.
 
-use std::io::Read;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::Context;
 use clap::{Args, ValueEnum};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use tenor_pipeline::Pipeline;
-use tenor_runtime::file::{decode_input, run_stream, RunOptions};
+use tenor_runtime::file::{run_stream, RunOptions};
 use tenor_runtime::kafka::ensure_topics;
 use tenor_runtime::kafka::replay::{publish, Clock, Pace, Partitioning, PublishSpec};
 
 use super::archive::ClientArgs;
+use crate::progress;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ClockArg {
@@ -38,7 +37,7 @@ pub struct ReplayArgs {
     /// decompressed, `-` reads standard input.
     #[arg(long, short)]
     pub input: String,
-    /// In-process: where records go (JSON lines; `-` is standard output).
+    /// In-process: where records go (see --format; `-` is standard output).
     #[arg(long, short, default_value = "-", conflicts_with = "to_topic")]
     pub output: String,
     /// In-process: where rejected messages go, as dead letters (`-` is standard error).
@@ -83,42 +82,19 @@ pub struct ReplayArgs {
     pub keep_timestamps: bool,
     #[command(flatten)]
     pub client: ClientArgs,
-    /// No progress bar (it is also hidden when standard error is not a terminal).
-    #[arg(long)]
-    pub no_progress: bool,
-}
-
-/// A progress bar over the archive's bytes (its compressed bytes for `.gz`), so the ETA needs no first pass.
-fn progress(args: &ReplayArgs) -> anyhow::Result<(ProgressBar, Box<dyn std::io::BufRead + Send>)> {
-    let (bar, raw): (ProgressBar, Box<dyn Read + Send>) = if args.input == "-" {
-        (ProgressBar::new_spinner(), Box::new(std::io::stdin()))
-    } else {
-        let file = std::fs::File::open(&args.input).with_context(|| format!("cannot open {}", args.input))?;
-        let bar = ProgressBar::new(file.metadata().map(|m| m.len()).unwrap_or(0));
-        let raw = bar.wrap_read(file);
-        (bar, Box::new(raw))
-    };
-    // Standard input has no known size: a spinner with the byte rate instead of a bar with an ETA.
-    let template = if args.input == "-" {
-        "{spinner} {bytes} {binary_bytes_per_sec} | {msg}"
-    } else {
-        "{bar:30} {bytes}/{total_bytes} {binary_bytes_per_sec}, ETA {eta} | {msg}"
-    };
-    bar.set_style(ProgressStyle::with_template(template).expect("valid template"));
-    if args.no_progress {
-        bar.set_draw_target(ProgressDrawTarget::hidden());
-    }
-    Ok((bar, decode_input(&args.input, raw)))
-}
-
-fn per_second(count: u64, bar: &ProgressBar) -> f64 {
-    count as f64 / bar.elapsed().as_secs_f64().max(1e-3)
+    /// In-process: the output format and colour (`--format`, `--color`); both: `--no-progress`.
+    #[command(flatten)]
+    pub present: crate::flags::PresentArgs,
 }
 
 pub fn run(args: ReplayArgs) -> anyhow::Result<ExitCode> {
-    let (bar, mut input) = progress(&args)?;
+    let (bar, mut input, _) = progress::open_input(Some(&args.input), args.present.progress())?;
     bar.enable_steady_tick(Duration::from_millis(200));
     if let Some(topic) = &args.to_topic {
+        anyhow::ensure!(
+            args.present.format == crate::flags::OutputFormat::Auto,
+            "--format chooses the records output of an in-process replay; --to-topic publishes messages"
+        );
         let pace = match (args.rate, args.speed) {
             (Some(rate), _) => Pace::Rate(rate),
             (None, Some(speed)) => Pace::Original {
@@ -147,7 +123,7 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<ExitCode> {
                 .with_context(|| format!("cannot create {topic}"))?;
         }
         let stats = publish(&kafka, &spec, &mut input, |s| {
-            bar.set_message(format!("{} messages sent ({:.0}/s)", s.sent, per_second(s.sent, &bar)))
+            bar.set_message(format!("{} messages sent ({:.0}/s)", s.sent, progress::per_second(s.sent, &bar)))
         })
         .with_context(|| format!("cannot replay {} to {topic}", args.input))?;
         bar.finish_and_clear();
@@ -165,7 +141,8 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<ExitCode> {
         .run_id
         .clone()
         .unwrap_or_else(|| format!("replay-{}", chrono::Utc::now().format("%Y%m%dT%H%M%S%.3fZ")));
-    let stats = super::run::with_sinks(&args.output, &args.dead_letter, |sinks| {
+    let digest = args.present.digest(&args.output);
+    let stats = super::run::with_sinks(&args.output, &args.dead_letter, digest, &bar, |sinks| {
         run_stream(
             &pipeline,
             &mut input,
@@ -173,14 +150,7 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<ExitCode> {
             sinks,
             "tenor-replay",
             RunOptions { threads: args.threads, run_id: Some(run_id.as_str().into()), ..RunOptions::default() },
-            |s| {
-                bar.set_message(format!(
-                    "{} articles, {} records ({:.0} articles/s)",
-                    s.articles,
-                    s.sentence_records,
-                    per_second(s.articles, &bar)
-                ))
-            },
+            |s| bar.set_message(progress::run_message(s, &bar)),
         )
     })?;
     bar.finish_and_clear();
