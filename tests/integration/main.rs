@@ -24,3 +24,4 @@ mod replay;
 mod run;
 mod schemas;
 mod secrets;
+mod tension;

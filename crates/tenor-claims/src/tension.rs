@@ -16,8 +16,9 @@
 //!    (normalised; each side's stance is then its stance toward that mention, and if those do not oppose the
 //!    sentence stances are tried with the other links); one claim cluster; at least `min_shared_terms`
 //!    salient words in common (stop words from `tenor_lexicon::tension`); sentence embeddings with a cosine of
-//!    at least `min_cosine`; within one article with a title, at least one side shares a salient word with the
-//!    title (the article's own topic).
+//!    at least `min_cosine`; within one article with a title (one with a salient word), the article's own
+//!    topic: an article is about one story, so any two of its claims are linked by its title, at the weaker
+//!    strength `title_strength`.
 //! 3. **Opposition.** polarity = p(positive) − p(negative) of each side's stance; the sides oppose when the
 //!    signs differ and each |polarity| is at least `min_polarity` ([`opposed`]).
 //! 4. **Score.** link strength × √(|polarity₁|·|polarity₂|) × √(certainty₁·certainty₂) (hedge certainty, 1
@@ -137,7 +138,8 @@ impl TensionConfig {
 }
 
 /// The tensions within one article: `sentences` are its sentence records (any order; a repeated
-/// `sentence_index` counts once), `title` its title (the article's own topic links its sentences),
+/// `sentence_index` counts once), `title` its title (the article's own topic: with a title, any two of
+/// its sentences are linked, at `title_strength`),
 /// `embeddings[i]` sentence `i`'s embedding when the encoder tier gave one (by position in `sentences`).
 ///
 /// At most `max_per_article`, best score first (ties by `tension_id`); each pair of sentences at most once.
@@ -159,17 +161,14 @@ pub fn tensions_in_article(
             }
         }
     }
-    let title_terms = title.map(|t| salient_terms(t, config.max_terms)).unwrap_or_default();
-    let title = title.map(|t| t.trim()).filter(|_| !title_terms.is_empty());
+    let title = title.map(str::trim).filter(|t| !salient_terms(t, config.max_terms).is_empty());
     let mut found = Vec::new();
     for (i, a) in sides.iter().enumerate() {
         for b in &sides[i + 1..] {
             if a.article_id != b.article_id {
                 continue;
             }
-            let title_link =
-                title.filter(|_| [a, b].iter().any(|s| s.terms.iter().any(|t| title_terms.contains(t))));
-            if let Some(record) = pair(a, b, TensionScope::Article, title_link, config) {
+            if let Some(record) = pair(a, b, TensionScope::Article, title, config) {
                 found.push(record);
             }
         }

@@ -73,10 +73,10 @@ fn the_envoys_meet_the_officials_and_the_analysts() {
     let found = tensions_in_article(&miami(), Some(TITLE), None, &TensionConfig::default());
     let pairs: Vec<(usize, usize)> =
         found.iter().map(|t| (t.sides[0].sentence_index, t.sides[1].sentence_index)).collect();
-    // 0 × 2, 0 × 4 and 1 × 2 (polarity 0.35 ≥ 0.25); never 0 × 1 (one speaker) nor 2 × 4 (they agree), and
-    // not 1 × 4: neither speaks of the title's topic (no title word) and they share no word.
-    assert_eq!(pairs.len(), 3, "{pairs:?}");
-    for (x, y) in [(0, 2), (0, 4), (1, 2)] {
+    // 0 × 2 and 0 × 4, 1 × 2 and 1 × 4 (polarity 0.35 ≥ 0.25); never 0 × 1 (one speaker), 2 × 4 (they
+    // agree) nor anything with 3 (neutral).
+    assert_eq!(pairs.len(), 4, "{pairs:?}");
+    for (x, y) in [(0, 2), (0, 4), (1, 2), (1, 4)] {
         assert!(pairs.contains(&(x, y)), "{pairs:?}");
     }
     let best = &found[0];
@@ -130,9 +130,14 @@ fn unrelated_subjects_are_no_tension() {
         sentence("b", 1, "The museum roof collapsed after the storm.", Some("curators"), 0.8, 0.02),
     ];
     assert!(tensions_in_article(&records, None, None, &TensionConfig::default()).is_empty());
-    // A title neither sentence speaks of does not link them either.
-    assert!(tensions_in_article(&records, Some("Election results delayed"), None, &TensionConfig::default())
-        .is_empty());
+    // A title with no salient word links nothing.
+    assert!(
+        tensions_in_article(&records, Some("The one that was said"), None, &TensionConfig::default()).is_empty()
+    );
+    // With a title, the article's own topic links any two of its claims, at the title's (weaker) strength.
+    let titled = tensions_in_article(&records, Some("Kansas news"), None, &TensionConfig::default());
+    assert_eq!(titled.len(), 1);
+    assert_eq!((titled[0].subject.link, titled[0].subject.strength), (LinkKind::Title, 0.5));
     // Shared words do.
     let records = vec![
         sentence("b", 0, "The Kansas harvest was excellent.", Some("farmers"), 0.02, 0.8),
