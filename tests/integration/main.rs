@@ -26,3 +26,4 @@ mod replay;
 mod run;
 mod schemas;
 mod secrets;
+mod tension;

@@ -186,6 +186,18 @@ fn archive_lines_match_their_schema() {
     assert!(lines[2]["payload"].is_null());
 }
 
+#[test]
+fn tension_records_of_a_real_article_match_their_schema() {
+    let schema = validator("tension.schema.json");
+    for tier in [tenor_pipeline::Tier::Linear, tenor_pipeline::Tier::Encoder] {
+        let (_, found) = crate::tension::tensions(tier);
+        assert!(!found.is_empty(), "{tier:?}");
+        for record in &found {
+            assert_valid(&schema, &serde_json::to_value(record).unwrap());
+        }
+    }
+}
+
 /// One hand-written record each schema must accept, and one it must reject; every file in `schemas/` has both.
 #[test]
 fn every_schema_accepts_a_valid_example_and_rejects_an_invalid_one() {
@@ -225,6 +237,17 @@ fn every_schema_accepts_a_valid_example_and_rejects_an_invalid_one() {
         "payload_encoding": "utf8", "payload_truncated": false, "source": origin, "service": "tenor-serve",
         "time": "2024-01-01T00:00:00Z"
     });
+    let side = |i: usize, polarity: f64| {
+        serde_json::json!({
+            "article_id": "a", "sentence_index": i, "text": "One.", "outlet": "wire", "speaker": null,
+            "stance": "positive", "polarity": polarity, "confidence": 0.7, "time": "2024-01-01T00:00:00Z"
+        })
+    };
+    let tension = serde_json::json!({
+        "schema": "tenor.tension/1", "tension_id": "t-0123456789abcdef", "scope": "article",
+        "subject": {"text": "talks", "link": "title", "strength": 0.5}, "sides": [side(0, 0.6), side(1, -0.5)],
+        "score": 0.27
+    });
     let with = |value: &Value, field: &str, new: Value| {
         let mut value = value.clone();
         value[field] = new;
@@ -246,6 +269,7 @@ fn every_schema_accepts_a_valid_example_and_rejects_an_invalid_one() {
         ),
         ("speaker_window.schema.json", window.clone(), with(&window, "kind", "partial".into())),
         ("archive.schema.json", archive.clone(), with(&archive, "key_encoding", "hex".into())),
+        ("tension.schema.json", tension.clone(), with(&tension, "sides", serde_json::json!([side(0, 0.6)]))),
     ];
     let mut files: Vec<String> = std::fs::read_dir(repo().join("schemas"))
         .unwrap()

@@ -10,6 +10,8 @@
 //! - [`ClaimRecord`] (`tenor.claim/1`): one claim cluster (sentences stating the same claim across articles);
 //! - [`archive::ArchivedMessage`] (`tenor.archive/1`): one Kafka message as a line of an archive file
 //!   (`tenor archive` writes them, `tenor replay` and `tenor run` read them);
+//! - [`TensionRecord`] (`tenor.tension/1`): two claims about one subject with opposite stance, from different
+//!   sources (`tenor_claims::tension` finds them);
 //! - [`Fault`]: whether an error is the input's fault (dead-letter it, move on) or the world's (retry).
 //!
 //! Every span in every record counts Unicode code points into the article `body`, so that `body[start..end]`
@@ -39,6 +41,9 @@ pub use record::{
     StanceLabel, StanceProbs, TargetStance, TextSpan,
 };
 pub use segments::{Segment, SegmentsMessage, SEGMENTS_SCHEMA};
+pub use tension::{
+    tension_id, LinkKind, TensionRecord, TensionScope, TensionSide, TensionSubject, TENSION_SCHEMA,
+};
 pub use window::{Dimension, WindowRecord, SPEAKER_WINDOW_SCHEMA};
 
 /// Schema identifier of [`SentenceRecord`]; bumped on any incompatible change.

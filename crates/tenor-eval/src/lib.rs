@@ -10,5 +10,7 @@ pub mod diff;
 pub mod gold;
 pub mod gum_attribution;
 pub mod gum_rsd;
+pub mod ibm_claim_stance;
 pub mod metrics;
+pub mod opposition;
 pub mod split_eval;

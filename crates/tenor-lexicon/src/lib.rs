@@ -33,6 +33,7 @@ mod set;
 pub mod attribution;
 pub mod claims;
 pub mod splitter;
+pub mod tension;
 pub mod third_party;
 
 pub use set::{List, WeightedList, WordSet};

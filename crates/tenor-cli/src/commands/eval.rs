@@ -36,6 +36,10 @@ pub enum EvalCommand {
     /// Claims (ClaimBuster): cross-validation of train.
     #[cfg(feature = "train")]
     Claim(ClaimEvalArgs),
+    /// Tension's opposition rule on Perspectrum and IBM Claim Stance pairs, beside a majority baseline and a
+    /// learned experiment (docs/CLAIMS.md, "Tension").
+    #[cfg(feature = "train")]
+    Tension(super::eval_tension::EvalTensionArgs),
     /// The records of a replay against gold labels: metrics, reliability diagram, confusion matrix, report.
     Replay(super::eval_replay::EvalReplayArgs),
 }
@@ -117,6 +121,8 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
             let comparison = cross_validate(ModelKind::Claim, &a.retrain.training, &mut train_with_progress)?;
             print_comparison(ModelKind::Claim, Split::Cv, comparison, a.retrain.json)
         }
+        #[cfg(feature = "train")]
+        EvalCommand::Tension(a) => super::eval_tension::run(a),
         EvalCommand::Attribution(a) => super::eval_attribution::run(a),
         EvalCommand::Replay(a) => super::eval_replay::run(a),
     }

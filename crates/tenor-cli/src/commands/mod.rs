@@ -9,6 +9,8 @@ pub mod eval;
 pub mod eval_attribution;
 pub mod eval_replay;
 pub mod eval_split;
+#[cfg(feature = "train")]
+pub mod eval_tension;
 pub mod replay;
 pub mod run;
 pub mod scorer;
