@@ -21,15 +21,22 @@ fn records_from_the_example_stream_match_their_schemas() {
     let output = tenor().arg("run").output().unwrap();
     assert!(output.status.success());
     let (sentence, article) = (validator("sentence.schema.json"), validator("article.schema.json"));
+    let (claim, tension) = (validator("claim.schema.json"), validator("tension.schema.json"));
     let records = json_lines(&output.stdout);
     assert!(records.len() > 100);
+    let mut seen = std::collections::BTreeSet::new();
     for record in &records {
-        match record["schema"].as_str() {
+        let schema = record["schema"].as_str();
+        match schema {
             Some("tenor.sentence/1") => assert_valid(&sentence, record),
             Some("tenor.article/1") => assert_valid(&article, record),
+            Some("tenor.claim/1") => assert_valid(&claim, record),
+            Some("tenor.tension/1") => assert_valid(&tension, record),
             other => panic!("unexpected schema {other:?}"),
         }
+        seen.insert(schema.unwrap_or_default().to_owned());
     }
+    assert_eq!(seen.len(), 4, "every record type of a run: {seen:?}");
 }
 
 #[test]

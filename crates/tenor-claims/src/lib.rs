@@ -8,9 +8,14 @@
 //! - [`tension`]: pairs of claims about one subject with opposite stance from different sources, within an
 //!   article and within a claim cluster or story window.
 //!
+//! - [`article`]: both, an article at a time, for a run over a stream ([`ClaimsRun`]: `tenor run`, `tenor replay`).
+//!
 //! Input is the sentence record the pipeline already built ([`tenor_core::SentenceRecord`]), plus an optional
 //! unit-length sentence embedding; output is the `tenor.claim/1` and `tenor.tension/1` records of
 //! `tenor-core`.
 
+pub mod article;
 pub mod cluster;
 pub mod tension;
+
+pub use article::{ArticleClaims, ClaimsRun, ClaimsRunConfig};

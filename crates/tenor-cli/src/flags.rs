@@ -215,6 +215,30 @@ pub enum ColorChoice {
     Never,
 }
 
+/// Whether `run` and `replay` (in-process) follow claims across the stream's articles (issue #17): claim
+/// clusters (`claim_cluster` on sentence records, `tenor.claim/1` records) and tensions (`tenor.tension/1`).
+#[derive(Debug, Clone, Args)]
+pub struct ClaimsArgs {
+    /// Write no claim clusters: no `claim_cluster` ids, no `tenor.claim/1` records.
+    #[arg(long)]
+    pub no_claims: bool,
+    /// Write no `tenor.tension/1` records.
+    #[arg(long)]
+    pub no_tensions: bool,
+}
+
+impl ClaimsArgs {
+    /// The run's claims configuration (defaults of `tenor_claims`), or `None` when both are off.
+    pub fn config(&self) -> Option<tenor_claims::ClaimsRunConfig> {
+        let config = tenor_claims::ClaimsRunConfig {
+            clusters: !self.no_claims,
+            tensions: !self.no_tensions,
+            ..Default::default()
+        };
+        (config.clusters || config.tensions).then_some(config)
+    }
+}
+
 /// How `run` and `replay` (in-process) present their output to a person: the output format, colour, and the
 /// progress line on standard error.
 #[derive(Debug, Clone, Args)]

@@ -261,3 +261,25 @@ fn format_time(time: DateTime<FixedOffset>) -> String {
 
 #[cfg(test)]
 mod tests;
+
+/// A tension as lines for [`Digest::tensions`]: what links the two claims, then each side (who, what, which
+/// tone). Escaping and clipping happen there.
+pub fn tension_lines(record: &tenor_core::TensionRecord) -> Vec<String> {
+    let mut lines = vec![format!(
+        "about \u{201c}{}\u{201d} ({} link, score {:.2})",
+        record.subject.text,
+        record.subject.link.as_str(),
+        record.score
+    )];
+    for side in &record.sides {
+        let who = side.speaker.as_deref().or(side.outlet.as_deref()).unwrap_or("unattributed");
+        lines.push(format!(
+            "  {} {who}: \u{201c}{}\u{201d} ({} {:.0}%)",
+            if side.polarity >= 0.0 { "+" } else { "\u{2212}" },
+            side.text,
+            side.stance.as_str(),
+            side.confidence * 100.0
+        ));
+    }
+    lines
+}

@@ -7,8 +7,11 @@
 
 use std::io::{self, Write};
 
-use tenor_core::{ArticleRecord, SentenceRecord, ARTICLE_SCHEMA, SENTENCE_SCHEMA};
-use tenor_digest::{Digest, Totals};
+use tenor_core::{ArticleRecord, SentenceRecord, TensionRecord, ARTICLE_SCHEMA, SENTENCE_SCHEMA, TENSION_SCHEMA};
+use tenor_digest::{tension_lines, Digest, Totals};
+
+/// Tensions shown per article, strongest first (all of them are on the records).
+const TENSIONS_SHOWN: usize = 3;
 
 /// A records output that prints a digest to `out` instead of the records.
 #[derive(Debug)]
@@ -17,6 +20,9 @@ pub struct DigestWriter<W: Write> {
     out: W,
     /// The part of the current line received so far.
     line: Vec<u8>,
+    /// The tensions that followed the last article, shown as one block (the strongest few) before the next
+    /// record.
+    tensions: Vec<TensionRecord>,
 }
 
 /// Whether `line` is a record of `schema` (records are written with `schema` first).
@@ -32,7 +38,7 @@ fn invalid(error: serde_json::Error) -> io::Error {
 
 impl<W: Write> DigestWriter<W> {
     pub fn new(digest: Digest, out: W) -> DigestWriter<W> {
-        DigestWriter { digest, out, line: Vec::new() }
+        DigestWriter { digest, out, line: Vec::new(), tensions: Vec::new() }
     }
 
     /// Writes the summary (`dead_letters`: the run's count of rejected messages, which go to the dead-letter
@@ -42,12 +48,34 @@ impl<W: Write> DigestWriter<W> {
             let line = std::mem::take(&mut self.line);
             self.record(&line)?;
         }
+        self.flush_tensions()?;
         self.out.write_all(self.digest.summary(dead_letters).as_bytes())?;
         self.out.flush()?;
         Ok(self.digest.totals().clone())
     }
 
+    fn flush_tensions(&mut self) -> io::Result<()> {
+        if !self.tensions.is_empty() {
+            let mut tensions = std::mem::take(&mut self.tensions);
+            tensions.sort_by(|a, b| b.score.total_cmp(&a.score));
+            let mut lines: Vec<String> = tensions.iter().take(TENSIONS_SHOWN).flat_map(tension_lines).collect();
+            if tensions.len() > TENSIONS_SHOWN {
+                lines.push(format!("… {} weaker tensions on the records", tensions.len() - TENSIONS_SHOWN));
+            }
+            let block = self.digest.tensions(&lines);
+            self.out.write_all(block.as_bytes())?;
+            self.out.flush()?;
+        }
+        Ok(())
+    }
+
     fn record(&mut self, line: &[u8]) -> io::Result<()> {
+        if has_schema(line, TENSION_SCHEMA) {
+            let record: TensionRecord = serde_json::from_slice(line).map_err(invalid)?;
+            self.tensions.push(record);
+            return Ok(());
+        }
+        self.flush_tensions()?;
         if has_schema(line, SENTENCE_SCHEMA) {
             let record: SentenceRecord = serde_json::from_slice(line).map_err(invalid)?;
             self.digest.sentence(&record);
@@ -57,8 +85,7 @@ impl<W: Write> DigestWriter<W> {
             self.out.write_all(block.as_bytes())?;
             self.out.flush()?;
         }
-        // tensions: issue #17. A `tenor.tension/1` line is rendered to lines by the tension renderer and shown
-        // with `Digest::tensions`; until then, other lines are not part of the digest.
+        // Claim records (`tenor.claim/1`) are not part of the digest: the clusters are on the records.
         Ok(())
     }
 }
@@ -106,7 +133,7 @@ mod tests {
             "in.jsonl",
             RunSinks { output: &mut out, dead_letters: &mut dead },
             "test",
-            RunOptions { threads: 1, batch: 2, run_id: None },
+            RunOptions { threads: 1, batch: 2, run_id: None, claims: None },
             |_| {},
         )
         .unwrap();

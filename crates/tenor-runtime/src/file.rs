@@ -11,8 +11,9 @@ use flate2::read::MultiGzDecoder;
 use flate2::write::GzEncoder;
 use flate2::Compression;
 use rayon::prelude::*;
+use tenor_claims::{ArticleClaims, ClaimsRun, ClaimsRunConfig};
 use tenor_core::{DeadLetter, InputError, Origin};
-use tenor_pipeline::Pipeline;
+use tenor_pipeline::{Pipeline, ProcessedArticle};
 
 use crate::archive::{is_archive_line, ArchivedMessage};
 
@@ -118,6 +119,10 @@ pub struct RunStats {
     pub articles: u64,
     pub sentence_records: u64,
     pub dead_letters: u64,
+    /// `tenor.claim/1` records written (a cluster's record each time an article changed it).
+    pub claim_records: u64,
+    /// `tenor.tension/1` records written.
+    pub tension_records: u64,
 }
 
 /// Where a run writes: records to `output`, rejected messages to `dead_letters`.
@@ -127,8 +132,8 @@ pub struct RunSinks<'a> {
     pub dead_letters: &'a mut dyn Write,
 }
 
-/// How a run uses the machine, and how its records are tagged.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// How a run uses the machine, how its records are tagged, and whether it follows claims across articles.
+#[derive(Debug, Clone, PartialEq)]
 pub struct RunOptions {
     /// Worker threads processing messages; output order is the input order whatever this is.
     pub threads: usize,
@@ -136,6 +141,9 @@ pub struct RunOptions {
     pub batch: usize,
     /// Written into every record's `run_id` (replays); `None` leaves the field out.
     pub run_id: Option<Arc<str>>,
+    /// Claim clusters and tensions across the stream (`tenor_claims::ClaimsRun`), after each article's own
+    /// records; `None` writes sentence and article records only.
+    pub claims: Option<ClaimsRunConfig>,
 }
 
 impl Default for RunOptions {
@@ -144,14 +152,24 @@ impl Default for RunOptions {
             threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
             batch: 256,
             run_id: None,
+            claims: None,
         }
     }
 }
 
-/// What one input line became, already serialised so that workers, not the writer, pay for JSON encoding.
+/// What one input line became, serialised by the workers so that the writer does not pay for JSON encoding.
 enum LineOutcome {
-    Records { json: Vec<u8>, sentences: u64 },
-    DeadLetter { json: Vec<u8> },
+    Records {
+        json: Vec<u8>,
+        sentences: u64,
+        claims: u64,
+        tensions: u64,
+    },
+    /// Processed, waiting for the (sequential) claims pass before it is serialised.
+    Article(Box<ProcessedArticle>),
+    DeadLetter {
+        json: Vec<u8>,
+    },
 }
 
 /// Runs the pipeline over every line of `input`. Bad lines are dead-lettered and the run goes on; only a
@@ -159,7 +177,10 @@ enum LineOutcome {
 /// archived Kafka messages ([`crate::archive`]) keep their original topic, partition and offset instead.
 ///
 /// Lines are read in batches and processed in parallel; records are written in input order, each article's
-/// sentence records followed by its summary, exactly as a sequential run would.
+/// sentence records followed by its summary, exactly as a sequential run would. With `options.claims`, each
+/// batch's articles then go through the stream's [`ClaimsRun`] in input order (one thread: clusters depend on
+/// order), which sets the sentence records' `claim_cluster`, and each article's records are followed by the
+/// claim records it changed and its tensions.
 pub fn run_stream(
     pipeline: &Pipeline,
     input: &mut dyn BufRead,
@@ -171,6 +192,8 @@ pub fn run_stream(
 ) -> Result<RunStats, FileError> {
     let RunSinks { output, dead_letters } = sinks;
     let run_id = options.run_id.as_deref();
+    let mut claims = options.claims.clone().map(ClaimsRun::new);
+    let defer = claims.is_some();
     let workers = rayon::ThreadPoolBuilder::new()
         .num_threads(options.threads.max(1))
         .thread_name(|i| format!("tenor-worker-{i}"))
@@ -200,20 +223,45 @@ pub fn run_stream(
             }
             batch.push((line_no, line));
         }
-        let outcomes: Vec<LineOutcome> = workers.install(|| {
+        let mut outcomes: Vec<LineOutcome> = workers.install(|| {
             batch
                 .par_iter()
-                .map(|(line, payload)| process_line(pipeline, payload, file_name, *line, service, run_id))
+                .map(|(line, payload)| process_line(pipeline, payload, file_name, *line, service, run_id, defer))
                 .collect()
         });
+        if let Some(run) = &mut claims {
+            let found: Vec<Option<ArticleClaims>> = outcomes
+                .iter_mut()
+                .map(|outcome| match outcome {
+                    LineOutcome::Article(a) => {
+                        let title = a.article.title.clone();
+                        Some(run.article(&mut a.sentences, title.as_deref(), &a.embeddings))
+                    }
+                    _ => None,
+                })
+                .collect();
+            outcomes = workers.install(|| {
+                outcomes
+                    .into_par_iter()
+                    .zip(found)
+                    .map(|(outcome, found)| match outcome {
+                        LineOutcome::Article(a) => encode(&a, found.as_ref().unwrap_or(&ArticleClaims::default())),
+                        other => other,
+                    })
+                    .collect()
+            });
+        }
         for outcome in outcomes {
             stats.messages += 1;
             match outcome {
-                LineOutcome::Records { json, sentences } => {
+                LineOutcome::Records { json, sentences, claims, tensions } => {
                     output.write_all(&json).map_err(|source| write_error("records", source))?;
                     stats.articles += 1;
                     stats.sentence_records += sentences;
+                    stats.claim_records += claims;
+                    stats.tension_records += tensions;
                 }
+                LineOutcome::Article(_) => unreachable!("every article is encoded after the claims pass"),
                 LineOutcome::DeadLetter { json } => {
                     dead_letters.write_all(&json).map_err(|source| write_error("dead letters", source))?;
                     stats.dead_letters += 1;
@@ -230,6 +278,7 @@ pub fn run_stream(
     Ok(stats)
 }
 
+/// Processes one line; with `defer`, an article is returned unserialised (for the claims pass).
 fn process_line(
     pipeline: &Pipeline,
     line_bytes: &[u8],
@@ -237,9 +286,9 @@ fn process_line(
     line: u64,
     service: &str,
     run_id: Option<&str>,
+    defer: bool,
 ) -> LineOutcome {
     let mut origin = Origin::File { file: file.to_owned(), line };
-    let mut json = Vec::with_capacity(line_bytes.len() * 4);
     let mut archived_payload = None;
     let result = if is_archive_line(line_bytes) {
         ArchivedMessage::parse(line_bytes).and_then(|message| {
@@ -256,24 +305,48 @@ fn process_line(
     match result {
         Ok(mut processed) => {
             // The run's id, when it has one, wins over one the article message carries.
-            for record in &mut processed.sentences {
-                if let Some(id) = run_id {
+            if let Some(id) = run_id {
+                for record in &mut processed.sentences {
                     record.run_id = Some(id.to_owned());
                 }
-                write_json_line(&mut json, record).expect("writing JSON to memory cannot fail");
-            }
-            if let Some(id) = run_id {
                 processed.article.run_id = Some(id.to_owned());
             }
-            write_json_line(&mut json, &processed.article).expect("writing JSON to memory cannot fail");
-            LineOutcome::Records { json, sentences: processed.sentences.len() as u64 }
+            if defer {
+                LineOutcome::Article(Box::new(processed))
+            } else {
+                encode(&processed, &ArticleClaims::default())
+            }
         }
         Err(error) => {
             let payload = archived_payload.as_deref().unwrap_or(line_bytes);
             let letter = DeadLetter::new(&error, payload, origin, service, usize::MAX);
+            let mut json = Vec::with_capacity(line_bytes.len() * 4);
             write_json_line(&mut json, &letter).expect("writing JSON to memory cannot fail");
             LineOutcome::DeadLetter { json }
         }
+    }
+}
+
+/// An article's records as JSON lines: its sentence records, its summary, then the claim records it changed and
+/// its tensions.
+fn encode(processed: &ProcessedArticle, found: &ArticleClaims) -> LineOutcome {
+    let mut json = Vec::with_capacity(processed.sentences.len() * 2048);
+    let memory = "writing JSON to memory cannot fail";
+    for record in &processed.sentences {
+        write_json_line(&mut json, record).expect(memory);
+    }
+    write_json_line(&mut json, &processed.article).expect(memory);
+    for record in &found.claims {
+        write_json_line(&mut json, record).expect(memory);
+    }
+    for record in &found.tensions {
+        write_json_line(&mut json, record).expect(memory);
+    }
+    LineOutcome::Records {
+        json,
+        sentences: processed.sentences.len() as u64,
+        claims: found.claims.len() as u64,
+        tensions: found.tensions.len() as u64,
     }
 }
 
@@ -355,11 +428,14 @@ mod tests {
             "in.jsonl",
             RunSinks { output: &mut out, dead_letters: &mut dead },
             "test",
-            RunOptions { threads: 2, batch: 2, run_id: None },
+            RunOptions { threads: 2, batch: 2, run_id: None, claims: None },
             |_| {},
         )
         .unwrap();
-        assert_eq!(stats, RunStats { messages: 4, articles: 2, sentence_records: 3, dead_letters: 2 });
+        assert_eq!(
+            stats,
+            RunStats { messages: 4, articles: 2, sentence_records: 3, dead_letters: 2, ..RunStats::default() }
+        );
         let letters: Vec<serde_json::Value> = dead
             .split(|&b| b == b'\n')
             .filter(|l| !l.is_empty())
@@ -400,11 +476,14 @@ mod tests {
             "archive.jsonl",
             RunSinks { output: &mut out, dead_letters: &mut dead },
             "test",
-            RunOptions { threads: 1, batch: 8, run_id: Some("r1".into()) },
+            RunOptions { threads: 1, batch: 8, run_id: Some("r1".into()), claims: None },
             |_| {},
         )
         .unwrap();
-        assert_eq!(stats, RunStats { messages: 3, articles: 2, sentence_records: 3, dead_letters: 1 });
+        assert_eq!(
+            stats,
+            RunStats { messages: 3, articles: 2, sentence_records: 3, dead_letters: 1, ..RunStats::default() }
+        );
         let records: Vec<serde_json::Value> = out
             .split(|&b| b == b'\n')
             .filter(|l| !l.is_empty())

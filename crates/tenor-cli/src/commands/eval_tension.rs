@@ -92,7 +92,11 @@ pub fn run(args: EvalTensionArgs) -> anyhow::Result<ExitCode> {
     }
     for task in &tasks {
         let gold: Vec<bool> = task.pairs.iter().map(|p| p.opposing).collect();
-        rows.push(Row { task: task.name, variant: "majority", scores: OppositionScores::of(&gold, &vec![task.train_majority; gold.len()]) });
+        rows.push(Row {
+            task: task.name,
+            variant: "majority",
+            scores: OppositionScores::of(&gold, &vec![task.train_majority; gold.len()]),
+        });
         let linear_polarity = |text: &str| -> anyhow::Result<f64> {
             let stance = linear.sentence_stance.stance(text, None).map_err(|e| anyhow::anyhow!("{e}"))?;
             Ok(polarity(&stance.probs).unwrap_or(0.0))
@@ -264,7 +268,11 @@ fn head_sides(
     let trained = train_head(&config, &examples, &mut |_| {})?;
     if task.scored_is_train {
         let mut probs = trained.cv.probs.iter().map(|p| p[1]);
-        return Ok(task.train.iter().map(|c| c.statements.iter().map(|_| probs.next().unwrap_or(0.5)).collect()).collect());
+        return Ok(task
+            .train
+            .iter()
+            .map(|c| c.statements.iter().map(|_| probs.next().unwrap_or(0.5)).collect())
+            .collect());
     }
     let head = tenor_models::Head::new(trained.head)?;
     Ok(task
@@ -280,14 +288,24 @@ fn print_rows(args: &EvalTensionArgs, tasks: &[Task], rows: &[Row]) {
         (_, TensionSplit::Dev) => "dev",
         (_, TensionSplit::Test) => "test",
     };
-    println!("| task | split | pairs | opposing | variant | accuracy | P (opposing) | R (opposing) | F1 (opposing) |");
+    println!(
+        "| task | split | pairs | opposing | variant | accuracy | P (opposing) | R (opposing) | F1 (opposing) |"
+    );
     println!("|---|---|---|---|---|---|---|---|---|");
     for row in rows {
         let task = tasks.iter().find(|t| t.name == row.task).expect("a row's task");
         let s = &row.scores;
         println!(
             "| {} | {} | {} | {} | {} | {:.4} | {:.4} | {:.4} | {:.4} |",
-            row.task, split(task), s.pairs, s.opposing, row.variant, s.accuracy, s.precision, s.recall, s.f1
+            row.task,
+            split(task),
+            s.pairs,
+            s.opposing,
+            row.variant,
+            s.accuracy,
+            s.precision,
+            s.recall,
+            s.f1
         );
     }
 }

@@ -85,6 +85,9 @@ pub struct ReplayArgs {
     /// In-process: the output format and colour (`--format`, `--color`); both: `--no-progress`.
     #[command(flatten)]
     pub present: crate::flags::PresentArgs,
+    /// In-process only.
+    #[command(flatten)]
+    pub claims: crate::flags::ClaimsArgs,
 }
 
 pub fn run(args: ReplayArgs) -> anyhow::Result<ExitCode> {
@@ -149,7 +152,12 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<ExitCode> {
             &args.input,
             sinks,
             "tenor-replay",
-            RunOptions { threads: args.threads, run_id: Some(run_id.as_str().into()), ..RunOptions::default() },
+            RunOptions {
+                threads: args.threads,
+                run_id: Some(run_id.as_str().into()),
+                claims: args.claims.config(),
+                ..RunOptions::default()
+            },
             |s| bar.set_message(progress::run_message(s, &bar)),
         )
     })?;

@@ -11,7 +11,7 @@ use tenor_pipeline::Pipeline;
 use tenor_runtime::digest::DigestWriter;
 use tenor_runtime::file::{open_output, run_stream, FileError, RunOptions, RunSinks, RunStats};
 
-use crate::flags::{LimitArgs, ModelArgs, PresentArgs};
+use crate::flags::{ClaimsArgs, LimitArgs, ModelArgs, PresentArgs};
 use crate::progress::{self, AroundProgress};
 
 #[derive(Debug, Args)]
@@ -28,6 +28,8 @@ pub struct RunArgs {
     pub dead_letter: String,
     #[command(flatten)]
     pub present: PresentArgs,
+    #[command(flatten)]
+    pub claims: ClaimsArgs,
     #[command(flatten)]
     pub limits: LimitArgs,
     /// Worker threads (default: one per core). Output order never depends on it.
@@ -52,7 +54,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
             &name,
             sinks,
             "tenor-run",
-            RunOptions { threads: args.threads, ..RunOptions::default() },
+            RunOptions { threads: args.threads, claims: args.claims.config(), ..RunOptions::default() },
             |s| bar.set_message(progress::run_message(s, &bar)),
         )
     })?;
