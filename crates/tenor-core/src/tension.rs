@@ -183,3 +183,14 @@ mod tests {
         assert_eq!(back, record);
     }
 }
+
+impl TensionScope {
+    /// The name in records and metric labels: `article`, `cluster`, `story`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TensionScope::Article => "article",
+            TensionScope::Cluster => "cluster",
+            TensionScope::Story => "story",
+        }
+    }
+}

@@ -64,6 +64,9 @@ pub struct Metrics {
     /// `tenor_window_state_dropped_total`: aggregator input records whose counts were dropped from open windows
     /// because their partition was revoked; the partition's next owner replays and counts them.
     pub window_state_dropped: IntCounter,
+    /// `tenor_tensions_total{scope}`: `tenor.tension/1` records produced, by scope (`article`: serve and
+    /// scorer; `cluster`, `story`: the claims service).
+    pub tensions: IntCounterVec,
     /// `tenor_claims_assigned_total{matched_by}`: claim sentences put in a cluster, by how they joined (`new`,
     /// `exact`, `lexical`, `embedding`).
     pub claims_assigned: IntCounterVec,
@@ -249,6 +252,14 @@ impl Metrics {
         )
         .expect("valid metric");
         registry.register(Box::new(window_state_dropped.clone())).expect("unique metric");
+        let tensions = counter_vec(
+            "tenor_tensions_total",
+            "Tension records (two sources, one subject, opposite stance) produced, by scope.",
+            &["scope"],
+        );
+        for scope in ["article", "cluster", "story"] {
+            tensions.with_label_values(&[scope]);
+        }
         let claims_assigned = counter_vec(
             "tenor_claims_assigned_total",
             "Claim sentences put in a claim cluster, by how they joined (new, exact, lexical, embedding).",
@@ -329,6 +340,7 @@ impl Metrics {
             windows_emitted,
             event_time_clamped,
             window_state_dropped,
+            tensions,
             claims_assigned,
             claim_clusters,
             claim_state_bytes,

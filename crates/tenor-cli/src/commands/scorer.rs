@@ -19,11 +19,15 @@ pub struct ScorerArgs {
     /// Sentence records below this stance confidence also go to the review topic (`review.threshold`).
     #[arg(long)]
     pub review_threshold: Option<f64>,
+    /// Publish no `tenor.tension/1` records (`tension.enabled = false`).
+    #[arg(long)]
+    pub no_tensions: bool,
 }
 
 pub fn run(args: ScorerArgs) -> anyhow::Result<ExitCode> {
     let mut extra = args.models.overrides();
     extra.push(flag("review.threshold", &args.review_threshold));
+    extra.push(args.no_tensions.then(|| ("tension.enabled".to_owned(), "false".to_owned())));
     super::service::run_configured(&args.service, &extra, |config: ScorerConfig| {
         let pipeline = Arc::new(Pipeline::with_models(config.pipeline.clone(), load_configured(&config.models)?));
         Ok(move |shutdown| async move { service::scorer(&config, pipeline, shutdown).await })

@@ -22,11 +22,15 @@ pub struct ServeArgs {
     /// Sentence records below this stance confidence also go to the review topic (`review.threshold`).
     #[arg(long)]
     pub review_threshold: Option<f64>,
+    /// Publish no `tenor.tension/1` records (`tension.enabled = false`).
+    #[arg(long)]
+    pub no_tensions: bool,
 }
 
 pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let mut extra = args.models.overrides();
     extra.extend([flag("topics.input", &args.input_topic), flag("review.threshold", &args.review_threshold)]);
+    extra.push(args.no_tensions.then(|| ("tension.enabled".to_owned(), "false".to_owned())));
     super::service::run_configured(&args.service, &extra, |config: ServeConfig| {
         let pipeline = Arc::new(Pipeline::with_models(config.pipeline.clone(), load_configured(&config.models)?));
         Ok(move |shutdown| async move { service::serve(&config, pipeline, shutdown).await })

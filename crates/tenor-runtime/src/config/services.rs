@@ -13,6 +13,8 @@ pub struct ServeTopics {
     pub sentences: String,
     pub articles: String,
     pub review: String,
+    /// `tenor.tension/1` records within each article (when `tension.enabled`).
+    pub tensions: String,
     pub dlq: String,
 }
 
@@ -23,8 +25,25 @@ impl Default for ServeTopics {
             sentences: "tenor.sentences".into(),
             articles: "tenor.articles".into(),
             review: "tenor.review".into(),
+            tensions: "tenor.tensions".into(),
             dlq: "tenor.dlq".into(),
         }
+    }
+}
+
+/// Tension within each article (`tenor_claims::tension`): on by default.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TensionSection {
+    /// Publish each article's tensions to `topics.tensions`.
+    pub enabled: bool,
+    /// How tensions are found (thresholds, bounds per article).
+    pub rules: tenor_claims::tension::TensionConfig,
+}
+
+impl Default for TensionSection {
+    fn default() -> Self {
+        TensionSection { enabled: true, rules: tenor_claims::tension::TensionConfig::default() }
     }
 }
 
@@ -64,6 +83,7 @@ pub struct ServeConfig {
     pub models: ModelsConfig,
     pub topics: ServeTopics,
     pub review: ReviewConfig,
+    pub tension: TensionSection,
     pub pipeline: PipelineConfig,
 }
 
@@ -76,6 +96,7 @@ impl Default for ServeConfig {
             models: ModelsConfig::default(),
             topics: ServeTopics::default(),
             review: ReviewConfig::default(),
+            tension: TensionSection::default(),
             pipeline: PipelineConfig::default(),
         }
     }
@@ -125,6 +146,7 @@ pub struct ScorerTopics {
     pub sentences: String,
     pub articles: String,
     pub review: String,
+    pub tensions: String,
     pub dlq: String,
 }
 
@@ -136,6 +158,7 @@ impl Default for ScorerTopics {
             sentences: serve.sentences,
             articles: serve.articles,
             review: serve.review,
+            tensions: serve.tensions,
             dlq: serve.dlq,
         }
     }
@@ -151,6 +174,7 @@ pub struct ScorerConfig {
     pub models: ModelsConfig,
     pub topics: ScorerTopics,
     pub review: ReviewConfig,
+    pub tension: TensionSection,
     pub pipeline: PipelineConfig,
 }
 
@@ -163,6 +187,7 @@ impl Default for ScorerConfig {
             models: ModelsConfig::default(),
             topics: ScorerTopics::default(),
             review: ReviewConfig::default(),
+            tension: TensionSection::default(),
             pipeline: PipelineConfig::default(),
         }
     }
@@ -257,6 +282,8 @@ pub struct ClaimsTopics {
     pub claims: String,
     /// The claim index's changelog (compacted; keyed by cluster id): what a restart rebuilds the index from.
     pub changelog: String,
+    /// `tenor.tension/1` records across articles (within a claim cluster or a story window).
+    pub tensions: String,
     pub dlq: String,
 }
 
@@ -266,6 +293,7 @@ impl Default for ClaimsTopics {
             sentences: "tenor.sentences".into(),
             claims: "tenor.claims".into(),
             changelog: "tenor.claims.changelog".into(),
+            tensions: "tenor.tensions".into(),
             dlq: "tenor.dlq".into(),
         }
     }
@@ -281,6 +309,8 @@ pub struct ClaimsConfig {
     pub topics: ClaimsTopics,
     /// How claims are clustered: window, thresholds, bounds per cluster (`tenor_claims::cluster`).
     pub cluster: tenor_claims::cluster::ClusterConfig,
+    /// Tension across articles (`tenor_claims::tension::TensionTracker`).
+    pub tension: TensionSection,
     /// Largest sentence record accepted, in bytes.
     pub max_record_bytes: usize,
     /// How long start-up may take to read the changelog back, in milliseconds; past it the service stops
@@ -296,6 +326,7 @@ impl Default for ClaimsConfig {
             delivery: DeliveryConfig::default(),
             topics: ClaimsTopics::default(),
             cluster: tenor_claims::cluster::ClusterConfig::default(),
+            tension: TensionSection::default(),
             max_record_bytes: 4 * 1024 * 1024,
             restore_timeout_ms: 300_000,
         }

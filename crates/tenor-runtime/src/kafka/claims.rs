@@ -21,6 +21,11 @@
 //!   (the process died between the two): each entry carries the claim record it went with, and every cluster
 //!   whose latest entry lies at or after its input partition's committed offset has that record published
 //!   again after the restore (the same record, so a consumer keeping the latest per key sees no change).
+//! - **Tension across articles.** With `tension.enabled`, every claim sentence also goes through a
+//!   [`TensionTracker`] (its cluster id known), and the tensions it finds with claims of earlier articles (same
+//!   cluster, or same story window) go to `tenor.tensions` (scope `cluster` or `story`). The tracker's memory
+//!   is not in the changelog: after a restart it starts empty, so a tension between a claim from before the
+//!   restart and one after it is missed (the tensions within an article are `serve`'s, unaffected).
 //! - **One consumer.** Clusters are global: the service must see every partition of its input. Run one
 //!   replica (a second one in the same group would split the partitions and the clusters); docs/KAFKA.md
 //!   says how it scales past that.
@@ -35,6 +40,7 @@ use rdkafka::producer::{FutureProducer, FutureRecord};
 use rdkafka::{Offset, TopicPartitionList};
 use serde::{Deserialize, Serialize};
 use tenor_claims::cluster::{ClaimIndex, ClusterConfig, ClusterSnapshot};
+use tenor_claims::tension::{TensionConfig, TensionTracker};
 use tenor_core::{ClaimRecord, InputError, SentenceRecord};
 
 use super::engine::{Emission, Incoming, Outgoing, StatefulStage};
@@ -69,12 +75,15 @@ pub enum ChangelogEntry {
 pub struct ClaimsOutputs {
     pub claims: Arc<str>,
     pub changelog: Arc<str>,
+    /// Where tensions across articles go, and how they are found; `None`: not looked for.
+    pub tensions: Option<(Arc<str>, TensionConfig)>,
 }
 
 /// The claims service's stage: the claim index, and the last input offset applied per partition.
 #[derive(Debug)]
 pub struct ClaimsStage {
     index: ClaimIndex,
+    tracker: Option<TensionTracker>,
     outputs: ClaimsOutputs,
     max_record_bytes: usize,
     applied: BTreeMap<TopicPartition, i64>,
@@ -98,7 +107,8 @@ impl ClaimsStage {
     pub fn new(config: ClusterConfig, outputs: ClaimsOutputs, max_record_bytes: usize) -> ClaimsStage {
         let mut index = ClaimIndex::new(config);
         index.report_expired();
-        ClaimsStage { index, outputs, max_record_bytes, applied: BTreeMap::new(), republish: Vec::new() }
+        let tracker = outputs.tensions.as_ref().map(|(_, config)| TensionTracker::new(config.clone()));
+        ClaimsStage { index, tracker, outputs, max_record_bytes, applied: BTreeMap::new(), republish: Vec::new() }
     }
 
     pub fn index(&self) -> &ClaimIndex {
@@ -254,6 +264,17 @@ impl StatefulStage for ClaimsStage {
         }
         for id in expired {
             records.push(self.changelog(&id, &ChangelogEntry::Expire { input: position.clone() }));
+        }
+        if let (Some(tracker), Some((topic, _))) = (&mut self.tracker, &self.outputs.tensions) {
+            for tension in tracker.observe(&record, Some(&assignment.cluster_id), None) {
+                metrics.tensions.with_label_values(&[tension.scope.as_str()]).inc();
+                records.push(Outgoing {
+                    topic: topic.clone(),
+                    key: Some(tension.tension_id.as_bytes().to_vec()),
+                    payload: serde_json::to_vec(&tension).expect("tension records always serialise"),
+                    dead_letter_reason: None,
+                });
+            }
         }
         metrics.claim_clusters.set(self.index.len() as i64);
         metrics.claim_state_bytes.set(self.index.state_bytes() as i64);
@@ -417,7 +438,8 @@ mod tests {
     }
 
     fn stage() -> ClaimsStage {
-        let outputs = ClaimsOutputs { claims: "tenor.claims".into(), changelog: "changelog".into() };
+        let outputs =
+            ClaimsOutputs { claims: "tenor.claims".into(), changelog: "changelog".into(), tensions: None };
         ClaimsStage::new(ClusterConfig::default(), outputs, 1 << 20)
     }
 
@@ -496,6 +518,72 @@ mod tests {
         resumed.extend(last(claims));
         assert_eq!(resumed, last(of_topic(&all, "tenor.claims")));
         assert!(resumed.values().all(|c| c.members == 6));
+    }
+
+    #[test]
+    fn opposite_claims_of_two_outlets_in_one_cluster_are_a_tension() {
+        use tenor_core::{Attribution, Speaker, Stance, StanceLabel, StanceProbs, TextSpan};
+        let claim = |k: usize, text: &str, outlet: &str, speaker: &str, positive: f64| {
+            let mut r: SentenceRecord = serde_json::from_slice(&sentence(k, text)).unwrap();
+            r.article_source = Some(outlet.into());
+            r.attribution = Some(Attribution {
+                speaker: Speaker { text: speaker.into(), span: Span::new(0, 1), resolved: None },
+                cue: TextSpan { text: "said".into(), span: Span::new(0, 1) },
+                content: None,
+                quote: None,
+            });
+            let negative = 0.95 - positive;
+            let label = if positive > negative { StanceLabel::Positive } else { StanceLabel::Negative };
+            r.stance = Some(Stance {
+                label,
+                confidence: positive.max(negative),
+                probs: StanceProbs { negative, neutral: 0.05, positive },
+                evidence: Vec::new(),
+            });
+            serde_json::to_vec(&r).unwrap()
+        };
+        let records = vec![
+            (
+                0,
+                claim(
+                    0,
+                    "The talks in Miami were productive and constructive, envoys said.",
+                    "Wire",
+                    "envoys",
+                    0.9,
+                ),
+            ),
+            (
+                1,
+                claim(
+                    1,
+                    "The talks in Miami were not productive and constructive, officials said.",
+                    "Post",
+                    "officials",
+                    0.05,
+                ),
+            ),
+        ];
+        let outputs = ClaimsOutputs {
+            claims: "tenor.claims".into(),
+            changelog: "changelog".into(),
+            tensions: Some(("tensions".into(), TensionConfig::default())),
+        };
+        let mut stage = ClaimsStage::new(ClusterConfig::default(), outputs, 1 << 20);
+        let mut tracker = OffsetTracker::new();
+        tracker.assign(TopicPartition::new("tenor.sentences", 0));
+        let out = feed(&mut stage, &mut tracker, &records);
+        let claims: Vec<ClaimRecord> =
+            of_topic(&out, "tenor.claims").iter().map(|r| serde_json::from_slice(&r.payload).unwrap()).collect();
+        assert_eq!(claims[1].cluster_id, claims[0].cluster_id, "one claim cluster: {claims:?}");
+        let tensions = of_topic(&out, "tensions");
+        assert_eq!(tensions.len(), 1);
+        let tension: tenor_core::TensionRecord = serde_json::from_slice(&tensions[0].payload).unwrap();
+        assert_eq!(tension.scope, tenor_core::TensionScope::Cluster);
+        assert_eq!(tensions[0].key.as_deref(), Some(tension.tension_id.as_bytes()));
+        let speakers: Vec<_> = tension.sides.iter().map(|s| s.speaker.clone().unwrap_or_default()).collect();
+        assert_eq!(speakers.len(), 2);
+        assert_ne!(speakers[0], speakers[1]);
     }
 
     #[test]

@@ -642,6 +642,7 @@ mod tests {
             articles: "a".into(),
             review: "r".into(),
             review_threshold: 0.5,
+            tensions: None,
         };
         let stage = Stage::Stateless(Arc::new(ServeStage { pipeline, topics }));
         let metrics = Arc::new(Metrics::new("test"));

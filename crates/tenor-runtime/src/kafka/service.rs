@@ -15,7 +15,7 @@ use super::stages::{OutputTopics, ScorerStage, SegmenterStage, ServeStage};
 use super::{ensure_topics, ServiceError};
 use crate::config::{
     AggregatorConfig, ClaimsConfig, ConfigError, DeliveryConfig, KafkaConfig, MetricsConfig, ModelsConfig,
-    ScorerConfig, SegmenterConfig, ServeConfig, ServiceSettings,
+    ScorerConfig, SegmenterConfig, ServeConfig, ServiceSettings, TensionSection,
 };
 use crate::http::{Health, MetricsServer};
 use crate::metrics::Metrics;
@@ -176,12 +176,20 @@ fn reloadable(
     cell
 }
 
-fn output_topics(sentences: &str, articles: &str, review: &str, threshold: f64) -> OutputTopics {
+fn output_topics(
+    sentences: &str,
+    articles: &str,
+    review: &str,
+    threshold: f64,
+    tensions: &str,
+    tension: &TensionSection,
+) -> OutputTopics {
     OutputTopics {
         sentences: sentences.into(),
         articles: articles.into(),
         review: review.into(),
         review_threshold: threshold,
+        tensions: tension.enabled.then(|| (tensions.into(), tension.rules.clone())),
     }
 }
 
@@ -192,8 +200,15 @@ pub async fn serve(
     shutdown: watch::Receiver<bool>,
 ) -> Result<RunSummary, ServiceError> {
     let t = &config.topics;
-    let common = Common::new("serve", config, &t.input, vec![&t.sentences, &t.articles, &t.review], &t.dlq);
-    let topics = output_topics(&t.sentences, &t.articles, &t.review, config.review.threshold);
+    config
+        .tension
+        .rules
+        .validate()
+        .map_err(|e| ServiceError::Config(ConfigError::Invalid(format!("tension: {e}"))))?;
+    let outputs = vec![&*t.sentences, &t.articles, &t.review, &t.tensions];
+    let common = Common::new("serve", config, &t.input, outputs, &t.dlq);
+    let topics =
+        output_topics(&t.sentences, &t.articles, &t.review, config.review.threshold, &t.tensions, &config.tension);
     let reload_shutdown = shutdown.clone();
     let stage = |metrics: &Arc<Metrics>| {
         let pipeline = reloadable(pipeline, &config.models, metrics, reload_shutdown);
@@ -221,8 +236,15 @@ pub async fn scorer(
     shutdown: watch::Receiver<bool>,
 ) -> Result<RunSummary, ServiceError> {
     let t = &config.topics;
-    let common = Common::new("scorer", config, &t.segments, vec![&t.sentences, &t.articles, &t.review], &t.dlq);
-    let topics = output_topics(&t.sentences, &t.articles, &t.review, config.review.threshold);
+    config
+        .tension
+        .rules
+        .validate()
+        .map_err(|e| ServiceError::Config(ConfigError::Invalid(format!("tension: {e}"))))?;
+    let outputs = vec![&*t.sentences, &t.articles, &t.review, &t.tensions];
+    let common = Common::new("scorer", config, &t.segments, outputs, &t.dlq);
+    let topics =
+        output_topics(&t.sentences, &t.articles, &t.review, config.review.threshold, &t.tensions, &config.tension);
     let reload_shutdown = shutdown.clone();
     let stage = |metrics: &Arc<Metrics>| {
         let pipeline = reloadable(pipeline, &config.models, metrics, reload_shutdown);
@@ -246,9 +268,19 @@ pub async fn aggregator(
 pub async fn claims(config: &ClaimsConfig, shutdown: watch::Receiver<bool>) -> Result<RunSummary, ServiceError> {
     config.cluster.validate().map_err(|e| ServiceError::Config(ConfigError::Invalid(format!("cluster: {e}"))))?;
     let t = &config.topics;
-    let mut common = Common::new("claims", config, &t.sentences, vec![&t.claims, &t.changelog], &t.dlq);
+    config
+        .tension
+        .rules
+        .validate()
+        .map_err(|e| ServiceError::Config(ConfigError::Invalid(format!("tension: {e}"))))?;
+    let mut common =
+        Common::new("claims", config, &t.sentences, vec![&t.claims, &t.changelog, &t.tensions], &t.dlq);
     common.compacted = vec![&t.claims, &t.changelog];
-    let outputs = ClaimsOutputs { claims: t.claims.as_str().into(), changelog: t.changelog.as_str().into() };
+    let outputs = ClaimsOutputs {
+        claims: t.claims.as_str().into(),
+        changelog: t.changelog.as_str().into(),
+        tensions: config.tension.enabled.then(|| (t.tensions.as_str().into(), config.tension.rules.clone())),
+    };
     let make_stage = |metrics: &Arc<Metrics>| {
         let metrics = metrics.clone();
         async move {

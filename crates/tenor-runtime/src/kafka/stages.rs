@@ -12,6 +12,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use chrono::Utc;
+use tenor_claims::tension::{tensions_in_article, TensionConfig};
 use tenor_core::{ArticleMessage, InputError, SentenceKind, Span};
 pub use tenor_core::{Segment, SegmentsMessage, SEGMENTS_SCHEMA};
 use tenor_pipeline::{Pipeline, ProcessedArticle};
@@ -27,10 +28,12 @@ pub struct OutputTopics {
     pub articles: Arc<str>,
     pub review: Arc<str>,
     pub review_threshold: f64,
+    /// Where each article's tensions go, and how they are found; `None`: not looked for.
+    pub tensions: Option<(Arc<str>, TensionConfig)>,
 }
 
 /// Serialises one processed article: sentence records (and low-confidence ones again to review), then the
-/// summary.
+/// summary, then its tensions.
 fn publish(processed: &ProcessedArticle, topics: &OutputTopics, metrics: &Metrics) -> Processed {
     let started = Instant::now();
     let key = processed.article.article_id.as_bytes().to_vec();
@@ -60,10 +63,24 @@ fn publish(processed: &ProcessedArticle, topics: &OutputTopics, metrics: &Metric
     }
     out.records.push(Outgoing {
         topic: topics.articles.clone(),
-        key: Some(key),
+        key: Some(key.clone()),
         payload: serde_json::to_vec(&processed.article).expect("records always serialise"),
         dead_letter_reason: None,
     });
+    if let Some((topic, config)) = &topics.tensions {
+        let embeddings = (!processed.embeddings.is_empty()).then_some(processed.embeddings.as_slice());
+        let title = processed.article.title.as_deref();
+        let tensions = tensions_in_article(&processed.sentences, title, embeddings, config);
+        metrics.tensions.with_label_values(&["article"]).inc_by(tensions.len() as u64);
+        for tension in tensions {
+            out.records.push(Outgoing {
+                topic: topic.clone(),
+                key: Some(key.clone()),
+                payload: serde_json::to_vec(&tension).expect("records always serialise"),
+                dead_letter_reason: None,
+            });
+        }
+    }
     metrics.stage_seconds.with_label_values(&[stage::ENCODE]).observe(started.elapsed().as_secs_f64());
     out
 }
@@ -203,7 +220,43 @@ mod tests {
     use tenor_pipeline::PipelineConfig;
 
     fn topics() -> OutputTopics {
-        OutputTopics { sentences: "s".into(), articles: "a".into(), review: "r".into(), review_threshold: 0.5 }
+        OutputTopics {
+            sentences: "s".into(),
+            articles: "a".into(),
+            review: "r".into(),
+            review_threshold: 0.5,
+            tensions: Some(("t".into(), TensionConfig::default())),
+        }
+    }
+
+    #[test]
+    fn serve_publishes_an_articles_tensions_after_its_summary_keyed_by_the_article() {
+        let models = tenor_pipeline::Models::shipped().unwrap();
+        let pipeline = Arc::new(Pipeline::with_models(PipelineConfig::default(), models));
+        let article = br#"{"id":"m1","title":"Talks end without a breakthrough","source":"Wire","body":"Envoys described the talks as productive and constructive. Officials said that no significant breakthrough has emerged. Analysts noted that core disputes remain unresolved."}"#;
+        let serve = ServeStage { pipeline: Arc::new(pipeline.into()), topics: topics() };
+        let metrics = Metrics::new("test");
+        let out = serve.process(&incoming("articles", 3, article), &metrics).unwrap();
+        let first_tension = out.records.iter().position(|r| &*r.topic == "t").expect("a tension");
+        assert!(out.records[..first_tension].iter().any(|r| &*r.topic == "a"), "after the summary");
+        let tensions: Vec<serde_json::Value> =
+            out.records[first_tension..].iter().map(|r| serde_json::from_slice(&r.payload).unwrap()).collect();
+        assert!(out.records[first_tension..]
+            .iter()
+            .all(|r| &*r.topic == "t" && r.key.as_deref() == Some(&b"m1"[..])));
+        let envoys_side = |t: &serde_json::Value| {
+            t["sides"].as_array().unwrap().iter().any(|s| s["text"].as_str().unwrap().starts_with("Envoys"))
+        };
+        assert!(tensions.iter().any(envoys_side), "{tensions:?}");
+        assert_eq!(
+            metrics.tensions.with_label_values(&["article"]).get(),
+            tensions.len() as u64,
+            "counted in tenor_tensions_total"
+        );
+        let off = OutputTopics { tensions: None, ..topics() };
+        let serve = ServeStage { pipeline: serve.pipeline.clone(), topics: off };
+        let out = serve.process(&incoming("articles", 3, article), &metrics).unwrap();
+        assert!(out.records.iter().all(|r| &*r.topic != "t"), "tension.enabled = false publishes none");
     }
 
     fn incoming(topic: &str, offset: i64, payload: &[u8]) -> Incoming {
