@@ -2,7 +2,8 @@
 //! or one publisher over one tumbling event-time window.
 //!
 //! Guarantees: keyed on the topic by `{dimension}:{name}`; `window_end - window_start` is the configured
-//! width; `claims = positive + neutral + negative`; `kind` is `final` (the window closed) or `late` (an
+//! width; `claims = positive + neutral + negative` (`tensions` counts something else: the tensions the speaker
+//! or source was a side of); `kind` is `final` (the window closed) or `late` (an
 //! increment of records that arrived after it closed), and a window's totals are its `final` record plus its
 //! `late` records. How windows are formed and closed is the aggregator's job
 //! (`tenor_runtime::kafka::aggregate`).
@@ -47,6 +48,10 @@ pub struct WindowRecord {
     pub negative: u64,
     /// Mean stance confidence over the claims counted here.
     pub mean_confidence: f64,
+    /// Tensions (`tenor.tension/1`) this speaker or source was a side of, counted in the window of the later
+    /// side's time. (Absent in records of versions before tensions: read as 0.)
+    #[serde(default)]
+    pub tensions: u64,
     pub emitted_at: DateTime<Utc>,
 }
 
@@ -69,12 +74,13 @@ mod tests {
             neutral: 0,
             negative: 1,
             mean_confidence: 0.75,
+            tensions: 1,
             emitted_at: at("2024-01-01T00:02:00Z"),
         };
         let json = serde_json::to_string(&record).unwrap();
         assert_eq!(
             json,
-            r#"{"schema":"tenor.speaker_window/1","dimension":"source","name":"Wire","window_start":"2024-01-01T00:00:00Z","window_end":"2024-01-01T00:01:00Z","kind":"final","claims":2,"positive":1,"neutral":0,"negative":1,"mean_confidence":0.75,"emitted_at":"2024-01-01T00:02:00Z"}"#
+            r#"{"schema":"tenor.speaker_window/1","dimension":"source","name":"Wire","window_start":"2024-01-01T00:00:00Z","window_end":"2024-01-01T00:01:00Z","kind":"final","claims":2,"positive":1,"neutral":0,"negative":1,"mean_confidence":0.75,"tensions":1,"emitted_at":"2024-01-01T00:02:00Z"}"#
         );
         assert_eq!(serde_json::from_str::<WindowRecord>(&json).unwrap(), record);
         assert_eq!(serde_json::to_value(Dimension::Speaker).unwrap(), Dimension::Speaker.as_str());

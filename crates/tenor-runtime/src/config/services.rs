@@ -197,6 +197,8 @@ impl Default for ScorerConfig {
 #[serde(default, deny_unknown_fields)]
 pub struct AggregatorTopics {
     pub sentences: String,
+    /// Tension records in (counted per side's speaker and outlet); the empty string reads none.
+    pub tensions: String,
     pub speakers: String,
     pub dlq: String,
 }
@@ -205,6 +207,7 @@ impl Default for AggregatorTopics {
     fn default() -> Self {
         AggregatorTopics {
             sentences: "tenor.sentences".into(),
+            tensions: "tenor.tensions".into(),
             speakers: "tenor.speakers".into(),
             dlq: "tenor.dlq".into(),
         }

@@ -1,11 +1,13 @@
-//! The aggregator: sentence records in, per-speaker and per-source claim counts over tumbling event-time
-//! windows out (`tenor.speaker_window/1` records on `tenor.speakers`; the record type, [`WindowRecord`], is
+//! The aggregator: sentence records (and tension records) in, per-speaker and per-source claim (and
+//! tension) counts over tumbling event-time windows out (`tenor.speaker_window/1` records on `tenor.speakers`; the record type, [`WindowRecord`], is
 //! defined in `tenor-core` with the rest of the wire contract and re-exported here).
 //!
 //! - **What counts.** A sentence record with a stance whose claim stage did not run or found a claim
 //!   (`claim` is null or `claim.is_claim`). It counts once for its speaker (`attribution.speaker.resolved`,
 //!   else the speaker text) when it has an attribution, and once for its publisher (`article_source`) when it
 //!   has one. Records without a stance count nowhere.
+//! - **Tensions** (`tenor.tension/1`, from `topics.tensions`) count once for each side's speaker and outlet
+//!   (each name once), in the window of the later side's time (clamped like any event time).
 //! - **Event time** is the record's `published_at`, or the Kafka message timestamp when the article had none
 //!   (see [`event_time`]). Windows are `[k·width, (k+1)·width)` seconds since the Unix epoch.
 //! - **Bad clocks.** Each record has a *reference time*: its message timestamp, or the aggregator's clock when
@@ -43,12 +45,15 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, TimeZone, Utc};
 pub use tenor_core::{Dimension, WindowRecord, SPEAKER_WINDOW_SCHEMA};
-use tenor_core::{InputError, SentenceRecord, StanceLabel};
+use tenor_core::{InputError, SentenceRecord, StanceLabel, TensionRecord};
 
 use super::engine::{Emission, Incoming, Outgoing, StatefulStage};
 use crate::config::WindowConfig;
 use crate::delivery::{InputRef, OffsetTracker, TopicPartition};
 use crate::metrics::{stage, Metrics};
+
+/// How a tension record starts (Tenor writes `schema` first): the aggregator's second input.
+const TENSION_PREFIX: &str = "{\"schema\":\"tenor.tension/1\"";
 
 #[derive(Debug, Default, Clone, Copy, PartialEq)]
 struct Counts {
@@ -56,6 +61,7 @@ struct Counts {
     neutral: u64,
     negative: u64,
     confidence_sum: f64,
+    tensions: u64,
 }
 
 impl Counts {
@@ -73,6 +79,7 @@ impl Counts {
         self.neutral += other.neutral;
         self.negative += other.negative;
         self.confidence_sum += other.confidence_sum;
+        self.tensions += other.tensions;
     }
 
     fn claims(&self) -> u64 {
@@ -169,8 +176,8 @@ pub struct Aggregator {
 struct Contribution {
     event_time: i64,
     clamped: Option<Clamped>,
-    label: StanceLabel,
-    confidence: f64,
+    /// A claim with its stance and confidence, or (`None`) a tension.
+    stance: Option<(StanceLabel, f64)>,
     keys: Vec<(Dimension, String)>,
 }
 
@@ -203,6 +210,9 @@ impl Aggregator {
         }
         let text = std::str::from_utf8(&message.payload)
             .map_err(|e| InputError::InvalidUtf8 { valid_up_to: e.valid_up_to() })?;
+        if text.starts_with(TENSION_PREFIX) {
+            return self.tension(text, message);
+        }
         let record: SentenceRecord = serde_json::from_str(text)
             .map_err(|e| InputError::InvalidJson(format!("not a sentence record: {e}")))?;
         let Some(stance) = record.stance else { return Ok(None) };
@@ -226,7 +236,35 @@ impl Aggregator {
         if keys.is_empty() {
             return Ok(None);
         }
-        Ok(Some(Contribution { event_time, clamped, label: stance.label, confidence: stance.confidence, keys }))
+        Ok(Some(Contribution { event_time, clamped, stance: Some((stance.label, stance.confidence)), keys }))
+    }
+
+    /// A tension counts once for each side's speaker and outlet (each name once), in the window of the later
+    /// side's time.
+    fn tension(&self, text: &str, message: &Incoming) -> Result<Option<Contribution>, InputError> {
+        let record: TensionRecord = serde_json::from_str(text)
+            .map_err(|e| InputError::InvalidJson(format!("not a tension record: {e}")))?;
+        let later = record.sides.iter().map(|s| s.time.timestamp()).max();
+        let Some((event_time, clamped)) =
+            event_time(later, message.timestamp_ms, Utc::now().timestamp(), &self.config)
+        else {
+            return Ok(None);
+        };
+        let mut keys = Vec::new();
+        for side in &record.sides {
+            for key in [
+                side.speaker.clone().map(|s| (Dimension::Speaker, s)),
+                side.outlet.clone().map(|o| (Dimension::Source, o)),
+            ]
+            .into_iter()
+            .flatten()
+            {
+                if !keys.contains(&key) {
+                    keys.push(key);
+                }
+            }
+        }
+        Ok((!keys.is_empty()).then_some(Contribution { event_time, clamped, stance: None, keys }))
     }
 
     /// Drops the parts of open windows and pending late increments whose partition was revoked since the last
@@ -284,6 +322,7 @@ impl Aggregator {
                 } else {
                     counts.confidence_sum / counts.claims() as f64
                 },
+                tensions: counts.tensions,
                 emitted_at: now,
             };
             records.push(Outgoing {
@@ -365,7 +404,11 @@ impl StatefulStage for Aggregator {
         });
         part.records += 1;
         for key in contribution.keys {
-            part.counts.entry(key).or_default().add(contribution.label, contribution.confidence);
+            let counts = part.counts.entry(key).or_default();
+            match contribution.stance {
+                Some((label, confidence)) => counts.add(label, confidence),
+                None => counts.tensions += 1,
+            }
         }
         self.max_event_time =
             Some(self.max_event_time.map_or(contribution.event_time, |m| m.max(contribution.event_time)));
@@ -480,6 +523,59 @@ mod tests {
 
     fn decode(emission: &Emission) -> Vec<WindowRecord> {
         emission.records.iter().map(|r| serde_json::from_slice(&r.payload).unwrap()).collect()
+    }
+
+    #[test]
+    fn tensions_count_for_each_sides_speaker_and_outlet_in_the_later_sides_window() {
+        use tenor_core::{LinkKind, TensionRecord, TensionScope, TensionSide, TensionSubject, TENSION_SCHEMA};
+        let at = |s: &str| DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc);
+        let side = |speaker: &str, outlet: &str, time: &str| TensionSide {
+            article_id: format!("{outlet}-1"),
+            sentence_index: 0,
+            text: "x".into(),
+            outlet: Some(outlet.into()),
+            speaker: Some(speaker.into()),
+            stance: StanceLabel::Positive,
+            polarity: 0.5,
+            confidence: 0.7,
+            time: at(time),
+        };
+        let tension = TensionRecord {
+            schema: TENSION_SCHEMA.into(),
+            tension_id: "t-1".into(),
+            scope: TensionScope::Cluster,
+            subject: TensionSubject {
+                text: "talks".into(),
+                link: LinkKind::Cluster,
+                strength: 1.0,
+                cluster_id: None,
+            },
+            sides: [side("Ann", "Wire", "2024-01-01T00:00:50Z"), side("Bob", "Wire", "2024-01-01T00:01:10Z")],
+            score: 0.5,
+            run_id: None,
+        };
+        let payload = serde_json::to_vec(&tension).unwrap();
+        assert!(payload.starts_with(TENSION_PREFIX.as_bytes()), "Tenor writes the schema first");
+        let config = WindowConfig { width_seconds: 60, idle_flush_ms: 1, ..WindowConfig::default() };
+        let mut agg = Aggregator::new(config, "out".into(), 1 << 20);
+        let mut tracker = OffsetTracker::new();
+        assert!(feed(&mut agg, &mut tracker, 0, payload).is_empty());
+        assert!(feed(
+            &mut agg,
+            &mut tracker,
+            1,
+            record("Wire", Some("Ann"), StanceLabel::Neutral, 0.5, "2024-01-01T00:01:20Z")
+        )
+        .is_empty());
+        std::thread::sleep(Duration::from_millis(5));
+        let out = agg.tick(Instant::now(), &tracker, &Metrics::new("test"));
+        let records: Vec<WindowRecord> = out.iter().flat_map(decode).collect();
+        let get = |d: Dimension, n: &str| records.iter().find(|r| r.dimension == d && r.name == n).unwrap();
+        // The later side is at 00:01:10: the tension counts in the second window, once for the shared outlet.
+        assert_eq!(records.iter().map(|r| r.window_start).collect::<std::collections::BTreeSet<_>>().len(), 1);
+        assert_eq!((get(Dimension::Speaker, "Ann").tensions, get(Dimension::Speaker, "Ann").claims), (1, 1));
+        assert_eq!((get(Dimension::Speaker, "Bob").tensions, get(Dimension::Speaker, "Bob").claims), (1, 0));
+        assert_eq!((get(Dimension::Source, "Wire").tensions, get(Dimension::Source, "Wire").claims), (1, 1));
     }
 
     #[test]

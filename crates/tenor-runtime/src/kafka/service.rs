@@ -64,6 +64,8 @@ struct Common<'a> {
     outputs: Vec<&'a str>,
     /// Outputs created with `cleanup.policy=compact` (keyed state).
     compacted: Vec<&'a str>,
+    /// Topics consumed besides `input`.
+    more_inputs: Vec<&'a str>,
     dlq: &'a str,
 }
 
@@ -76,7 +78,17 @@ impl<'a> Common<'a> {
         dlq: &'a str,
     ) -> Common<'a> {
         let (kafka, metrics_config, delivery) = (config.kafka(), config.metrics(), config.delivery());
-        Common { service, kafka, metrics_config, delivery, input, outputs, compacted: Vec::new(), dlq }
+        Common {
+            service,
+            kafka,
+            metrics_config,
+            delivery,
+            input,
+            outputs,
+            compacted: Vec::new(),
+            more_inputs: Vec::new(),
+            dlq,
+        }
     }
 }
 
@@ -102,6 +114,7 @@ where
     let server = MetricsServer::start(&common.metrics_config.addr, metrics.clone(), health.clone()).await?;
     if common.kafka.create_topics {
         let mut topics = vec![common.input, common.dlq];
+        topics.extend(&common.more_inputs);
         topics.extend(&common.outputs);
         // Topic creation waits up to a minute for the broker: a shutdown request is honoured meanwhile.
         let mut stop = shutdown.clone();
@@ -124,7 +137,10 @@ where
     health.set_pipeline_loaded(true);
     let settings = EngineSettings {
         service: format!("tenor-{}", common.service),
-        input_topics: vec![common.input.to_owned()],
+        input_topics: std::iter::once(common.input)
+            .chain(common.more_inputs.iter().copied())
+            .map(str::to_owned)
+            .collect(),
         dlq_topic: common.dlq.into(),
         delivery: common.delivery.clone(),
         workers: std::thread::available_parallelism().map_or(2, |n| n.get()),
@@ -259,7 +275,10 @@ pub async fn aggregator(
     shutdown: watch::Receiver<bool>,
 ) -> Result<RunSummary, ServiceError> {
     let t = &config.topics;
-    let common = Common::new("aggregator", config, &t.sentences, vec![&t.speakers], &t.dlq);
+    let mut common = Common::new("aggregator", config, &t.sentences, vec![&t.speakers], &t.dlq);
+    if !t.tensions.is_empty() {
+        common.more_inputs.push(&t.tensions);
+    }
     let aggregator = Aggregator::new(config.window.clone(), t.speakers.as_str().into(), config.max_record_bytes);
     run_service(common, |_| Stage::Stateful(Box::new(aggregator)), shutdown).await
 }
