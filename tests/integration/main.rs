@@ -6,6 +6,7 @@ mod broker;
 mod support;
 
 mod attribution;
+mod claims_run;
 mod deploy;
 mod diff;
 mod digest;
