@@ -753,7 +753,7 @@ fn compose_stack_wires_the_topics_ports_and_variables_the_services_read() {
     assert!(!services.keys().any(|k| k.as_str().is_some_and(|k| k.contains("zookeeper"))));
     let init = service("kafka-init");
     let init_env = string_map(init.get("environment"));
-    let created: BTreeSet<String> = ["TOPICS", "COMPACTED_TOPICS"]
+    let created: BTreeSet<String> = ["TOPICS", "COMPACTED_TOPICS", "SINGLE_PARTITION_COMPACTED_TOPICS"]
         .iter()
         .flat_map(|k| init_env[*k].split_whitespace())
         .map(str::to_owned)

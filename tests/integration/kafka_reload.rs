@@ -80,7 +80,7 @@ fn models_reload_under_load_without_losing_or_duplicating_records() {
 
     // Expected records: the input as `tenor run` sees it (same split, whatever the model).
     let input = dir.path().join("articles.jsonl");
-    let run = tenor().arg("run").arg("-i").arg(&input).output().unwrap();
+    let run = tenor().args(["run", "--no-claims", "--no-tensions", "-i"]).arg(&input).output().unwrap();
     let expected = json_lines(&run.stdout);
     let sentences = broker.read_until("tenor.sentences", Duration::from_secs(180), complete(&expected));
     let articles = broker.read_at_least(

@@ -122,8 +122,13 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<ExitCode> {
         let mut kafka = args.client.kafka("tenor-replay");
         if let Some(partitions) = args.create_partitions {
             kafka.topic_partitions = partitions;
-            super::service::block_on(ensure_topics(&kafka, &[topic.as_str()], &[], Duration::from_secs(30)))?
-                .with_context(|| format!("cannot create {topic}"))?;
+            super::service::block_on(ensure_topics(
+                &kafka,
+                &[topic.as_str()],
+                Default::default(),
+                Duration::from_secs(30),
+            ))?
+            .with_context(|| format!("cannot create {topic}"))?;
         }
         let stats = publish(&kafka, &spec, &mut input, |s| {
             bar.set_message(format!("{} messages sent ({:.0}/s)", s.sent, progress::per_second(s.sent, &bar)))

@@ -9,6 +9,9 @@
 //!   a restart needs). At start-up, before consuming, [`restore`] reads the changelog back to its end and
 //!   rebuilds the index: ids, counts and canonical members are those of the run before, so a restart (kill
 //!   -9 included) changes no id.
+//! - **One partition.** The changelog has exactly one partition (created so; the service refuses to start
+//!   otherwise): the idempotent producer keeps its entries in order without gaps, so an acknowledged entry
+//!   means every earlier one is there too, which is what "last offset applied" below relies on.
 //! - **Where "the end" is.** The broker's high watermark is not trusted (Tansu 0.6 misreports it): start-up
 //!   first writes a marker to every partition of the changelog and reads each partition up to its marker's
 //!   offset, which the broker acknowledged.

@@ -262,13 +262,23 @@ pub fn min_insync_replicas(replication: i32) -> i32 {
     }
 }
 
-/// The topics to create: `kafka.topic_partitions` partitions, `kafka.topic_replication` replicas and
-/// `min.insync.replicas` set to `min_insync` (see [`min_insync_replicas`]), each name once; those also in
-/// `compacted` (keyed state: the latest record of a key is all that matters) with `cleanup.policy=compact`.
+/// How some topics are created differently from the rest.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TopicShapes<'a> {
+    /// Keyed state (the latest record of a key is all that matters): `cleanup.policy=compact`.
+    pub compacted: &'a [&'a str],
+    /// One partition, whatever `kafka.topic_partitions` says: a log whose entries must stay in one order (a
+    /// changelog whose restore trusts "everything before an acknowledged entry is there").
+    pub single_partition: &'a [&'a str],
+}
+
+/// The topics to create: `kafka.topic_partitions` partitions (one for `shapes.single_partition`),
+/// `kafka.topic_replication` replicas and `min.insync.replicas` set to `min_insync` (see
+/// [`min_insync_replicas`]), each name once; `shapes.compacted` with `cleanup.policy=compact`.
 fn new_topics<'a>(
     kafka: &KafkaConfig,
     topics: &[&'a str],
-    compacted: &[&str],
+    shapes: TopicShapes<'_>,
     min_insync: &'a str,
 ) -> Vec<NewTopic<'a>> {
     let mut unique: Vec<&str> = topics.to_vec();
@@ -277,9 +287,10 @@ fn new_topics<'a>(
     unique
         .into_iter()
         .map(|t| {
-            let topic = NewTopic::new(t, kafka.topic_partitions, TopicReplication::Fixed(kafka.topic_replication))
+            let partitions = if shapes.single_partition.contains(&t) { 1 } else { kafka.topic_partitions };
+            let topic = NewTopic::new(t, partitions, TopicReplication::Fixed(kafka.topic_replication))
                 .set("min.insync.replicas", min_insync);
-            if compacted.contains(&t) {
+            if shapes.compacted.contains(&t) {
                 topic.set("cleanup.policy", "compact")
             } else {
                 topic
@@ -293,7 +304,7 @@ fn new_topics<'a>(
 pub async fn ensure_topics(
     kafka: &KafkaConfig,
     topics: &[&str],
-    compacted: &[&str],
+    shapes: TopicShapes<'_>,
     deadline: Duration,
 ) -> Result<(), ServiceError> {
     let mut config = base_client_config(kafka);
@@ -301,7 +312,7 @@ pub async fn ensure_topics(
     let admin: AdminClient<ProducerContext> =
         config.create_with_context(ProducerContext).map_err(ServiceError::kafka("creating the admin client"))?;
     let min_insync = min_insync_replicas(kafka.topic_replication).to_string();
-    let new_topics = new_topics(kafka, topics, compacted, &min_insync);
+    let new_topics = new_topics(kafka, topics, shapes, &min_insync);
     let options = AdminOptions::new().operation_timeout(Some(Duration::from_secs(10)));
     let started = std::time::Instant::now();
     let mut backoff = Duration::from_millis(200);
@@ -352,10 +363,11 @@ mod tests {
         assert_eq!(by_replication, [1, 1, 2, 3, 3]);
         let kafka = KafkaConfig { topic_partitions: 6, topic_replication: 3, ..KafkaConfig::default() };
         let min_insync = min_insync_replicas(kafka.topic_replication).to_string();
-        let topics = new_topics(&kafka, &["b", "a", "b"], &["b"], &min_insync);
-        assert_eq!(topics.iter().map(|t| t.name).collect::<Vec<_>>(), ["a", "b"]);
+        let shapes = TopicShapes { compacted: &["b"], single_partition: &["c"] };
+        let topics = new_topics(&kafka, &["b", "a", "b", "c"], shapes, &min_insync);
+        assert_eq!(topics.iter().map(|t| t.name).collect::<Vec<_>>(), ["a", "b", "c"]);
+        assert_eq!(topics.iter().map(|t| t.num_partitions).collect::<Vec<_>>(), [6, 6, 1]);
         for topic in &topics {
-            assert_eq!(topic.num_partitions, 6);
             assert!(matches!(topic.replication, TopicReplication::Fixed(3)));
         }
         assert_eq!(topics[0].config, [("min.insync.replicas", "2")]);

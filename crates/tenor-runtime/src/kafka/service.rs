@@ -12,7 +12,7 @@ use super::claims::{self, ClaimsOutputs, ClaimsStage};
 use super::engine::{self, EngineSettings, RunSummary, Stage};
 use super::reload::{run_reloads, ModelReloader, PipelineCell};
 use super::stages::{OutputTopics, ScorerStage, SegmenterStage, ServeStage};
-use super::{ensure_topics, ServiceError};
+use super::{ensure_topics, ServiceError, TopicShapes};
 use crate::config::{
     AggregatorConfig, ClaimsConfig, ConfigError, DeliveryConfig, KafkaConfig, MetricsConfig, ModelsConfig,
     ScorerConfig, SegmenterConfig, ServeConfig, ServiceSettings, TensionSection,
@@ -64,6 +64,8 @@ struct Common<'a> {
     outputs: Vec<&'a str>,
     /// Outputs created with `cleanup.policy=compact` (keyed state).
     compacted: Vec<&'a str>,
+    /// Outputs created with one partition.
+    single_partition: Vec<&'a str>,
     /// Topics consumed besides `input`.
     more_inputs: Vec<&'a str>,
     dlq: &'a str,
@@ -86,6 +88,7 @@ impl<'a> Common<'a> {
             input,
             outputs,
             compacted: Vec::new(),
+            single_partition: Vec::new(),
             more_inputs: Vec::new(),
             dlq,
         }
@@ -119,7 +122,7 @@ where
         // Topic creation waits up to a minute for the broker: a shutdown request is honoured meanwhile.
         let mut stop = shutdown.clone();
         tokio::select! {
-            created = ensure_topics(common.kafka, &topics, &common.compacted, Duration::from_secs(60)) => created?,
+            created = ensure_topics(common.kafka, &topics, TopicShapes { compacted: &common.compacted, single_partition: &common.single_partition }, Duration::from_secs(60)) => created?,
             _ = stop.wait_for(|stop| *stop) => {
                 tracing::info!("shutdown requested before the topics were ready; nothing was consumed");
                 server.stop();
@@ -295,6 +298,7 @@ pub async fn claims(config: &ClaimsConfig, shutdown: watch::Receiver<bool>) -> R
     let mut common =
         Common::new("claims", config, &t.sentences, vec![&t.claims, &t.changelog, &t.tensions], &t.dlq);
     common.compacted = vec![&t.claims, &t.changelog];
+    common.single_partition = vec![&t.changelog];
     let outputs = ClaimsOutputs {
         claims: t.claims.as_str().into(),
         changelog: t.changelog.as_str().into(),
