@@ -271,8 +271,13 @@ fn the_tracker_forgets_claims_outside_the_window() {
 
 #[test]
 fn the_tracker_stays_bounded_under_a_flood() {
-    let config =
-        TensionConfig { max_claims: 300, max_per_key: 20, max_per_observe: 3, ..TensionConfig::default() };
+    let config = TensionConfig {
+        max_claims: 300,
+        max_per_key: 20,
+        max_per_observe: 3,
+        embedding_scan: 64,
+        ..TensionConfig::default()
+    };
     let mut tracker = TensionTracker::new(config);
     for i in 0..5000usize {
         let (neg, pos) = if i % 2 == 0 { (0.02, 0.9) } else { (0.9, 0.02) };
