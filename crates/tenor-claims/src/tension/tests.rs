@@ -271,8 +271,13 @@ fn the_tracker_forgets_claims_outside_the_window() {
 
 #[test]
 fn the_tracker_stays_bounded_under_a_flood() {
-    let config =
-        TensionConfig { max_claims: 300, max_per_key: 20, max_per_observe: 3, ..TensionConfig::default() };
+    let config = TensionConfig {
+        max_claims: 300,
+        max_per_key: 20,
+        max_per_observe: 3,
+        embedding_scan: 64,
+        ..TensionConfig::default()
+    };
     let mut tracker = TensionTracker::new(config);
     for i in 0..5000usize {
         let (neg, pos) = if i % 2 == 0 { (0.02, 0.9) } else { (0.9, 0.02) };
@@ -325,4 +330,64 @@ fn the_config_says_which_value_is_wrong() {
     assert_eq!(parsed.min_polarity, 0.4);
     assert_eq!(parsed.max_claims, TensionConfig::default().max_claims);
     assert!(serde_json::from_str::<TensionConfig>(r#"{"min_polarty": 0.4}"#).is_err());
+}
+
+mod properties {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn any_record() -> impl Strategy<Value = (String, usize, String, Option<String>, f64, f64, i64)> {
+        (
+            prop::sample::select(vec!["a", "b", "c"]).prop_map(str::to_owned),
+            0usize..6,
+            prop::sample::select(vec![
+                "Miami talks productive",
+                "no breakthrough in Miami talks",
+                "",
+                "\u{0}\u{feff}🙂 talks talks talks",
+                "Kansas harvest excellent",
+            ])
+            .prop_map(str::to_owned),
+            prop::option::of(
+                prop::sample::select(vec!["Envoys", "the envoys", "officials", "", "  "]).prop_map(str::to_owned),
+            ),
+            prop::num::f64::ANY,
+            -0.5f64..1.5,
+            -1_000_000i64..1_000_000,
+        )
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+        #[test]
+        fn any_records_give_bounded_well_formed_tensions(records in prop::collection::vec(any_record(), 0..24)) {
+            let records: Vec<SentenceRecord> = records
+                .into_iter()
+                .map(|(article, index, text, speaker, neg, pos, minutes)| {
+                    let mut r = sentence(&article, index, &text, speaker.as_deref(), neg, pos);
+                    r.published_at = Some((at(12) + chrono::Duration::minutes(minutes)).fixed_offset());
+                    r
+                })
+                .collect();
+            let config = TensionConfig { max_per_article: 4, window_seconds: 3600, max_claims: 8, max_per_key: 2, ..TensionConfig::default() };
+            let found = tensions_in_article(&records, Some(TITLE), None, &config);
+            prop_assert!(found.len() <= 4);
+            let mut tracker = TensionTracker::new(config);
+            let mut all = found;
+            for r in &records {
+                let more = tracker.observe(r, Some("k"), None);
+                prop_assert!(more.len() <= 8);
+                prop_assert!(tracker.len() <= 8);
+                all.extend(more);
+            }
+            for t in &all {
+                prop_assert!(t.score.is_finite() && (0.0..=1.0).contains(&t.score));
+                prop_assert!(t.sides[0].polarity * t.sides[1].polarity < 0.0);
+                prop_assert!(t.sides[0].key() < t.sides[1].key());
+                prop_assert_eq!(&t.tension_id, &tension_id(t.sides[0].key(), t.sides[1].key()));
+            }
+        }
+    }
 }

@@ -73,6 +73,19 @@ struct Task {
     train_majority: bool,
 }
 
+/// `--split dev` only: the rule's scores over a range of `min_polarity` (the product keeps its default unless
+/// dev says otherwise; never chosen on test).
+const SWEEP: [f64; 6] = [0.0, 0.1, 0.25, 0.4, 0.55, 0.7];
+
+#[derive(Debug, Serialize)]
+struct SweepRow {
+    task: &'static str,
+    variant: &'static str,
+    min_polarity: f64,
+    #[serde(flatten)]
+    scores: OppositionScores,
+}
+
 #[derive(Debug, Serialize)]
 struct Row {
     task: &'static str,
@@ -86,6 +99,16 @@ pub fn run(args: EvalTensionArgs) -> anyhow::Result<ExitCode> {
     let rule = TensionConfig::default();
     let linear = tenor_pipeline::Models::shipped()?;
     let mut rows: Vec<Row> = Vec::new();
+    let mut sweep: Vec<SweepRow> = Vec::new();
+    let mut sweep_of = |task: &'static str, variant: &'static str, pairs: &[Pair], polarities: &[Vec<f64>]| {
+        if args.split == TensionSplit::Dev {
+            let gold: Vec<bool> = pairs.iter().map(|p| p.opposing).collect();
+            for min_polarity in SWEEP {
+                let scores = OppositionScores::of(&gold, &predict_rule(pairs, polarities, min_polarity));
+                sweep.push(SweepRow { task, variant, min_polarity, scores });
+            }
+        }
+    };
     let encoder = load_encoder(args.encoder_dir.as_deref());
     if let Err(e) = &encoder {
         eprintln!("encoder not loaded ({e:#}): reporting majority and linear only");
@@ -103,6 +126,7 @@ pub fn run(args: EvalTensionArgs) -> anyhow::Result<ExitCode> {
         };
         let polarities = statement_values(&task.scored, linear_polarity)?;
         let predicted = predict_rule(&task.pairs, &polarities, rule.min_polarity);
+        sweep_of(task.name, "linear", &task.pairs, &polarities);
         rows.push(Row { task: task.name, variant: "linear", scores: OppositionScores::of(&gold, &predicted) });
         let Ok((encoder, weights_sha256)) = &encoder else { continue };
         eprintln!("{}: encoding", task.name);
@@ -121,6 +145,7 @@ pub fn run(args: EvalTensionArgs) -> anyhow::Result<ExitCode> {
             })
             .collect();
         let predicted = predict_rule(&task.pairs, &polarities, rule.min_polarity);
+        sweep_of(task.name, "encoder", &task.pairs, &polarities);
         rows.push(Row { task: task.name, variant: "encoder", scores: OppositionScores::of(&gold, &predicted) });
         eprintln!("{}: training the head experiment", task.name);
         let sides = head_sides(task, &vectors, encoder, weights_sha256, &args.alphas)?;
@@ -129,8 +154,21 @@ pub fn run(args: EvalTensionArgs) -> anyhow::Result<ExitCode> {
         rows.push(Row { task: task.name, variant: "head", scores: OppositionScores::of(&gold, &predicted) });
     }
     print_rows(&args, &tasks, &rows);
+    if !sweep.is_empty() {
+        println!("\n| task | variant | min_polarity | predicted opposing | accuracy | F1 (opposing) |");
+        println!("|---|---|---|---|---|---|");
+        for r in &sweep {
+            let s = &r.scores;
+            println!(
+                "| {} | {} | {:.2} | {} | {:.4} | {:.4} |",
+                r.task, r.variant, r.min_polarity, s.predicted, s.accuracy, s.f1
+            );
+        }
+    }
     if let Some(path) = &args.json {
-        let value = serde_json::json!({"split": args.split, "min_polarity": rule.min_polarity, "rows": rows});
+        let value = serde_json::json!({
+            "split": args.split, "min_polarity": rule.min_polarity, "rows": rows, "min_polarity_sweep": sweep
+        });
         std::fs::write(path, serde_json::to_vec_pretty(&value)?)
             .with_context(|| format!("cannot write {}", path.display()))?;
     }
