@@ -230,7 +230,7 @@ fn every_schema_accepts_a_valid_example_and_rejects_an_invalid_one() {
     let window = serde_json::json!({
         "schema": "tenor.speaker_window/1", "dimension": "speaker", "name": "Ann",
         "window_start": "2024-01-01T00:00:00Z", "window_end": "2024-01-01T01:00:00Z", "kind": "final",
-        "claims": 1, "positive": 1, "neutral": 0, "negative": 0, "mean_confidence": 0.9,
+        "claims": 1, "positive": 1, "neutral": 0, "negative": 0, "mean_confidence": 0.9, "tensions": 0,
         "emitted_at": "2024-01-01T01:00:01Z"
     });
     let archive = serde_json::json!({
