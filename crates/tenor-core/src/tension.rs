@@ -126,6 +126,17 @@ pub fn tension_id(a: (&str, usize), b: (&str, usize)) -> String {
     format!("t-{hash:016x}")
 }
 
+impl TensionScope {
+    /// The name in records and metric labels: `article`, `cluster`, `story`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TensionScope::Article => "article",
+            TensionScope::Cluster => "cluster",
+            TensionScope::Story => "story",
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -181,16 +192,5 @@ mod tests {
         assert_eq!(json["sides"][0]["time"], "2026-12-01T10:00:00Z");
         let back: TensionRecord = serde_json::from_value(json).unwrap();
         assert_eq!(back, record);
-    }
-}
-
-impl TensionScope {
-    /// The name in records and metric labels: `article`, `cluster`, `story`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            TensionScope::Article => "article",
-            TensionScope::Cluster => "cluster",
-            TensionScope::Story => "story",
-        }
     }
 }
