@@ -201,15 +201,7 @@ impl Aggregator {
     }
 
     fn contribution(&self, message: &Incoming) -> Result<Option<Contribution>, InputError> {
-        if message.payload.len() > self.max_record_bytes {
-            return Err(InputError::Oversize {
-                what: "sentence record",
-                size: message.payload.len(),
-                limit: self.max_record_bytes,
-            });
-        }
-        let text = std::str::from_utf8(&message.payload)
-            .map_err(|e| InputError::InvalidUtf8 { valid_up_to: e.valid_up_to() })?;
+        let text = super::record_text(&message.payload, "sentence record", self.max_record_bytes)?;
         if text.starts_with(TENSION_PREFIX) {
             return self.tension(text, message);
         }

@@ -175,15 +175,7 @@ impl ClaimsStage {
     }
 
     fn decode(&self, message: &Incoming) -> Result<SentenceRecord, InputError> {
-        if message.payload.len() > self.max_record_bytes {
-            return Err(InputError::Oversize {
-                what: "sentence record",
-                size: message.payload.len(),
-                limit: self.max_record_bytes,
-            });
-        }
-        let text = std::str::from_utf8(&message.payload)
-            .map_err(|e| InputError::InvalidUtf8 { valid_up_to: e.valid_up_to() })?;
+        let text = super::record_text(&message.payload, "sentence record", self.max_record_bytes)?;
         serde_json::from_str(text).map_err(|e| InputError::InvalidJson(format!("not a sentence record: {e}")))
     }
 

@@ -59,6 +59,18 @@ impl ServiceError {
     }
 }
 
+/// An input record's payload as text, refused (the input's fault) when it is over `limit` bytes or not UTF-8.
+pub(crate) fn record_text<'a>(
+    payload: &'a [u8],
+    what: &'static str,
+    limit: usize,
+) -> Result<&'a str, tenor_core::InputError> {
+    if payload.len() > limit {
+        return Err(tenor_core::InputError::Oversize { what, size: payload.len(), limit });
+    }
+    std::str::from_utf8(payload).map_err(|e| tenor_core::InputError::InvalidUtf8 { valid_up_to: e.valid_up_to() })
+}
+
 /// Client settings common to the consumer, producer and admin client: Tenor's, then the pass-through map.
 fn base_client_config(kafka: &KafkaConfig) -> ClientConfig {
     let mut config = ClientConfig::new();

@@ -195,21 +195,22 @@ fn reloadable(
     cell
 }
 
-fn output_topics(
-    sentences: &str,
-    articles: &str,
-    review: &str,
+/// The scoring stages' output topics (sentences, articles, review, tensions) as names and as the stage's
+/// [`OutputTopics`]; refuses tension rules that do not validate.
+fn scoring_outputs<'a>(
+    [sentences, articles, review, tensions]: [&'a String; 4],
     threshold: f64,
-    tensions: &str,
     tension: &TensionSection,
-) -> OutputTopics {
-    OutputTopics {
-        sentences: sentences.into(),
-        articles: articles.into(),
-        review: review.into(),
+) -> Result<(Vec<&'a str>, OutputTopics), ServiceError> {
+    tension.rules.validate().map_err(|e| ServiceError::Config(ConfigError::Invalid(format!("tension: {e}"))))?;
+    let topics = OutputTopics {
+        sentences: sentences.as_str().into(),
+        articles: articles.as_str().into(),
+        review: review.as_str().into(),
         review_threshold: threshold,
-        tensions: tension.enabled.then(|| (tensions.into(), tension.rules.clone())),
-    }
+        tensions: tension.enabled.then(|| (tensions.as_str().into(), tension.rules.clone())),
+    };
+    Ok((vec![sentences, articles, review, tensions], topics))
 }
 
 /// `tenor serve`.
@@ -219,15 +220,12 @@ pub async fn serve(
     shutdown: watch::Receiver<bool>,
 ) -> Result<RunSummary, ServiceError> {
     let t = &config.topics;
-    config
-        .tension
-        .rules
-        .validate()
-        .map_err(|e| ServiceError::Config(ConfigError::Invalid(format!("tension: {e}"))))?;
-    let outputs = vec![&*t.sentences, &t.articles, &t.review, &t.tensions];
+    let (outputs, topics) = scoring_outputs(
+        [&t.sentences, &t.articles, &t.review, &t.tensions],
+        config.review.threshold,
+        &config.tension,
+    )?;
     let common = Common::new("serve", config, &t.input, outputs, &t.dlq);
-    let topics =
-        output_topics(&t.sentences, &t.articles, &t.review, config.review.threshold, &t.tensions, &config.tension);
     let reload_shutdown = shutdown.clone();
     let stage = |metrics: &Arc<Metrics>| {
         let pipeline = reloadable(pipeline, &config.models, metrics, reload_shutdown);
@@ -255,15 +253,12 @@ pub async fn scorer(
     shutdown: watch::Receiver<bool>,
 ) -> Result<RunSummary, ServiceError> {
     let t = &config.topics;
-    config
-        .tension
-        .rules
-        .validate()
-        .map_err(|e| ServiceError::Config(ConfigError::Invalid(format!("tension: {e}"))))?;
-    let outputs = vec![&*t.sentences, &t.articles, &t.review, &t.tensions];
+    let (outputs, topics) = scoring_outputs(
+        [&t.sentences, &t.articles, &t.review, &t.tensions],
+        config.review.threshold,
+        &config.tension,
+    )?;
     let common = Common::new("scorer", config, &t.segments, outputs, &t.dlq);
-    let topics =
-        output_topics(&t.sentences, &t.articles, &t.review, config.review.threshold, &t.tensions, &config.tension);
     let reload_shutdown = shutdown.clone();
     let stage = |metrics: &Arc<Metrics>| {
         let pipeline = reloadable(pipeline, &config.models, metrics, reload_shutdown);
