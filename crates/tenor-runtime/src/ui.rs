@@ -18,8 +18,9 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
-use tenor_view::{Query, View};
+use tenor_view::{Caps, Query, View};
 
+use crate::config::KafkaConfig;
 use crate::http::HttpError;
 
 const INDEX_HTML: &str = include_str!("ui/assets/index.html");
@@ -54,6 +55,73 @@ impl FeedHealth {
 struct UiState {
     view: SharedView,
     health: Arc<FeedHealth>,
+}
+
+/// Where the page's records come from.
+#[derive(Debug, Clone)]
+pub enum FeedSource {
+    /// A records file (`-`: standard input), read to its end, or followed as it grows.
+    File { path: String, follow: bool },
+    /// The output topics, from their beginning.
+    Kafka { kafka: KafkaConfig, topics: Vec<String> },
+}
+
+/// Faults that stop `tenor ui`.
+#[derive(Debug, thiserror::Error)]
+pub enum UiError {
+    #[error(transparent)]
+    Http(#[from] HttpError),
+    #[error(transparent)]
+    Feed(#[from] feed::FeedError),
+    #[error("the feeder thread panicked")]
+    FeederPanicked,
+}
+
+/// Serves the page on `listen`, fed from `source`, until `shutdown` turns true. A records file read to its
+/// end keeps being served; a feeder that fails (the file cannot be opened, the Kafka client cannot be
+/// created) stops the command.
+pub async fn run(
+    listen: &str,
+    source: FeedSource,
+    caps: Caps,
+    mut shutdown: tokio::sync::watch::Receiver<bool>,
+) -> Result<(), UiError> {
+    let view: SharedView = Arc::new(RwLock::new(View::new(caps)));
+    let health = Arc::new(FeedHealth::default());
+    let stop = Arc::new(AtomicBool::new(false));
+    let server = UiServer::start(listen, view.clone(), health.clone()).await?;
+    let feeder = {
+        let (view, health, stop) = (view.clone(), health.clone(), stop.clone());
+        tokio::task::spawn_blocking(move || match &source {
+            FeedSource::File { path, follow } => feed::feed_file(path, *follow, &view, &health, &stop),
+            FeedSource::Kafka { kafka, topics } => feed::feed_kafka(kafka, topics, &view, &health, &stop),
+        })
+    };
+    let mut feeder = Some(feeder);
+    let outcome = loop {
+        tokio::select! {
+            changed = shutdown.changed() => {
+                if changed.is_err() || *shutdown.borrow() {
+                    break Ok(());
+                }
+            }
+            done = async { feeder.as_mut().expect("polled only while present").await }, if feeder.is_some() => {
+                feeder = None;
+                match done {
+                    Ok(Ok(())) => {
+                        let totals = view.read().unwrap_or_else(|p| p.into_inner()).snapshot(&Query::default()).totals;
+                        tracing::info!(records = totals.records, unreadable = totals.invalid,
+                            "read the records to their end; still serving the page");
+                    }
+                    Ok(Err(error)) => break Err(UiError::Feed(error)),
+                    Err(_) => break Err(UiError::FeederPanicked),
+                }
+            }
+        }
+    };
+    stop.store(true, Ordering::SeqCst);
+    server.stop();
+    outcome
 }
 
 /// A running page server; [`UiServer::addr`] is the bound address (useful with port 0).

@@ -6,7 +6,6 @@
 
 use std::io::{self, BufRead};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use rdkafka::consumer::{BaseConsumer, Consumer};
@@ -191,7 +190,7 @@ fn assign_new_partitions(
 mod tests {
     use super::*;
     use std::io::Write;
-    use std::sync::RwLock;
+    use std::sync::{Arc, RwLock};
     use tenor_view::{Query, View};
 
     #[test]

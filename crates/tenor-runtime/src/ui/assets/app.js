@@ -116,7 +116,7 @@ function renderSpeakers(speakers) {
       }
       series.appendChild(col);
     }
-    box.appendChild(el("div", { class: "speaker" },
+    box.appendChild(el("div", { class: "speaker-row" },
       el("div", {}, button, el("div", { class: "count" }, `${s.claims} claims`,
         s.sources.length ? " · " : "", s.sources.length ? txt("span", s.sources.join(", ")) : null)),
       mixBar(s.mix), series));
