@@ -231,7 +231,8 @@ pub fn percent_decode(text: &str) -> Result<String, String> {
             b'+' => out.push(b' '),
             b'%' => {
                 let hex = bytes.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok());
-                let byte = hex.and_then(|h| u8::from_str_radix(h, 16).ok()).ok_or("a bad %-escape in the query")?;
+                let byte =
+                    hex.and_then(|h| u8::from_str_radix(h, 16).ok()).ok_or("a bad %-escape in the query")?;
                 out.push(byte);
                 i += 2;
             }
@@ -253,7 +254,8 @@ mod tests {
         assert!(percent_decode("%zz").is_err());
         assert!(percent_decode("%4").is_err());
         assert!(percent_decode("%ff").is_err(), "not UTF-8");
-        let q = parse_query("source=The+Post&speaker=%D7%A9%D7%9C%D7%95%D7%9D&from=2026-12-01T10%3A00%3A00Z&x").unwrap();
+        let q = parse_query("source=The+Post&speaker=%D7%A9%D7%9C%D7%95%D7%9D&from=2026-12-01T10%3A00%3A00Z&x")
+            .unwrap();
         assert_eq!(q.source.as_deref(), Some("The Post"));
         assert_eq!(q.speaker.as_deref(), Some("שלום"));
         assert_eq!(q.from_ms, Some(1_796_119_200_000));

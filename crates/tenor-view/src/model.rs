@@ -256,7 +256,8 @@ impl View {
         };
         let cap = self.caps.claims_per_article;
         let article = self.article_entry(&article_id, record);
-        let (time_ms, outlet) = (article.time_ms, article.outlet.clone().or_else(|| name(record, "article_source")));
+        let (time_ms, outlet) =
+            (article.time_ms, article.outlet.clone().or_else(|| name(record, "article_source")));
         if article.claims.len() < cap || article.claims.contains_key(&index) {
             article.claims.insert(index, claim);
         } else if article.claims.keys().next_back().is_some_and(|&last| index < last) {

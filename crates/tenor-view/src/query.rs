@@ -77,5 +77,8 @@ pub fn parse_time(value: &str) -> Result<i64, QueryError> {
     if let Ok(date) = NaiveDate::parse_from_str(value, "%Y-%m-%d") {
         return Ok(date.and_hms_opt(0, 0, 0).expect("midnight exists").and_utc().timestamp_millis());
     }
-    Err(QueryError(format!("not a time: {:?} (RFC 3339, e.g. 2026-12-01T10:00:00Z)", crate::text::clip(value, 40))))
+    Err(QueryError(format!(
+        "not a time: {:?} (RFC 3339, e.g. 2026-12-01T10:00:00Z)",
+        crate::text::clip(value, 40)
+    )))
 }

@@ -235,9 +235,8 @@ impl View {
                     && query.in_range(c.time_ms)
             })
             .collect();
-        let (min, max) = claims
-            .iter()
-            .fold((i64::MAX, i64::MIN), |(lo, hi), c| (lo.min(c.time_ms), hi.max(c.time_ms)));
+        let (min, max) =
+            claims.iter().fold((i64::MAX, i64::MIN), |(lo, hi), c| (lo.min(c.time_ms), hi.max(c.time_ms)));
         let buckets = if claims.is_empty() {
             Buckets { start_ms: 0, width_ms: 60_000, count: 0 }
         } else {

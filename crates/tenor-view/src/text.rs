@@ -8,10 +8,12 @@ pub const MAX_NAME_CHARS: usize = 160;
 pub const MAX_ID_CHARS: usize = 200;
 
 /// `text` cut to at most `max` characters (plus `…` when cut), with control characters (C0, C1, DEL)
-/// replaced by a space. Right-to-left text and bidi controls are kept: the page isolates every text.
+/// replaced by a space and explicit bidi embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069)
+/// dropped: an override would show a sentence backwards. Right-to-left text itself is kept as it is; the page
+/// sets each text's direction from its own first strong character and isolates it from its neighbours.
 pub fn clip(text: &str, max: usize) -> String {
     let mut out = String::with_capacity(text.len().min(max * 4 + 3));
-    for (n, c) in text.chars().enumerate() {
+    for (n, c) in text.chars().filter(|c| !is_bidi_control(*c)).enumerate() {
         if n == max {
             out.push('…');
             break;
@@ -19,6 +21,10 @@ pub fn clip(text: &str, max: usize) -> String {
         out.push(if c.is_control() { ' ' } else { c });
     }
     out
+}
+
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
 #[cfg(test)]
@@ -33,5 +39,6 @@ mod tests {
         assert_eq!(clip("ééé", 2), "éé…");
         assert_eq!(clip("שלום עולם", 4), "שלום…");
         assert_eq!(clip("a\u{1b}[31mb\nc", 20), "a [31mb c");
+        assert_eq!(clip("said \u{202e}שיחות\u{202c} and \u{2067}x\u{2069}", 20), "said שיחות and x");
     }
 }

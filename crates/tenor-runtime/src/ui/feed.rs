@@ -116,7 +116,8 @@ pub fn feed_kafka(
     while !stop.load(Ordering::SeqCst) {
         if Instant::now() >= next_metadata {
             let complete = assign_new_partitions(&consumer, topics, &mut assigned, health);
-            next_metadata = Instant::now() + if complete { Duration::from_secs(10) } else { Duration::from_secs(1) };
+            next_metadata =
+                Instant::now() + if complete { Duration::from_secs(10) } else { Duration::from_secs(1) };
         }
         match consumer.poll(Duration::from_millis(200)) {
             Some(Ok(message)) => {
@@ -198,9 +199,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("records.jsonl");
         let article = |id: &str| {
-            format!(
-                r#"{{"schema":"tenor.article/1","article_id":"{id}","processed_at":"2026-12-01T10:00:00Z"}}"#
-            )
+            format!(r#"{{"schema":"tenor.article/1","article_id":"{id}","processed_at":"2026-12-01T10:00:00Z"}}"#)
         };
         std::fs::write(&path, format!("{}\nnot json\n\n{}", article("a1"), article("a2"))).unwrap();
         let view: SharedView = Arc::new(RwLock::new(View::default()));

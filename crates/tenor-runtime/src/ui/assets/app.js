@@ -64,6 +64,10 @@ function mixBar(mix) {
   return bar;
 }
 
+function plural(n, word) {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
+}
+
 function emptyNote(text) {
   return el("p", { class: "empty" }, text);
 }
@@ -76,7 +80,7 @@ function renderArticles(articles) {
     const head = el("h3", {}, txt("span", a.title || a.id, "title"));
     const meta = el("div", { class: "meta" },
       txt("span", a.source || "unknown source", "source"), " · ", when(a.time), " · ", txt("span", a.id, "id"),
-      a.sentences !== null ? ` · ${a.sentences} sentences, ${a.claims.length} claims shown` : "");
+      a.sentences !== null ? ` · ${plural(a.sentences, "sentence")}, ${plural(a.claims.length, "claim")} shown` : "");
     if (a.url) {
       meta.appendChild(document.createTextNode(" · "));
       meta.appendChild(el("a", { href: a.url, rel: "noopener noreferrer nofollow", target: "_blank" }, "original"));
@@ -117,7 +121,7 @@ function renderSpeakers(speakers) {
       series.appendChild(col);
     }
     box.appendChild(el("div", { class: "speaker-row" },
-      el("div", {}, button, el("div", { class: "count" }, `${s.claims} claims`,
+      el("div", {}, button, el("div", { class: "count" }, plural(s.claims, "claim"),
         s.sources.length ? " · " : "", s.sources.length ? txt("span", s.sources.join(", ")) : null)),
       mixBar(s.mix), series));
   }
@@ -130,7 +134,7 @@ function renderClusters(clusters) {
   for (const c of clusters) {
     box.appendChild(el("div", { class: "cluster", id: "cluster-" + c.id },
       txt("p", c.canonical.text, "canonical"),
-      el("div", { class: "meta" }, `${c.outlet_count} outlets · ${c.members} members · `,
+      el("div", { class: "meta" }, `${plural(c.outlet_count, "outlet")} · ${plural(c.members, "member")} · `,
         txt("span", c.outlets.join(", "), "outlets")),
       mixBar(c.mix),
       el("div", { class: "meta" }, "first seen: ",
