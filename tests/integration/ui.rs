@@ -315,7 +315,8 @@ fn the_live_page_shows_claims_speakers_and_tensions_from_the_broker_in_a_real_br
         tension_after.as_secs_f64()
     );
 
-    // The picture README shows: the story alone, in a window tall enough for the four panels.
+    // The picture README shows: the story alone, in a window tall enough for the four panels. The page shows
+    // no clock, so the same Chromium draws the same bytes and a test run leaves the tree clean.
     driver.command("POST", "/window/rect", Some(&json!({"width": 1400, "height": 1250})));
     std::thread::sleep(Duration::from_millis(500));
     let png = driver.screenshot();

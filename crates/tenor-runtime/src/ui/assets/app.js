@@ -233,7 +233,7 @@ async function poll() {
       }
       const t = view.totals;
       setStatus(`${t.records} records · ${t.articles} articles · ${t.clusters} claim clusters · ${t.tensions} tensions` +
-        (t.invalid ? ` · ${t.invalid} unreadable` : "") + ` · updated ${new Date().toLocaleTimeString()}`);
+        (t.invalid ? ` · ${t.invalid} unreadable` : "") + " · live");
     }
   } catch (error) {
     setStatus("Cannot reach tenor ui; retrying…", true);
