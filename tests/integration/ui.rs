@@ -398,6 +398,21 @@ fn the_live_page_shows_claims_speakers_and_tensions_from_the_broker_in_a_real_br
     let after = driver.run(count, json!([])).as_u64().unwrap();
     assert!(after < before, "the list narrows: {before} claims, then {after}");
 
+    // A time range: from 14:00 UTC on, the wire's 10:00 report is gone and the Post's reprint stays.
+    driver.run(
+        "document.getElementById('filter-clear').click(); \
+         const from = document.getElementById('filter-from'); from.value = '2026-12-01T14:00'; \
+         from.dispatchEvent(new Event('change')); return true;",
+        json!([]),
+    );
+    driver.wait_for(
+        "only articles from 14:00 on",
+        Duration::from_secs(15),
+        "const ids = Array.from(document.querySelectorAll('#articles .article')).map(a => a.id); \
+         return ids.includes('article-post-1') && !ids.includes('article-wire-1');",
+        json!([]),
+    );
+
     driver.run("document.getElementById('filter-clear').click(); return true;", json!([]));
     driver.wait_for(
         "every claim again",
@@ -411,4 +426,46 @@ fn the_live_page_shows_claims_speakers_and_tensions_from_the_broker_in_a_real_br
     );
     drop(driver);
     assert!(!ui.log_text().contains("panicked"), "{}", ui.log_text());
+}
+
+/// The same page over a records file: `tenor run`'s output read by `tenor ui --records`, asked of `/api/view`.
+#[test]
+fn a_records_file_feeds_the_page_too() {
+    let input: String = story().iter().map(|a| format!("{a}\n")).collect();
+    let dir = tempfile::tempdir().unwrap();
+    let (articles, records) = (dir.path().join("articles.jsonl"), dir.path().join("records.jsonl"));
+    std::fs::write(&articles, input).unwrap();
+    let run = tenor()
+        .args(["run", "-i", articles.to_str().unwrap(), "-o", records.to_str().unwrap(), "--format", "jsonl"])
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    let port = free_port();
+    let child = tenor()
+        .args(["ui", "--records", records.to_str().unwrap(), "--listen", &format!("127.0.0.1:{port}")])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut ui = Ui { child, port, log: dir.path().join("none.log"), _dir: tempfile::tempdir().unwrap() };
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let view = loop {
+        if let Some((200, body)) = http_get(port, "/api/view?speaker=officials+familiar+with+the+discussions") {
+            let view: Value = serde_json::from_str(&body).unwrap_or_default();
+            if view["tensions"].as_array().is_some_and(|t| !t.is_empty()) {
+                break view;
+            }
+        }
+        assert!(ui.child.try_wait().unwrap().is_none(), "tenor ui exited");
+        assert!(Instant::now() < deadline, "no tension from the records file");
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let claims: Vec<&Value> =
+        view["articles"].as_array().unwrap().iter().flat_map(|a| a["claims"].as_array().unwrap()).collect();
+    assert_eq!(claims.len(), 1, "only the officials' claim: {view}");
+    assert!(claims[0]["text"].as_str().unwrap().contains(WIRE_DOUBTS));
+    assert!(view["all_speakers"].as_array().unwrap().contains(&json!(ENVOYS)));
+    let (status, _) = http_get(port, "/api/view?from=not-a-time").unwrap();
+    assert_eq!(status, 400);
 }

@@ -1,3 +1,10 @@
+//! `tenor ui`: the live page (tenor_runtime::ui).
+//!
+//! Plain flags, no configuration struct in `config/services.rs` and no `--print-config`: the page is not a
+//! stage of the engine (no consumer group, no offsets to commit, no output topics, no models, no metrics), so
+//! the layered service configuration would be sections it ignores. Its Kafka client takes `--kafka-set` for
+//! librdkafka properties (SASL, TLS), like `tenor archive`.
+
 use std::process::ExitCode;
 
 use clap::Args;
