@@ -232,7 +232,7 @@ async function poll() {
         lastQuery = query;
       }
       const t = view.totals;
-      setStatus(`${t.records} records · ${t.articles} articles · ${t.clusters} claim clusters · ${t.tensions} tensions` +
+      setStatus(`${plural(t.records, "record")} · ${plural(t.articles, "article")} · ${plural(t.clusters, "claim cluster")} · ${plural(t.tensions, "tension")}` +
         (t.invalid ? ` · ${t.invalid} unreadable` : "") + " · live");
     }
   } catch (error) {
