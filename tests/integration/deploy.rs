@@ -776,6 +776,7 @@ fn compose_stack_wires_the_topics_ports_and_variables_the_services_read() {
     // Every Tenor service: a real subcommand, variables it reads, and the configuration those give it.
     let prometheus = yaml(&dir.join("prometheus/prometheus.yml"));
     let mut configs = BTreeMap::new();
+    let mut ui_services = Vec::new();
     let tenor_image = text_at(service("tenor-serve"), &["image"]).unwrap();
     for (name, svc) in services {
         let name = name.as_str().unwrap();
@@ -783,6 +784,11 @@ fn compose_stack_wires_the_topics_ports_and_variables_the_services_read() {
             continue;
         }
         let command = seq(svc, "command").first().and_then(|c| scalar(c)).unwrap_or_default();
+        if command == "ui" {
+            check_compose_ui(name, svc, &created, &mut problems);
+            ui_services.push(name.to_owned());
+            continue;
+        }
         if !SERVICES.contains(&command.as_str()) {
             problems.push(format!("{name}: `{command}` is not a Tenor service"));
             continue;
@@ -835,6 +841,7 @@ fn compose_stack_wires_the_topics_ports_and_variables_the_services_read() {
         configs.keys().map(String::as_str).collect::<Vec<_>>(),
         ["aggregator", "claims", "scorer", "segmenter", "serve"]
     );
+    assert_eq!(ui_services, ["tenor-ui"], "the live page is in the stack");
     // Split mode consumes what serve consumes, and the scorer reads what the segmenter writes.
     assert_eq!(input_topic("segmenter", &configs["segmenter"]), input_topic("serve", &configs["serve"]));
     assert_eq!(input_topic("scorer", &configs["scorer"]), config_str(&configs["segmenter"], "topics.segments"));
@@ -907,6 +914,61 @@ fn compose_stack_wires_the_topics_ports_and_variables_the_services_read() {
     }
 
     assert_no_problems("docker-compose.yml", &problems);
+}
+
+/// The live page (`tenor ui`) is not one of [`SERVICES`]: it has no layered configuration, no consumer group,
+/// no output topics and no `/metrics` (so no Prometheus job), only the page with `/healthz` and `/readyz` on
+/// its `--listen` port. What it needs from the stack: the broker, the topics it reads (created by kafka-init),
+/// its port published on the host's loopback, and the image's health check pointed at that port.
+fn check_compose_ui(name: &str, svc: &Yaml, created: &BTreeSet<String>, problems: &mut Vec<String>) {
+    let origin = format!("compose service {name}");
+    let args: Vec<String> = seq(svc, "command").iter().filter_map(|c| scalar(c)).collect();
+    let flag = |flag: &str| args.iter().position(|a| a == flag).and_then(|i| args.get(i + 1)).cloned();
+    if flag("--brokers").as_deref() != Some("kafka:9092") {
+        problems.push(format!("{origin}: --brokers is not kafka:9092: {args:?}"));
+    }
+    let listen = flag("--listen").unwrap_or_default();
+    if !listen.starts_with("0.0.0.0:") {
+        problems.push(format!("{origin}: --listen {listen} is not reachable from outside the container"));
+    }
+    let port = port_of(&listen);
+    if !seq(svc, "ports").iter().any(|p| scalar(p) == Some(format!("${{BIND_ADDRESS:-127.0.0.1}}:{port}:{port}")))
+    {
+        problems.push(format!("{origin}: port {port} is not published on the host"));
+    }
+    let env = string_map(svc.get("environment"));
+    if env.get("TENOR_METRICS__ADDR").map(|a| port_of(a)) != Some(port) {
+        problems.push(format!("{origin}: the image's health check would not reach the page's /healthz on {port}"));
+    }
+    let topics: Vec<String> = args
+        .iter()
+        .enumerate()
+        .filter(|(_, a)| *a == "--topic")
+        .filter_map(|(i, _)| args.get(i + 1).cloned())
+        .collect();
+    let topics = if topics.is_empty() {
+        tenor_runtime::ui::feed::DEFAULT_TOPICS.map(str::to_owned).to_vec()
+    } else {
+        topics
+    };
+    for topic in topics {
+        if !created.contains(&topic) {
+            problems.push(format!("{origin}: reads topic {topic}, which kafka-init does not create"));
+        }
+    }
+    if text_at(svc, &["depends_on", "kafka-init", "condition"]).as_deref()
+        != Some("service_completed_successfully")
+    {
+        problems.push(format!("{origin}: does not wait for kafka-init"));
+    }
+    // A real command line: `tenor ui` accepts these flags.
+    let help = crate::support::tenor().args(["ui", "--help"]).output().unwrap();
+    let help = String::from_utf8_lossy(&help.stdout);
+    for arg in args.iter().skip(1).filter(|a| a.starts_with("--")) {
+        if !help.contains(arg.as_str()) {
+            problems.push(format!("{origin}: `tenor ui` has no flag {arg}"));
+        }
+    }
 }
 
 /// `inside path → host path` of a compose service's bind mounts.

@@ -28,3 +28,4 @@ mod run;
 mod schemas;
 mod secrets;
 mod tension;
+mod ui;

@@ -48,6 +48,9 @@ enum Command {
     /// Kafka service: sentence records in, claim clusters out (the same claim across articles and outlets),
     /// its index kept in a changelog topic so that a restart changes no cluster id.
     Claims(commands::claims::ClaimsArgs),
+    /// The live page: newest articles with their claims, speakers, claims spreading, tensions; from the output
+    /// topics (`--brokers`) or a records file (`--records`). See README "The live page".
+    Ui(commands::ui::UiArgs),
     /// Score JSONL sentences (with optional target mentions) or article messages into records.
     Classify(commands::classify::ClassifyArgs),
     /// Measure Tenor against labelled data: models beside the plain baseline, attribution on GUM.
@@ -79,6 +82,7 @@ fn main() -> ExitCode {
         Command::Scorer(args) => commands::scorer::run(args),
         Command::Aggregator(args) => commands::aggregator::run(args),
         Command::Claims(args) => commands::claims::run(args),
+        Command::Ui(args) => commands::ui::run(args),
         #[cfg(feature = "train")]
         Command::Train(args) => commands::train::run(args),
         Command::Classify(args) => commands::classify::run(args),

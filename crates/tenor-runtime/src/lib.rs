@@ -7,7 +7,8 @@
 //!   delivers at least once, dead-letters bad input and never blocks a partition;
 //! - [`delivery`]: the offset bookkeeping behind at-least-once delivery;
 //! - [`config`]: layered service configuration (defaults < TOML < `TENOR_*` < flags) with secret redaction;
-//! - [`metrics`] and [`http`]: Prometheus metrics and the `/metrics`, `/healthz`, `/readyz` endpoints.
+//! - [`metrics`] and [`http`]: Prometheus metrics and the `/metrics`, `/healthz`, `/readyz` endpoints;
+//! - [`ui`]: `tenor ui`, the live page (`tenor_view`'s model fed from a records file or the output topics).
 //!
 //! Errors here are either the input's fault (a message is dead-lettered, processing goes on) or the world's
 //! (a file cannot be opened, a broker is unreachable: the command fails or retries with backoff).
@@ -20,3 +21,4 @@ pub mod file;
 pub mod http;
 pub mod kafka;
 pub mod metrics;
+pub mod ui;

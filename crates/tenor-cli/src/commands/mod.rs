@@ -20,6 +20,7 @@ pub mod serve;
 pub mod service;
 #[cfg(feature = "train")]
 pub mod train;
+pub mod ui;
 
 /// The bundled example stream: GUM's Wikinews news and interview articles (CC BY 2.5, see examples/README.md).
 pub const EXAMPLE_STREAM: &[u8] = include_bytes!("../../../../examples/articles.jsonl");
