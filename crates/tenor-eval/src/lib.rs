@@ -4,6 +4,7 @@
 //! is [`gum_attribution::read_gum`], which reads a GUM folder for `tenor eval attribution`.
 
 pub mod charts;
+pub mod claims_eval;
 pub mod conllu;
 pub mod corpora;
 pub mod diff;
@@ -11,4 +12,5 @@ pub mod gold;
 pub mod gum_attribution;
 pub mod gum_rsd;
 pub mod metrics;
+pub mod perspectrum;
 pub mod split_eval;
