@@ -82,7 +82,6 @@ pub struct ClaimIndex {
     /// (newest member's event time in seconds, slot), oldest first.
     by_time: BTreeSet<(i64, u32)>,
     now: Option<i64>,
-    scratch: Vec<u32>,
 }
 
 impl ClaimIndex {
@@ -111,7 +110,6 @@ impl ClaimIndex {
             buckets: Buckets::new(width),
             by_time: BTreeSet::new(),
             now: None,
-            scratch: Vec::new(),
         }
     }
 
@@ -146,7 +144,9 @@ impl ClaimIndex {
         let exact = text_hash(&normalized);
         let member = Member::of(sentence, time, self.config.max_text_bytes);
 
-        let (slot, matched_by) = match self.find(exact, &normalized, unit.as_deref()) {
+        // The embedding's band keys cost 256 dot products: made only when a step needs them.
+        let mut embedding_keys = Vec::new();
+        let (slot, matched_by) = match self.find(exact, &normalized, unit.as_deref(), &mut embedding_keys) {
             Found::Exact(slot) => (slot, MatchKind::Exact),
             Found::Lexical(slot) => (slot, MatchKind::Lexical),
             Found::Embedding(slot) => (slot, MatchKind::Embedding),
@@ -163,8 +163,10 @@ impl ClaimIndex {
             if let (Some(unit), Some(planes)) = (&unit, &self.planes) {
                 // The first member with an embedding gives the cluster its canonical embedding.
                 cluster.embedding = Some(Quantized::new(unit));
-                planes.keys(unit, &mut self.scratch);
-                self.buckets.insert(slot, self.config.lexical_bands, &self.scratch);
+                if embedding_keys.is_empty() {
+                    planes.keys(unit, &mut embedding_keys);
+                }
+                self.buckets.insert(slot, self.config.lexical_bands, &embedding_keys);
             }
         }
         let cluster = self.clusters[slot as usize].as_ref().expect("live");
@@ -264,7 +266,14 @@ impl ClaimIndex {
         slot
     }
 
-    fn find(&mut self, exact: u64, normalized: &str, unit: Option<&[f32]>) -> Found {
+    /// The cluster a sentence joins. Fills `embedding_keys` when it gets as far as the embedding step.
+    fn find(
+        &mut self,
+        exact: u64,
+        normalized: &str,
+        unit: Option<&[f32]>,
+        embedding_keys: &mut Vec<u32>,
+    ) -> Found {
         if let Some(&slot) = self.exact.get(&exact) {
             return Found::Exact(slot);
         }
@@ -297,10 +306,9 @@ impl ClaimIndex {
             return Found::Lexical(slot);
         }
         if let (Some(unit), Some(planes)) = (unit, &self.planes) {
+            planes.keys(unit, embedding_keys);
             let mut more = Vec::new();
-            let mut emb_keys = Vec::with_capacity(c.embedding_bands);
-            planes.keys(unit, &mut emb_keys);
-            for &key in &emb_keys {
+            for &key in embedding_keys.iter() {
                 self.buckets.candidates(key, limit, &mut more);
             }
             more.sort_unstable();
