@@ -192,7 +192,7 @@ impl ClaimIndex {
     /// An estimate of the bytes the index holds: every cluster (strings, fingerprint, embedding, lists), the
     /// LSH buckets, the exact-text map, the expiry order and the hyperplanes. Allocator overhead is left out.
     pub fn state_bytes(&self) -> usize {
-        let clusters: usize = self.clusters.iter().flatten().map(Cluster::bytes).sum();
+        let clusters: usize = self.clusters.iter().flatten().map(Cluster::heap_bytes).sum();
         clusters
             + self.clusters.capacity() * std::mem::size_of::<Option<Cluster>>()
             + self.free.capacity() * 4

@@ -226,10 +226,10 @@ impl Cluster {
         }
     }
 
-    /// Bytes this cluster holds, its own size included (an estimate: allocator overhead left out).
-    pub(crate) fn bytes(&self) -> usize {
-        std::mem::size_of::<Cluster>()
-            + self.canonical.heap_bytes()
+    /// Bytes this cluster holds on the heap (an estimate: allocator overhead left out); its own size is counted
+    /// by the slab that holds it.
+    pub(crate) fn heap_bytes(&self) -> usize {
+        self.canonical.heap_bytes()
             + self.earliest.as_ref().map_or(0, |m| std::mem::size_of::<Member>() + m.heap_bytes())
             + self.features.len() * 4
             + self.embedding.as_ref().map_or(0, |e| e.values.len())
