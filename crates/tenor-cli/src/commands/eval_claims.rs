@@ -192,12 +192,8 @@ fn sweep(task: &tenor_eval::perspectrum::ClusterTask, embeddings: Option<&[Vec<f
         );
     };
     for lexical in [0.3, 0.4, 0.5, 0.6] {
-        for containment in [0.9] {
-            let config =
-                ClusterConfig { lexical_threshold: lexical, containment_threshold: containment, ..base.clone() }
-                    .lexical_only();
-            row(&config, &cluster_scores(&task.gold, &cluster_ids(&records, None, &config)), false);
-        }
+        let config = ClusterConfig { lexical_threshold: lexical, ..base.clone() }.lexical_only();
+        row(&config, &cluster_scores(&task.gold, &cluster_ids(&records, None, &config)), false);
     }
     let Some(embeddings) = embeddings else { return };
     for lexical in [0.3, 0.5] {
