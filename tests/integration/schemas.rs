@@ -205,6 +205,41 @@ fn tension_records_of_a_real_article_match_their_schema() {
     }
 }
 
+#[test]
+fn claim_records_of_the_clusterer_match_their_schema() {
+    use tenor_claims::cluster::{ClaimIndex, ClusterConfig};
+    use tenor_core::SentenceRecord;
+
+    let (claim, sentence) = (validator("claim.schema.json"), validator("sentence.schema.json"));
+    let mut index = ClaimIndex::new(ClusterConfig::default());
+    let lines = example_sentence_lines();
+    let mut records = Vec::new();
+    let mut outlets = 0;
+    // The example stream twice, the second time as another outlet's reprint: every cluster gets a second member.
+    for pass in 0..2 {
+        for line in &lines {
+            let mut record: SentenceRecord = serde_json::from_slice(line).unwrap();
+            if pass == 1 {
+                record.article_id = format!("reprint-{}", record.article_id);
+                record.article_source = Some("Reprint Wire".into());
+                record.text = record.text.to_uppercase();
+            }
+            if let Some(assignment) = index.assign(&record, None) {
+                record.claim_cluster = Some(assignment.cluster_id.clone());
+                assert_valid(&sentence, &serde_json::to_value(&record).unwrap());
+                let value = serde_json::to_value(&assignment.record).unwrap();
+                assert_valid(&claim, &value);
+                outlets = outlets.max(assignment.record.outlet_count);
+                records.push(value);
+            }
+        }
+    }
+    assert!(records.len() > 20, "{} claim records", records.len());
+    assert!(records.iter().any(|r| r["matched_by"] == "new"));
+    assert!(records.iter().any(|r| r["matched_by"] == "exact"));
+    assert_eq!(outlets, 2);
+}
+
 /// One hand-written record each schema must accept, and one it must reject; every file in `schemas/` has both.
 #[test]
 fn every_schema_accepts_a_valid_example_and_rejects_an_invalid_one() {
@@ -255,6 +290,16 @@ fn every_schema_accepts_a_valid_example_and_rejects_an_invalid_one() {
         "subject": {"text": "talks", "link": "title", "strength": 0.5}, "sides": [side(0, 0.6), side(1, -0.5)],
         "score": 0.27
     });
+    let member = serde_json::json!({
+        "article_id": "a", "sentence_index": 0, "text": "Taxes will rise.", "outlet": null,
+        "time": "2024-01-01T00:00:00Z"
+    });
+    let claim = serde_json::json!({
+        "schema": "tenor.claim/1", "cluster_id": "c-0123456789abcdef", "canonical": member, "first_seen": member,
+        "latest": member, "members": 1, "outlets": [], "outlet_count": 0, "speakers": [{"name": "Ann", "claims": 1}],
+        "stance": {"negative": 0, "neutral": 1, "positive": 0, "mean_confidence": 0.8}, "capped": false,
+        "matched_by": "new"
+    });
     let with = |value: &Value, field: &str, new: Value| {
         let mut value = value.clone();
         value[field] = new;
@@ -267,6 +312,7 @@ fn every_schema_accepts_a_valid_example_and_rejects_an_invalid_one() {
             serde_json::json!({"id": "a"}),
         ),
         ("sentence.schema.json", sentence.clone(), with(&sentence, "kind", "paragraph".into())),
+        ("claim.schema.json", claim.clone(), with(&claim, "matched_by", "centroid".into())),
         ("article.schema.json", article.clone(), with(&article, "schema", "tenor.sentence/1".into())),
         ("dead_letter.schema.json", dead_letter.clone(), with(&dead_letter, "reason", "whatever".into())),
         (

@@ -89,7 +89,6 @@ pub struct ClaimIndex {
     /// (newest member's event time in seconds, slot), oldest first.
     by_time: BTreeSet<(i64, u32)>,
     now: Option<i64>,
-    scratch: Vec<u32>,
 }
 
 impl ClaimIndex {
@@ -120,7 +119,6 @@ impl ClaimIndex {
             buckets: Buckets::new(width),
             by_time: BTreeSet::new(),
             now: None,
-            scratch: Vec::new(),
         }
     }
 
@@ -155,7 +153,9 @@ impl ClaimIndex {
         let exact = text_hash(&normalized);
         let member = Member::of(sentence, time, self.config.max_text_bytes);
 
-        let (slot, matched_by) = match self.find(exact, &normalized, unit.as_deref()) {
+        // The embedding's band keys cost 256 dot products: made only when a step needs them.
+        let mut embedding_keys = Vec::new();
+        let (slot, matched_by) = match self.find(exact, &normalized, unit.as_deref(), &mut embedding_keys) {
             Found::Exact(slot) => (slot, MatchKind::Exact),
             Found::Lexical(slot) => (slot, MatchKind::Lexical),
             Found::Embedding(slot) => (slot, MatchKind::Embedding),
@@ -172,11 +172,13 @@ impl ClaimIndex {
             if let (Some(unit), Some(planes)) = (&unit, &self.planes) {
                 // The first member with an embedding gives the cluster its canonical embedding.
                 let stored = Quantized::new(unit);
-                // Keys from the stored vector, so that a restored cluster ([`ClaimIndex::restore`]) lands in
-                // the same buckets.
-                planes.keys(&stored.dequantized(), &mut self.scratch);
+                if embedding_keys.is_empty() {
+                    // Keys from the stored vector (as `find` makes them), so that a restored cluster
+                    // ([`ClaimIndex::restore`]) lands in the same buckets.
+                    planes.keys(&stored.dequantized(), &mut embedding_keys);
+                }
                 cluster.embedding = Some(stored);
-                self.buckets.insert(slot, self.config.lexical_bands, &self.scratch);
+                self.buckets.insert(slot, self.config.lexical_bands, &embedding_keys);
             }
         }
         let cluster = self.clusters[slot as usize].as_ref().expect("live");
@@ -202,7 +204,7 @@ impl ClaimIndex {
     /// An estimate of the bytes the index holds: every cluster (strings, fingerprint, embedding, lists), the
     /// LSH buckets, the exact-text map, the expiry order and the hyperplanes. Allocator overhead is left out.
     pub fn state_bytes(&self) -> usize {
-        let clusters: usize = self.clusters.iter().flatten().map(Cluster::bytes).sum();
+        let clusters: usize = self.clusters.iter().flatten().map(Cluster::heap_bytes).sum();
         clusters
             + self.clusters.capacity() * std::mem::size_of::<Option<Cluster>>()
             + self.free.capacity() * 4
@@ -290,7 +292,14 @@ impl ClaimIndex {
         slot
     }
 
-    fn find(&mut self, exact: u64, normalized: &str, unit: Option<&[f32]>) -> Found {
+    /// The cluster a sentence joins. Fills `embedding_keys` when it gets as far as the embedding step.
+    fn find(
+        &mut self,
+        exact: u64,
+        normalized: &str,
+        unit: Option<&[f32]>,
+        embedding_keys: &mut Vec<u32>,
+    ) -> Found {
         if let Some(&slot) = self.exact.get(&exact) {
             return Found::Exact(slot);
         }
@@ -323,10 +332,11 @@ impl ClaimIndex {
             return Found::Lexical(slot);
         }
         if let (Some(unit), Some(planes)) = (unit, &self.planes) {
+            // Band keys of the vector as a cluster would store it (i8), so that a sentence and a cluster made
+            // from it, or restored from a snapshot, share buckets.
+            planes.keys(&Quantized::new(unit).dequantized(), embedding_keys);
             let mut more = Vec::new();
-            let mut emb_keys = Vec::with_capacity(c.embedding_bands);
-            planes.keys(unit, &mut emb_keys);
-            for &key in &emb_keys {
+            for &key in embedding_keys.iter() {
                 self.buckets.candidates(key, limit, &mut more);
             }
             more.sort_unstable();

@@ -4,6 +4,7 @@
 //! is [`gum_attribution::read_gum`], which reads a GUM folder for `tenor eval attribution`.
 
 pub mod charts;
+pub mod claims_eval;
 pub mod conllu;
 pub mod corpora;
 pub mod diff;
@@ -13,4 +14,5 @@ pub mod gum_rsd;
 pub mod ibm_claim_stance;
 pub mod metrics;
 pub mod opposition;
+pub mod perspectrum;
 pub mod split_eval;

@@ -172,3 +172,109 @@ mod tests {
         assert!(r.table("t").contains("macro-F1 0.7333"));
     }
 }
+
+/// Precision, recall and F1 of one clustering measure.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Prf {
+    pub precision: f64,
+    pub recall: f64,
+    pub f1: f64,
+}
+
+impl Prf {
+    fn new(precision: f64, recall: f64) -> Prf {
+        let f1 = if precision + recall == 0.0 { 0.0 } else { 2.0 * precision * recall / (precision + recall) };
+        Prf { precision, recall, f1 }
+    }
+}
+
+/// A predicted clustering scored against a gold one.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct ClusterScores {
+    pub items: usize,
+    pub gold_clusters: usize,
+    pub predicted_clusters: usize,
+    /// Over pairs of items: a pair is predicted when both items share a predicted cluster, right when they
+    /// also share a gold one. With no predicted pair, precision is 1 (nothing was wrongly joined).
+    pub pairwise: Prf,
+    /// B-cubed (Bagga & Baldwin 1998): per item, the share of its predicted cluster in its gold cluster
+    /// (precision) and of its gold cluster in its predicted cluster (recall), averaged over items.
+    pub bcubed: Prf,
+}
+
+/// Scores `predicted[i]` against `gold[i]` (cluster labels per item; only equality matters).
+///
+/// # Panics
+/// When the lengths differ (a caller bug).
+pub fn cluster_scores<G: Ord, P: Ord>(gold: &[G], predicted: &[P]) -> ClusterScores {
+    use std::collections::BTreeMap;
+    assert_eq!(gold.len(), predicted.len(), "one predicted label per gold label");
+    let mut joint: BTreeMap<(&G, &P), usize> = BTreeMap::new();
+    let mut gold_sizes: BTreeMap<&G, usize> = BTreeMap::new();
+    let mut predicted_sizes: BTreeMap<&P, usize> = BTreeMap::new();
+    for (g, p) in gold.iter().zip(predicted) {
+        *joint.entry((g, p)).or_default() += 1;
+        *gold_sizes.entry(g).or_default() += 1;
+        *predicted_sizes.entry(p).or_default() += 1;
+    }
+    let pairs = |n: usize| (n * n.saturating_sub(1) / 2) as f64;
+    let right: f64 = joint.values().map(|&n| pairs(n)).sum();
+    let predicted_pairs: f64 = predicted_sizes.values().map(|&n| pairs(n)).sum();
+    let gold_pairs: f64 = gold_sizes.values().map(|&n| pairs(n)).sum();
+    let pairwise = Prf::new(
+        if predicted_pairs == 0.0 { 1.0 } else { right / predicted_pairs },
+        if gold_pairs == 0.0 { 1.0 } else { right / gold_pairs },
+    );
+    let n = gold.len().max(1) as f64;
+    let (mut precision, mut recall) = (0.0, 0.0);
+    for (&(g, p), &count) in &joint {
+        let count = count as f64;
+        precision += count * count / predicted_sizes[p] as f64;
+        recall += count * count / gold_sizes[g] as f64;
+    }
+    ClusterScores {
+        items: gold.len(),
+        gold_clusters: gold_sizes.len(),
+        predicted_clusters: predicted_sizes.len(),
+        pairwise,
+        bcubed: Prf::new(precision / n, recall / n),
+    }
+}
+
+#[cfg(test)]
+mod cluster_tests {
+    use super::*;
+
+    fn close(a: f64, b: f64) {
+        assert!((a - b).abs() < 1e-12, "{a} != {b}");
+    }
+
+    #[test]
+    fn cluster_scores_on_hand_examples() {
+        // Gold {a,b,c} {d,e}; predicted {a,b} {c,d,e}.
+        let s = cluster_scores(&[1, 1, 1, 2, 2], &["x", "x", "y", "y", "y"]);
+        // Pairs: gold ab ac bc de (4); predicted ab cd ce de (4); right ab de (2).
+        close(s.pairwise.precision, 0.5);
+        close(s.pairwise.recall, 0.5);
+        close(s.pairwise.f1, 0.5);
+        // B-cubed precision: a,b 2/2; c 1/3; d,e 2/3 -> (1+1+1/3+2/3+2/3)/5 = 11/15.
+        close(s.bcubed.precision, 11.0 / 15.0);
+        // Recall: a,b 2/3; c 1/3; d,e 2/2 -> (2/3+2/3+1/3+1+1)/5 = 11/15.
+        close(s.bcubed.recall, 11.0 / 15.0);
+        assert_eq!((s.items, s.gold_clusters, s.predicted_clusters), (5, 2, 2));
+
+        // Every item alone: no predicted pair (precision 1 by convention), pairwise recall 0.
+        let s = cluster_scores(&[1, 1, 2], &[1, 2, 3]);
+        assert_eq!((s.pairwise.precision, s.pairwise.recall, s.pairwise.f1), (1.0, 0.0, 0.0));
+        close(s.bcubed.precision, 1.0);
+        close(s.bcubed.recall, (0.5 + 0.5 + 1.0) / 3.0);
+        // Perfect.
+        let s = cluster_scores(&[3, 3, 4], &[7, 7, 9]);
+        assert_eq!((s.pairwise.f1, s.bcubed.f1), (1.0, 1.0));
+        // All in one: B-cubed recall 1, precision the gold cluster shares.
+        let s = cluster_scores(&[1, 1, 2, 2], &[0, 0, 0, 0]);
+        close(s.bcubed.recall, 1.0);
+        close(s.bcubed.precision, 0.5);
+        close(s.pairwise.precision, 2.0 / 6.0);
+    }
+}

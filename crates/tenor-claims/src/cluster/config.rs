@@ -62,7 +62,7 @@ impl Default for ClusterConfig {
             lexical_threshold: 0.5,
             containment_threshold: 0.9,
             min_containment_features: 8,
-            embedding_threshold: 0.85,
+            embedding_threshold: 0.8,
             embedding_margin: 0.05,
             lexical_support: 0.2,
             lexical_bands: 16,

@@ -70,8 +70,15 @@ impl Quantized {
 
     /// Cosine with a unit-length vector (the stored one was unit length before quantisation).
     pub(crate) fn cosine(&self, unit: &[f32]) -> f64 {
-        let dot: f32 = self.values.iter().zip(unit).map(|(&q, &u)| f32::from(q) * u).sum();
-        f64::from(dot * self.scale)
+        let mut lanes = [0.0f32; 8];
+        let (cq, cu) = (self.values.chunks_exact(8), unit.chunks_exact(8));
+        let tail: f32 = cq.remainder().iter().zip(cu.remainder()).map(|(&q, &u)| f32::from(q) * u).sum();
+        for (q, u) in cq.zip(cu) {
+            for i in 0..8 {
+                lanes[i] += f32::from(q[i]) * u[i];
+            }
+        }
+        f64::from((lanes.iter().sum::<f32>() + tail) * self.scale)
     }
 }
 
@@ -150,8 +157,15 @@ impl Cluster {
             let h = fnv1a(FNV_OFFSET, outlet.as_bytes());
             if let Err(at) = self.outlet_hashes.binary_search(&h) {
                 if self.outlet_hashes.len() < config.max_outlets_counted {
+                    // Most clusters have one or two members: grow the lists one at a time at first.
+                    if self.outlet_hashes.len() < 4 {
+                        self.outlet_hashes.reserve_exact(1);
+                    }
                     self.outlet_hashes.insert(at, h);
                     if self.outlets.len() < config.max_outlets {
+                        if self.outlets.len() < 4 {
+                            self.outlets.reserve_exact(1);
+                        }
                         self.outlets.push(truncate(outlet, 256).into());
                     }
                 }
@@ -163,6 +177,9 @@ impl Cluster {
             if let Some(s) = self.speakers.iter_mut().find(|(n, _)| &**n == name) {
                 s.1 += 1;
             } else if self.speakers.len() < config.max_speakers {
+                if self.speakers.len() < 4 {
+                    self.speakers.reserve_exact(1);
+                }
                 self.speakers.push((name.into(), 1));
             }
         }
@@ -216,10 +233,10 @@ impl Cluster {
         }
     }
 
-    /// Bytes this cluster holds, its own size included (an estimate: allocator overhead left out).
-    pub(crate) fn bytes(&self) -> usize {
-        std::mem::size_of::<Cluster>()
-            + self.canonical.heap_bytes()
+    /// Bytes this cluster holds on the heap (an estimate: allocator overhead left out); its own size is counted
+    /// by the slab that holds it.
+    pub(crate) fn heap_bytes(&self) -> usize {
+        self.canonical.heap_bytes()
             + self.earliest.as_ref().map_or(0, |m| std::mem::size_of::<Member>() + m.heap_bytes())
             + self.features.len() * 4
             + self.embedding.as_ref().map_or(0, |e| e.values.len())

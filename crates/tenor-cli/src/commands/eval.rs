@@ -1,6 +1,6 @@
 //! `tenor eval`: measures Tenor on labelled data. `stance` and `claim` put the models beside the plain baseline
 //! trained and evaluated on the same split (`tenor_train::evaluation`; only with the `train` feature, as they
-//! train); `attribution` and `replay` need no training.
+//! train); `attribution`, `claims` and `replay` need no training.
 
 #[cfg(feature = "train")]
 use std::path::PathBuf;
@@ -40,6 +40,9 @@ pub enum EvalCommand {
     /// learned experiment (docs/CLAIMS.md, "Tension").
     #[cfg(feature = "train")]
     Tension(super::eval_tension::EvalTensionArgs),
+    /// Claim clusters: Perspectrum's perspective clusters (pairwise and B-cubed F1) and a reprint stream of
+    /// re-edited example claims (recall), lexical only and with embeddings.
+    Claims(super::eval_claims::EvalClaimsArgs),
     /// The records of a replay against gold labels: metrics, reliability diagram, confusion matrix, report.
     Replay(super::eval_replay::EvalReplayArgs),
 }
@@ -124,6 +127,7 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
         #[cfg(feature = "train")]
         EvalCommand::Tension(a) => super::eval_tension::run(a),
         EvalCommand::Attribution(a) => super::eval_attribution::run(a),
+        EvalCommand::Claims(a) => super::eval_claims::run(a),
         EvalCommand::Replay(a) => super::eval_replay::run(a),
     }
 }

@@ -7,6 +7,7 @@ pub mod classify;
 pub mod diff;
 pub mod eval;
 pub mod eval_attribution;
+pub mod eval_claims;
 pub mod eval_replay;
 pub mod eval_split;
 #[cfg(feature = "train")]
