@@ -190,8 +190,8 @@ pub fn re_edit(text: &str, edit: &str) -> String {
     }
 }
 
-/// The reprint stream: the originals in their order, then, outlet by outlet, every original re-edited with
-/// one edit (outlet `k` applies `EDITS[k]`, an hour later per outlet).
+/// The reprint stream: the originals, and outlet by outlet every original re-edited with one edit (outlet `k`
+/// applies `EDITS[k]`, `k + 1` hours after the original), all in event-time order.
 pub fn reprint_stream(originals: &[SentenceRecord]) -> Vec<ReprintItem> {
     let mut items: Vec<ReprintItem> = originals
         .iter()
@@ -215,6 +215,11 @@ pub fn reprint_stream(originals: &[SentenceRecord]) -> Vec<ReprintItem> {
             items.push(ReprintItem { record, original: i, edit: Some(edit) });
         }
     }
+    // In event-time order (stable: originals before their re-edits at equal times), as a live stream would
+    // bring them; otherwise the window, whose clock is the newest time seen, would drop an old article's
+    // cluster before its re-edits arrive.
+    let time = |r: &SentenceRecord| r.published_at.map_or(r.processed_at, |t| t.with_timezone(&Utc));
+    items.sort_by_key(|item| time(&item.record));
     items
 }
 

@@ -65,6 +65,9 @@ pub struct EvalClaimsArgs {
     /// Leave out the reprint stream.
     #[arg(long)]
     pub no_reprints: bool,
+    /// Only the reprint stream: Perspectrum's perspectives are not encoded, and its figures are lexical only.
+    #[arg(long, conflicts_with_all = ["no_reprints", "sweep"])]
+    pub reprints_only: bool,
     /// Print one JSON object instead of tables.
     #[arg(long)]
     pub json: bool,
@@ -108,7 +111,7 @@ pub fn run(args: EvalClaimsArgs) -> anyhow::Result<ExitCode> {
         Ok(Some(encoded.iter().map(tenor_encoder::Encoded::embedding).collect()))
     };
     let texts: Vec<&str> = task.texts.iter().map(String::as_str).collect();
-    let embeddings = embed(&texts)?;
+    let embeddings = if args.reprints_only { None } else { embed(&texts)? };
     let config = ClusterConfig::default();
     if args.sweep {
         sweep(&task, embeddings.as_deref(), &config);
