@@ -20,7 +20,8 @@
 //! away from what its id was made from (a running centroid would, and would cost a float vector per cluster).
 //! Embeddings are kept as `i8` (384 bytes per cluster).
 //!
-//! **Event time** is the record's `published_at`, else its `processed_at`. The index keeps the newest event
+//! **Event time** is the record's `published_at`, else its `processed_at` (a `published_at` more than
+//! `max_future_seconds` after `processed_at` is not believed: [`event_time`]). The index keeps the newest event
 //! time seen as "now"; a cluster whose newest member is more than `window_seconds` older is dropped (inside
 //! `assign`, or by [`ClaimIndex::expire`]), and its id is not reused by a later sentence unless that sentence is
 //! the same first member.
@@ -142,7 +143,7 @@ impl ClaimIndex {
         if sentence.kind != SentenceKind::Sentence || !sentence.claim.as_ref().is_some_and(|c| c.is_claim) {
             return None;
         }
-        let time = sentence.published_at.map_or(sentence.processed_at, |t| t.with_timezone(&Utc));
+        let time = event_time(sentence, self.config.max_future_seconds);
         let seconds = time.timestamp();
         let now = self.now.map_or(seconds, |n| n.max(seconds));
         self.now = Some(now);
@@ -369,6 +370,20 @@ impl ClaimIndex {
             }
         }
         Found::None(features, keys)
+    }
+}
+
+/// A sentence's event time: its `published_at`, else its `processed_at`; a `published_at` more than
+/// `max_future_seconds` after `processed_at` is not believed (the sentence counts at `processed_at`).
+pub fn event_time(sentence: &SentenceRecord, max_future_seconds: u64) -> DateTime<Utc> {
+    let processed = sentence.processed_at;
+    let limit = chrono::Duration::try_seconds(i64::try_from(max_future_seconds).unwrap_or(i64::MAX))
+        .unwrap_or(chrono::Duration::MAX);
+    match sentence.published_at.map(|t| t.with_timezone(&Utc)) {
+        Some(published) if processed.checked_add_signed(limit).is_none_or(|latest| published <= latest) => {
+            published
+        }
+        Some(_) | None => processed,
     }
 }
 

@@ -53,6 +53,10 @@ pub struct ClusterConfig {
     pub max_features: usize,
     /// Seed of the MinHash functions and hyperplanes; fixed, so cluster ids are the same on every run.
     pub seed: u64,
+    /// A `published_at` more than this many seconds after the record's `processed_at` is not believed: the
+    /// sentence counts at its `processed_at`. One record dated years ahead would otherwise become the index's
+    /// "now" and expire every cluster.
+    pub max_future_seconds: u64,
 }
 
 impl Default for ClusterConfig {
@@ -77,6 +81,7 @@ impl Default for ClusterConfig {
             max_speakers: 16,
             max_text_bytes: 1000,
             max_features: 128,
+            max_future_seconds: 3600,
             seed: 0x7e_a0_c1_a1_5e_ed_00_01,
         }
     }

@@ -272,3 +272,22 @@ fn the_configuration_is_checked() {
     let bad = ClusterConfig { window_seconds: 0, ..ClusterConfig::default() };
     assert!(bad.validate().is_err());
 }
+
+#[test]
+fn one_record_dated_far_ahead_does_not_expire_every_cluster() {
+    let mut index = ClaimIndex::new(ClusterConfig { window_seconds: 3600, ..ClusterConfig::default() });
+    let first =
+        index.assign(&claim("a", 0, "The bridge will reopen before the end of the month", "Wire", 0), None);
+    let first = first.unwrap().cluster_id;
+    // Processed now, but claiming to be published in ten years.
+    let mut liar = claim("b", 0, "An unrelated claim about tax rates next spring", "Post", 0);
+    liar.published_at = Some((at(0) + Duration::days(3650)).fixed_offset());
+    index.assign(&liar, None).unwrap();
+    assert_eq!(index.len(), 2, "the first cluster is still in the window");
+    let again =
+        index.assign(&claim("c", 0, "The bridge will reopen before the end of the month", "Daily", 1), None);
+    assert_eq!(again.unwrap().cluster_id, first);
+    assert_eq!(event_time(&liar, 3600), liar.processed_at);
+    let honest = claim("d", 0, "x", "Wire", 0);
+    assert_eq!(event_time(&honest, 3600), at(0));
+}
