@@ -55,32 +55,28 @@ pub enum HttpError {
     Bind { addr: String, source: std::io::Error },
 }
 
-/// A running HTTP server; [`MetricsServer::addr`] is the bound address (useful with port 0).
+/// A running HTTP server (the services' metrics and probes, the live page); [`HttpServer::addr`] is the bound
+/// address (useful with port 0).
 #[derive(Debug)]
-pub struct MetricsServer {
+pub struct HttpServer {
     addr: SocketAddr,
     task: tokio::task::JoinHandle<()>,
 }
 
-impl MetricsServer {
-    /// Binds `addr` and serves until [`MetricsServer::stop`] (or the runtime ends).
-    pub async fn start(
-        addr: &str,
-        metrics: Arc<Metrics>,
-        health: Arc<Health>,
-    ) -> Result<MetricsServer, HttpError> {
+impl HttpServer {
+    /// Binds `addr` and serves `app` until [`HttpServer::stop`] (or the runtime ends); `what` names it in logs.
+    pub async fn start(addr: &str, app: Router, what: &'static str) -> Result<HttpServer, HttpError> {
         let listener = tokio::net::TcpListener::bind(addr)
             .await
             .map_err(|source| HttpError::Bind { addr: addr.to_owned(), source })?;
         let bound = listener.local_addr().map_err(|source| HttpError::Bind { addr: addr.to_owned(), source })?;
-        let app = router(AppState { metrics, health });
         let task = tokio::spawn(async move {
             if let Err(error) = axum::serve(listener, app).await {
-                tracing::error!(%error, "metrics server stopped");
+                tracing::error!(%error, what, "HTTP server stopped");
             }
         });
-        tracing::info!(addr = %bound, "serving /metrics, /healthz and /readyz");
-        Ok(MetricsServer { addr: bound, task })
+        tracing::info!(addr = %bound, "serving {what} at http://{bound}/");
+        Ok(HttpServer { addr: bound, task })
     }
 
     pub fn addr(&self) -> SocketAddr {
@@ -90,6 +86,11 @@ impl MetricsServer {
     pub fn stop(self) {
         self.task.abort();
     }
+}
+
+/// The services' `/metrics`, `/healthz` and `/readyz`.
+pub fn metrics_router(metrics: Arc<Metrics>, health: Arc<Health>) -> Router {
+    router(AppState { metrics, health })
 }
 
 fn router(state: AppState) -> Router {
@@ -132,7 +133,8 @@ mod tests {
     async fn endpoints_report_metrics_health_and_readiness() {
         let metrics = Arc::new(Metrics::new("test"));
         let health = Arc::new(Health::default());
-        let server = MetricsServer::start("127.0.0.1:0", metrics.clone(), health.clone()).await.unwrap();
+        let app = metrics_router(metrics.clone(), health.clone());
+        let server = HttpServer::start("127.0.0.1:0", app, "metrics").await.unwrap();
         assert!(get(server.addr(), "/healthz").await.starts_with("HTTP/1.1 200"));
         assert!(get(server.addr(), "/readyz").await.starts_with("HTTP/1.1 503"));
         health.set_pipeline_loaded(true);

@@ -9,7 +9,6 @@
 
 pub mod feed;
 
-use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
 
@@ -21,7 +20,7 @@ use axum::Router;
 use tenor_view::{Caps, Query, View};
 
 use crate::config::KafkaConfig;
-use crate::http::HttpError;
+use crate::http::{HttpError, HttpServer};
 
 const INDEX_HTML: &str = include_str!("ui/assets/index.html");
 const APP_JS: &str = include_str!("ui/assets/app.js");
@@ -89,7 +88,8 @@ pub async fn run(
     let view: SharedView = Arc::new(RwLock::new(View::new(caps)));
     let health = Arc::new(FeedHealth::default());
     let stop = Arc::new(AtomicBool::new(false));
-    let server = UiServer::start(listen, view.clone(), health.clone()).await?;
+    let app = router(UiState { view: view.clone(), health: health.clone() });
+    let server = HttpServer::start(listen, app, "the live page").await?;
     let feeder = {
         let (view, health, stop) = (view.clone(), health.clone(), stop.clone());
         tokio::task::spawn_blocking(move || match &source {
@@ -122,39 +122,6 @@ pub async fn run(
     stop.store(true, Ordering::SeqCst);
     server.stop();
     outcome
-}
-
-/// A running page server; [`UiServer::addr`] is the bound address (useful with port 0).
-#[derive(Debug)]
-pub struct UiServer {
-    addr: SocketAddr,
-    task: tokio::task::JoinHandle<()>,
-}
-
-impl UiServer {
-    /// Binds `addr` and serves until [`UiServer::stop`] (or the runtime ends).
-    pub async fn start(addr: &str, view: SharedView, health: Arc<FeedHealth>) -> Result<UiServer, HttpError> {
-        let listener = tokio::net::TcpListener::bind(addr)
-            .await
-            .map_err(|source| HttpError::Bind { addr: addr.to_owned(), source })?;
-        let bound = listener.local_addr().map_err(|source| HttpError::Bind { addr: addr.to_owned(), source })?;
-        let app = router(UiState { view, health });
-        let task = tokio::spawn(async move {
-            if let Err(error) = axum::serve(listener, app).await {
-                tracing::error!(%error, "page server stopped");
-            }
-        });
-        tracing::info!(addr = %bound, "serving the live page at http://{bound}/");
-        Ok(UiServer { addr: bound, task })
-    }
-
-    pub fn addr(&self) -> SocketAddr {
-        self.addr
-    }
-
-    pub fn stop(self) {
-        self.task.abort();
-    }
 }
 
 fn router(state: UiState) -> Router {
@@ -246,6 +213,8 @@ pub fn percent_decode(text: &str) -> Result<String, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::net::SocketAddr;
+
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
     #[test]
@@ -278,7 +247,8 @@ mod tests {
     async fn serves_the_page_its_assets_and_filtered_snapshots() {
         let view: SharedView = Arc::new(RwLock::new(View::default()));
         let health = Arc::new(FeedHealth::default());
-        let server = UiServer::start("127.0.0.1:0", view.clone(), health.clone()).await.unwrap();
+        let app = router(UiState { view: view.clone(), health: health.clone() });
+        let server = HttpServer::start("127.0.0.1:0", app, "the live page").await.unwrap();
         let page = get(server.addr(), "/").await;
         assert!(page.starts_with("HTTP/1.1 200"));
         assert!(page.contains("content-security-policy: default-src 'none'; script-src 'self'"));

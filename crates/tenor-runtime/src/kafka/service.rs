@@ -17,7 +17,7 @@ use crate::config::{
     AggregatorConfig, ClaimsConfig, ConfigError, DeliveryConfig, KafkaConfig, MetricsConfig, ModelsConfig,
     ScorerConfig, SegmenterConfig, ServeConfig, ServiceSettings, TensionSection,
 };
-use crate::http::{Health, MetricsServer};
+use crate::http::{metrics_router, Health, HttpServer};
 use crate::metrics::Metrics;
 
 /// A shutdown signal: turns true on SIGTERM or SIGINT (Ctrl-C).
@@ -114,7 +114,8 @@ where
 {
     let metrics = Arc::new(Metrics::new(common.service));
     let health = Arc::new(Health::default());
-    let server = MetricsServer::start(&common.metrics_config.addr, metrics.clone(), health.clone()).await?;
+    let app = metrics_router(metrics.clone(), health.clone());
+    let server = HttpServer::start(&common.metrics_config.addr, app, "/metrics, /healthz and /readyz").await?;
     if common.kafka.create_topics {
         let mut topics = vec![common.input, common.dlq];
         topics.extend(&common.more_inputs);
