@@ -9,9 +9,9 @@ use serde_json::{json, Value};
 use crate::support::{json_lines, run_with_stdin, tenor};
 
 /// Three articles: a wire report shaped like the Miami one, a second outlet reprinting its quotes re-edited,
-/// and an unrelated story.
-fn stream() -> Vec<u8> {
-    let articles = [
+/// and an unrelated story (the live page's test shows the same story).
+pub fn story() -> Vec<Value> {
+    vec![
         json!({"id": "wire-1", "source": "Wire", "title": "Miami talks end without breakthrough",
             "published_at": "2026-12-01T10:00:00Z",
             "body": "U.S. and Ukrainian envoys described the talks in Miami as productive and constructive, according to a joint statement. However, officials familiar with the discussions said no significant breakthrough has emerged. Analysts noted that core disputes over territory remain unresolved."}),
@@ -21,8 +21,11 @@ fn stream() -> Vec<u8> {
         json!({"id": "daily-1", "source": "Daily", "title": "Bridge to reopen",
             "published_at": "2026-12-01T15:00:00Z",
             "body": "The city council said the bridge will reopen to traffic before the end of the month."}),
-    ];
-    articles.iter().map(|a| format!("{a}\n")).collect::<String>().into_bytes()
+    ]
+}
+
+fn stream() -> Vec<u8> {
+    story().iter().map(|a| format!("{a}\n")).collect::<String>().into_bytes()
 }
 
 fn run(flags: &[&str]) -> Vec<Value> {

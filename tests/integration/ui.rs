@@ -25,22 +25,6 @@ const WIRE_DOUBTS: &str = "no significant breakthrough";
 const ENVOYS: &str = "U.S. and Ukrainian envoys";
 const OFFICIALS: &str = "officials familiar with the discussions";
 
-/// The story: a wire report whose envoys and officials disagree, an outlet reprinting the envoys, and an
-/// unrelated story (tests/integration/claims_run.rs's stream).
-fn story() -> Vec<Value> {
-    vec![
-        json!({"id": "wire-1", "source": "Wire", "title": "Miami talks end without breakthrough",
-            "published_at": "2026-12-01T10:00:00Z",
-            "body": "U.S. and Ukrainian envoys described the talks in Miami as productive and constructive, according to a joint statement. However, officials familiar with the discussions said no significant breakthrough has emerged. Analysts noted that core disputes over territory remain unresolved."}),
-        json!({"id": "post-1", "source": "Post", "title": "Envoys upbeat after Miami round",
-            "published_at": "2026-12-01T14:00:00Z",
-            "body": "U.S. and Ukrainian envoys described the talks in Miami as \u{201c}productive and constructive\u{201d}, according to a joint statement.\n\nThe next round is expected in January."}),
-        json!({"id": "daily-1", "source": "Daily", "title": "Bridge to reopen",
-            "published_at": "2026-12-01T15:00:00Z",
-            "body": "The city council said the bridge will reopen to traffic before the end of the month."}),
-    ]
-}
-
 /// Hostile content: markup in the title, the outlet and a claim; a 200 KB word; a 3 000-character claim;
 /// right-to-left text, one claim with a bidi override.
 fn hostile() -> Value {
@@ -280,7 +264,7 @@ fn the_live_page_shows_claims_speakers_and_tensions_from_the_broker_in_a_real_br
     assert_eq!(driver.run("return document.title;", json!([])), json!("Tenor — live"));
 
     let produced = Instant::now();
-    broker.produce("articles", &messages(&story()));
+    broker.produce("articles", &messages(&crate::claims_run::story()));
 
     // The claim, its speaker, the tension with both quotes, and the claim spreading to a second outlet.
     // Observed: 1.5–1.8 s from producing to the page; the margin is for a loaded CI machine.
@@ -432,7 +416,7 @@ fn the_live_page_shows_claims_speakers_and_tensions_from_the_broker_in_a_real_br
 /// The same page over a records file: `tenor run`'s output read by `tenor ui --records`, asked of `/api/view`.
 #[test]
 fn a_records_file_feeds_the_page_too() {
-    let input: String = story().iter().map(|a| format!("{a}\n")).collect();
+    let input: String = crate::claims_run::story().iter().map(|a| format!("{a}\n")).collect();
     let dir = tempfile::tempdir().unwrap();
     let (articles, records) = (dir.path().join("articles.jsonl"), dir.path().join("records.jsonl"));
     std::fs::write(&articles, input).unwrap();
