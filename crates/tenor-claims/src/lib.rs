@@ -17,5 +17,7 @@
 pub mod article;
 pub mod cluster;
 pub mod tension;
+#[cfg(test)]
+mod testing;
 
 pub use article::{ArticleClaims, ClaimsRun, ClaimsRunConfig};

@@ -82,7 +82,7 @@ mod tests {
     use std::collections::BTreeSet;
 
     use chrono::{DateTime, Duration, Utc};
-    use tenor_core::{Claim, ClaimKind, Origin, SentenceKind, SentenceRecord, Span};
+    use tenor_core::SentenceRecord;
 
     use super::*;
     use crate::cluster::ClusterConfig;
@@ -90,18 +90,7 @@ mod tests {
     fn claim(article: usize, text: &str, hours: i64) -> SentenceRecord {
         let time = DateTime::parse_from_rfc3339("2024-03-01T00:00:00Z").unwrap().with_timezone(&Utc)
             + Duration::hours(hours);
-        let mut r = SentenceRecord::unanalysed(
-            format!("a{article}"),
-            0,
-            text.into(),
-            Span::new(0, text.chars().count()),
-            SentenceKind::Sentence,
-            Origin::File { file: "t".into(), line: 1 },
-            time,
-        );
-        r.article_source = Some(format!("outlet-{}", article % 3));
-        r.claim = Some(Claim { is_claim: true, score: 0.9, kind: ClaimKind::Attributed });
-        r
+        crate::testing::claim_sentence(&format!("a{article}"), 0, text, &format!("outlet-{}", article % 3), time)
     }
 
     fn embedding(seed: usize) -> Vec<f32> {

@@ -1,7 +1,7 @@
 use chrono::{DateTime, Duration, Utc};
 use tenor_core::{
-    Attribution, Claim, ClaimKind, MatchKind, Origin, SentenceKind, SentenceRecord, Span, Speaker, Stance,
-    StanceLabel, StanceProbs, TextSpan,
+    Attribution, MatchKind, SentenceKind, SentenceRecord, Span, Speaker, Stance, StanceLabel, StanceProbs,
+    TextSpan,
 };
 
 use super::*;
@@ -11,18 +11,7 @@ fn at(hours: i64) -> DateTime<Utc> {
 }
 
 fn claim(article: &str, index: usize, text: &str, outlet: &str, hours: i64) -> SentenceRecord {
-    let mut r = SentenceRecord::unanalysed(
-        article.into(),
-        index,
-        text.into(),
-        Span::new(0, text.chars().count()),
-        SentenceKind::Sentence,
-        Origin::File { file: "t".into(), line: 1 },
-        at(hours),
-    );
-    r.article_source = Some(outlet.into());
-    r.claim = Some(Claim { is_claim: true, score: 0.9, kind: ClaimKind::Attributed });
-    r
+    crate::testing::claim_sentence(article, index, text, outlet, at(hours))
 }
 
 fn ids(index: &mut ClaimIndex, records: &[SentenceRecord]) -> Vec<String> {

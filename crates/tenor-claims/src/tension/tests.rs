@@ -3,8 +3,7 @@
 
 use chrono::{DateTime, TimeZone, Utc};
 use tenor_core::{
-    Attribution, Claim, ClaimKind, Evidence, Origin, SentenceKind, SentenceRecord, Span, Speaker, Stance,
-    StanceLabel, StanceProbs, TargetStance, TextSpan,
+    Attribution, Evidence, SentenceRecord, Span, Speaker, Stance, StanceLabel, StanceProbs, TargetStance, TextSpan,
 };
 
 use super::*;
@@ -28,18 +27,8 @@ fn at(hour: u32) -> DateTime<Utc> {
 
 /// A claim sentence of article `article` (outlet `wire`) by `speaker` (None: the outlet's own voice).
 fn sentence(article: &str, index: usize, text: &str, speaker: Option<&str>, neg: f64, pos: f64) -> SentenceRecord {
-    let mut r = SentenceRecord::unanalysed(
-        article.into(),
-        index,
-        text.into(),
-        Span::new(0, text.chars().count()),
-        SentenceKind::Sentence,
-        Origin::File { file: "-".into(), line: 1 },
-        at(12),
-    );
-    r.article_source = Some("wire".into());
+    let mut r = crate::testing::claim_sentence(article, index, text, "wire", at(12));
     r.stance = Some(stance(neg, pos));
-    r.claim = Some(Claim { is_claim: true, score: 0.8, kind: ClaimKind::Attributed });
     r.attribution = speaker.map(|s| Attribution {
         speaker: Speaker { text: s.into(), span: Span::new(0, 1), resolved: None },
         cue: TextSpan { text: "said".into(), span: Span::new(0, 1) },
