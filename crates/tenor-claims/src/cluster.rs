@@ -21,7 +21,7 @@
 //! Embeddings are kept as `i8` (384 bytes per cluster).
 //!
 //! **Event time** is the record's `published_at`, else its `processed_at` (a `published_at` more than
-//! `max_future_seconds` after `processed_at` is not believed: [`event_time`]). The index keeps the newest event
+//! `max_future_seconds` after `processed_at` is not believed: [`crate::event_time`]). The index keeps the newest event
 //! time seen as "now"; a cluster whose newest member is more than `window_seconds` older is dropped (inside
 //! `assign`, or by [`ClaimIndex::expire`]), and its id is not reused by a later sentence unless that sentence is
 //! the same first member.
@@ -53,6 +53,8 @@ use tenor_core::{ClaimRecord, MatchKind, SentenceKind, SentenceRecord};
 pub use config::ClusterConfig;
 pub use normalize::{fingerprint, normalize, text_hash};
 pub use snapshot::ClusterSnapshot;
+
+pub use crate::event_time;
 
 use lsh::{Buckets, Hyperplanes, MinHasher, MixMap};
 use normalize::similarity;
@@ -370,20 +372,6 @@ impl ClaimIndex {
             }
         }
         Found::None(features, keys)
-    }
-}
-
-/// A sentence's event time: its `published_at`, else its `processed_at`; a `published_at` more than
-/// `max_future_seconds` after `processed_at` is not believed (the sentence counts at `processed_at`).
-pub fn event_time(sentence: &SentenceRecord, max_future_seconds: u64) -> DateTime<Utc> {
-    let processed = sentence.processed_at;
-    let limit = chrono::Duration::try_seconds(i64::try_from(max_future_seconds).unwrap_or(i64::MAX))
-        .unwrap_or(chrono::Duration::MAX);
-    match sentence.published_at.map(|t| t.with_timezone(&Utc)) {
-        Some(published) if processed.checked_add_signed(limit).is_none_or(|latest| published <= latest) => {
-            published
-        }
-        Some(_) | None => processed,
     }
 }
 

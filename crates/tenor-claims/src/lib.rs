@@ -21,3 +21,20 @@ pub mod tension;
 mod testing;
 
 pub use article::{ArticleClaims, ClaimsRun, ClaimsRunConfig};
+
+use chrono::{DateTime, Utc};
+use tenor_core::SentenceRecord;
+
+/// A sentence's event time: its `published_at`, else its `processed_at`; a `published_at` more than
+/// `max_future_seconds` after `processed_at` is not believed (the sentence counts at `processed_at`).
+pub fn event_time(sentence: &SentenceRecord, max_future_seconds: u64) -> DateTime<Utc> {
+    let processed = sentence.processed_at;
+    let limit = chrono::Duration::try_seconds(i64::try_from(max_future_seconds).unwrap_or(i64::MAX))
+        .unwrap_or(chrono::Duration::MAX);
+    match sentence.published_at.map(|t| t.with_timezone(&Utc)) {
+        Some(published) if processed.checked_add_signed(limit).is_none_or(|latest| published <= latest) => {
+            published
+        }
+        Some(_) | None => processed,
+    }
+}

@@ -70,6 +70,10 @@ pub struct TensionConfig {
     pub embedding_scan: usize,
     /// Tracker: most tensions reported for one observed sentence, best first.
     pub max_per_observe: usize,
+    /// A `published_at` more than this many seconds after the record's `processed_at` is not believed: the
+    /// side counts at its `processed_at` ([`crate::event_time`]), so one record dated years ahead cannot
+    /// become the tracker's "now" and expire every claim it keeps.
+    pub max_future_seconds: u64,
 }
 
 impl Default for TensionConfig {
@@ -89,6 +93,7 @@ impl Default for TensionConfig {
             max_per_key: 64,
             embedding_scan: 512,
             max_per_observe: 8,
+            max_future_seconds: 3600,
         }
     }
 }

@@ -122,7 +122,7 @@ impl Side {
             }
         });
         let (terms, surfaces) = salient_words(&record.text, config.max_terms).into_iter().unzip();
-        let time = record.published_at.map_or(record.processed_at, |t| t.with_timezone(&Utc));
+        let time = crate::event_time(record, config.max_future_seconds);
         Some(Side {
             article_id: record.article_id.clone(),
             sentence_index: record.sentence_index,

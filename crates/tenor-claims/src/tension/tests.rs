@@ -259,6 +259,23 @@ fn the_tracker_forgets_claims_outside_the_window() {
 }
 
 #[test]
+fn one_record_dated_far_ahead_does_not_make_the_tracker_forget() {
+    let found_after_a_liar = |max_future_seconds: u64| {
+        let config = TensionConfig { window_seconds: 3600, max_future_seconds, ..TensionConfig::default() };
+        let mut tracker = TensionTracker::new(config);
+        let good = sentence("x", 0, "The Kansas harvest was excellent.", Some("farmers"), 0.02, 0.8);
+        assert!(tracker.observe(&good, None, None).is_empty());
+        let mut liar = sentence("l", 0, "Tax rates will rise next spring.", Some("clerks"), 0.02, 0.8);
+        liar.published_at = Some((at(12) + chrono::Duration::days(3650)).fixed_offset());
+        tracker.observe(&liar, None, None);
+        let bad = sentence("y", 0, "The Kansas harvest was a disaster.", Some("traders"), 0.8, 0.02);
+        tracker.observe(&bad, None, None).len()
+    };
+    assert_eq!(found_after_a_liar(3600), 1, "the first claim is still in the window");
+    assert_eq!(found_after_a_liar(u64::MAX), 0, "believed, the liar's date would have expired it");
+}
+
+#[test]
 fn the_tracker_stays_bounded_under_a_flood() {
     let config = TensionConfig {
         max_claims: 300,
