@@ -187,11 +187,12 @@ mod tests {
     }
 
     fn feed(tracker: &mut TensionTracker, range: std::ops::Range<usize>) -> Vec<tenor_core::TensionRecord> {
-        range.flat_map(|i| {
-            let (r, cluster, embedding) = item(i);
-            tracker.observe(&r, cluster.as_deref(), embedding.as_deref())
-        })
-        .collect()
+        range
+            .flat_map(|i| {
+                let (r, cluster, embedding) = item(i);
+                tracker.observe(&r, cluster.as_deref(), embedding.as_deref())
+            })
+            .collect()
     }
 
     fn config() -> TensionConfig {
@@ -232,7 +233,10 @@ mod tests {
         let mut incremental = TensionTracker::restore(config(), TrackerSnapshot::from_claims(claims));
         assert_eq!(whole.snapshot(), original.snapshot());
         assert_eq!(incremental.snapshot(), original.snapshot());
-        assert_eq!((whole.len(), whole.keys(), whole.index_entries()), (40, original.keys(), original.index_entries()));
+        assert_eq!(
+            (whole.len(), whole.keys(), whole.index_entries()),
+            (40, original.keys(), original.index_entries())
+        );
 
         // Repeats of claims it holds yield nothing; the rest of the stream gives the same tensions.
         assert!(feed(&mut whole, 140..150).is_empty());
@@ -273,6 +277,7 @@ mod tests {
         let json = serde_json::to_string(&tracker.snapshot()).unwrap();
         let back: TrackerSnapshot = serde_json::from_str(&json).unwrap();
         assert_eq!(back, tracker.snapshot());
-        assert!(serde_json::from_str::<TrackerSnapshot>(&json.replace("\"embedding\":\"", "\"embedding\":\"A")).is_err());
+        assert!(serde_json::from_str::<TrackerSnapshot>(&json.replace("\"embedding\":\"", "\"embedding\":\"A"))
+            .is_err());
     }
 }
