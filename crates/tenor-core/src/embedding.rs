@@ -140,7 +140,7 @@ mod tests {
         assert!(SentenceEmbedding::quantise(&[0.0; 4], "ab").is_none());
         assert!(SentenceEmbedding::quantise(&[1.0, f32::NAN], "ab").is_none());
         let good = SentenceEmbedding::quantise(&[0.5, -1.0, 0.25], "ab").unwrap();
-        assert_eq!(good.values().unwrap(), vec![0.503937, -1.0, 0.25196850]);
+        assert_eq!(good.values().unwrap(), vec![0.503_937, -1.0, 0.251_968_5]);
         let bad = |f: fn(&mut SentenceEmbedding)| {
             let mut e = good.clone();
             f(&mut e);
