@@ -240,6 +240,28 @@ fn claim_records_of_the_clusterer_match_their_schema() {
     assert_eq!(outlets, 2);
 }
 
+/// A sentence record with an embedding (`SentenceRecord::embedding`, as `serve` writes it) matches the sentence
+/// schema; a broken one does not. (Real `serve --tier encoder` records are validated in `kafka_claims`.)
+#[test]
+fn sentence_records_with_an_embedding_match_their_schema() {
+    let schema = validator("sentence.schema.json");
+    let line = &example_sentence_lines()[0];
+    let mut record: tenor_core::SentenceRecord = serde_json::from_slice(line).unwrap();
+    let values: Vec<f32> = (0..384).map(|i| ((i * 37 % 101) as f32 - 50.0) / 50.0).collect();
+    record.embedding = tenor_core::SentenceEmbedding::quantise(&values, &"ab12".repeat(16));
+    let value = serde_json::to_value(&record).unwrap();
+    assert_eq!(value["embedding"]["i8"].as_str().unwrap().len(), 512);
+    assert_valid(&schema, &value);
+    let json = |v: &str| -> Value { serde_json::from_str(v).unwrap() };
+    for (field, bad) in
+        [("dim", json("0")), ("scale", json("-1.0")), ("encoder", json("\"XYZ\"")), ("i8", json("\"*\""))]
+    {
+        let mut broken = value.clone();
+        broken["embedding"][field] = bad;
+        assert!(!schema.is_valid(&broken), "{field} accepted");
+    }
+}
+
 /// One hand-written record each schema must accept, and one it must reject; every file in `schemas/` has both.
 #[test]
 fn every_schema_accepts_a_valid_example_and_rejects_an_invalid_one() {

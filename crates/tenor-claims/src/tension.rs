@@ -25,6 +25,7 @@
 //!    when unhedged); pairs under `min_score` are dropped.
 
 mod side;
+mod snapshot;
 mod tracker;
 
 use serde::{Deserialize, Serialize};
@@ -33,6 +34,7 @@ use tenor_core::{
 };
 
 pub use side::{opposed, polarity, salient_terms};
+pub use snapshot::{KeptClaim, TrackerChanges, TrackerSnapshot};
 pub use tracker::TensionTracker;
 
 use side::{cosine, Pole, Side};

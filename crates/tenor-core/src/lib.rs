@@ -24,6 +24,7 @@ pub mod archive;
 mod article;
 mod claim;
 mod dead_letter;
+mod embedding;
 mod error;
 mod record;
 mod segments;
@@ -34,6 +35,7 @@ pub use archive::{ArchivedMessage, ARCHIVE_SCHEMA};
 pub use article::{ArticleMessage, DecodeLimits};
 pub use claim::{ClaimMember, ClaimRecord, MatchKind, CLAIM_SCHEMA};
 pub use dead_letter::{DeadLetter, DeadLetterTooLarge, PayloadEncoding, MAX_ERROR_BYTES};
+pub use embedding::{encoder_id, EmbeddingError, SentenceEmbedding, ENCODER_ID_HEX, MAX_EMBEDDING_DIM};
 pub use error::{Fault, InputError};
 pub use record::{
     ArticleCounts, ArticleRecord, Attribution, Claim, ClaimKind, Evidence, Hedge, HedgeCue, ModelRef, Origin,

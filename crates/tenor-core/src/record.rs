@@ -219,6 +219,11 @@ pub struct SentenceRecord {
     /// over it; absent otherwise, and always absent from sentences that are not claims.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub claim_cluster: Option<String>,
+    /// The encoder's sentence embedding, quantised (`SentenceEmbedding`): present on claim sentences the
+    /// encoder scored, in the records of `tenor serve` / `tenor scorer` (`records.embeddings`), so that the
+    /// claims service can compare paraphrases; absent otherwise (linear tier, `tenor run`, not a claim).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub embedding: Option<crate::SentenceEmbedding>,
 }
 
 impl SentenceRecord {
@@ -253,6 +258,7 @@ impl SentenceRecord {
             tier: None,
             run_id: None,
             claim_cluster: None,
+            embedding: None,
         }
     }
 }

@@ -79,6 +79,16 @@ pub struct ProcessedArticle {
     pub embeddings: Vec<Option<Vec<f32>>>,
 }
 
+impl ProcessedArticle {
+    /// Puts the encoder's sentence embedding, quantised, on each claim sentence the encoder scored (claim and
+    /// kind `sentence`; `SentenceRecord::embedding`, docs/RECORDS.md), for a claims service in another
+    /// process. `tenor serve` and `tenor scorer` call it (`records.embeddings`); in-process runs do not (they
+    /// hand [`ProcessedArticle::embeddings`] to the claim index directly). Returns how many records got one.
+    pub fn embed_claims(&mut self) -> usize {
+        records::embed_claims(&mut self.sentences, &self.embeddings)
+    }
+}
+
 /// The analysis pipeline. Build once (loading models is the expensive part), share by reference.
 #[derive(Debug)]
 pub struct Pipeline {

@@ -13,8 +13,8 @@ use std::ops::Range;
 use chrono::{DateTime, FixedOffset, Utc};
 use tenor_attribution::SentenceAnalysis;
 use tenor_core::{
-    ArticleMessage, Attribution, Claim, ClaimKind, Evidence, Hedge, HedgeCue, Origin, SentenceKind,
-    SentenceRecord, Span, SpanOnly, Speaker, Stance, TargetStance, TextSpan,
+    ArticleMessage, Attribution, Claim, ClaimKind, Evidence, Hedge, HedgeCue, Origin, SentenceEmbedding,
+    SentenceKind, SentenceRecord, Span, SpanOnly, Speaker, Stance, TargetStance, TextSpan,
 };
 use tenor_models::ScoredStance;
 use tenor_text::OffsetTable;
@@ -154,6 +154,23 @@ pub(crate) fn build_sentences(
             record
         })
         .collect()
+}
+
+/// Puts each claim sentence's encoder embedding on its record (`SentenceRecord::embedding`, quantised): a
+/// record gets one when the encoder scored it (it has an embedding and its `model` names the `encoder`),
+/// it is a claim (`claim.is_claim`) and of kind `sentence`, the sentences a claim index takes. Returns how
+/// many records got one. `embeddings` are by position, as `ProcessedArticle::embeddings`.
+pub(crate) fn embed_claims(sentences: &mut [SentenceRecord], embeddings: &[Option<Vec<f32>>]) -> usize {
+    let mut embedded = 0;
+    for (record, embedding) in sentences.iter_mut().zip(embeddings) {
+        let (Some(values), Some(encoder)) = (embedding, record.model.get("encoder")) else { continue };
+        if record.kind != SentenceKind::Sentence || !record.claim.as_ref().is_some_and(|c| c.is_claim) {
+            continue;
+        }
+        record.embedding = SentenceEmbedding::quantise(values, &encoder.sha256);
+        embedded += usize::from(record.embedding.is_some());
+    }
+    embedded
 }
 
 /// Every byte offset (into the body) that the records of `sentences` carry as a code point.

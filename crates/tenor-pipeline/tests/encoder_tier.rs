@@ -121,6 +121,43 @@ fn the_cascade_sends_its_share_to_the_encoder_claims_and_doubt_first_and_replays
     assert_eq!(out, again);
 }
 
+/// `embed_claims` (what `serve` / `scorer` do for the claims service): an embedding on exactly the claim
+/// sentences the encoder scored, naming the encoder, close to the float vector; none from the linear tier;
+/// and `process` itself puts none on any record (`tenor run` output is unchanged).
+#[test]
+fn claim_sentences_the_encoder_scored_carry_its_embedding_when_asked() {
+    let at = Utc.with_ymd_and_hms(2026, 12, 4, 0, 0, 0).unwrap();
+    let origin = Origin::File { file: "t".into(), line: 1 };
+    let manifest = Manifest::default_encoder();
+    for (tier, share) in [(Tier::Encoder, 1.0), (Tier::Cascade, 0.4), (Tier::Linear, 0.0)] {
+        let pipeline = Pipeline::with_models(PipelineConfig::default(), models(tier, share));
+        let mut out = pipeline.process(&article(BODY), origin.clone(), at).unwrap();
+        assert!(out.sentences.iter().all(|r| r.embedding.is_none()), "process alone adds none");
+        let embedded = out.embed_claims();
+        let mut expected = 0;
+        for (i, record) in out.sentences.iter().enumerate() {
+            let should = record.tier == Some(ScoredBy::Encoder)
+                && record.kind == tenor_core::SentenceKind::Sentence
+                && record.claim.as_ref().is_some_and(|c| c.is_claim);
+            assert_eq!(record.embedding.is_some(), should, "{tier:?} sentence {i}: {record:?}");
+            let Some(embedding) = &record.embedding else { continue };
+            expected += 1;
+            assert_eq!(embedding.encoder, tenor_core::encoder_id(&manifest.weights_sha256));
+            assert_eq!(embedding.encoder, &record.model["encoder"].sha256[..16]);
+            let values = embedding.values().unwrap();
+            let float = out.embeddings[i].as_ref().unwrap();
+            let cos: f32 = values.iter().zip(float).map(|(a, b)| a * b).sum::<f32>()
+                / values.iter().map(|a| a * a).sum::<f32>().sqrt();
+            assert!(cos > 0.999, "{cos}");
+        }
+        assert_eq!(embedded, expected);
+        match tier {
+            Tier::Linear => assert_eq!(embedded, 0),
+            _ => assert!(embedded >= 1, "{tier:?}: some claim sentence was scored by the encoder"),
+        }
+    }
+}
+
 #[test]
 fn a_head_for_another_encoder_is_refused() {
     let manifest = Manifest::default_encoder();

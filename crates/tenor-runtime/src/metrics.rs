@@ -81,6 +81,12 @@ pub struct Metrics {
     /// `tenor_claims_replay_skipped_total`: input records already in the restored state (replayed after a
     /// restart or a rebalance), not applied twice.
     pub claims_replay_skipped: IntCounter,
+    /// `tenor_claims_embeddings_total{result}`: sentence records that carried an embedding, by what the claims
+    /// service did with it (`used`, `other_encoder`: made by another encoder than the one in its state,
+    /// `unreadable`); refused ones are clustered lexically.
+    pub claims_embeddings: IntCounterVec,
+    /// `tenor_tension_claims_restored_total`: claims of the tension tracker read back from the changelog.
+    pub tension_claims_restored: IntCounter,
     /// `tenor_skipped_offsets_total{topic}`: offsets between a partition's committed position and the first
     /// message read after it was assigned, which this service never saw (see the engine's resume check).
     pub skipped_offsets: IntCounterVec,
@@ -290,6 +296,19 @@ impl Metrics {
             "tenor_claims_replay_skipped_total",
             "Input records already applied to the restored claim state (replayed), not applied twice.",
         );
+        let claims_embeddings = counter_vec(
+            "tenor_claims_embeddings_total",
+            "Sentence records with an embedding, by what the claims service did with it (used, other_encoder, \
+             unreadable).",
+            &["result"],
+        );
+        for result in ["used", "other_encoder", "unreadable"] {
+            claims_embeddings.with_label_values(&[result]);
+        }
+        let tension_claims_restored = counter(
+            "tenor_tension_claims_restored_total",
+            "Claims of the cross-article tension tracker read back from the changelog at start-up.",
+        );
         let skipped_offsets = counter_vec(
             "tenor_skipped_offsets_total",
             "Offsets between the committed position and the first message read after an assignment.",
@@ -347,6 +366,8 @@ impl Metrics {
             claim_clusters_expired,
             claim_clusters_restored,
             claims_replay_skipped,
+            claims_embeddings,
+            tension_claims_restored,
             skipped_offsets,
             model_reloads,
             model_info,

@@ -2,6 +2,7 @@
 //! and target mentions, its event time.
 
 use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 use tenor_core::{SentenceKind, SentenceRecord, Stance, StanceLabel, StanceProbs};
 use tenor_lexicon::tension::TENSION_STOP_WORDS;
 
@@ -11,7 +12,7 @@ use super::TensionConfig;
 const MAX_TARGETS: usize = 8;
 
 /// A stance as a signed strength: which pole, how far, how sure.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Pole {
     pub label: StanceLabel,
     /// `p(positive) - p(negative)`.
@@ -42,15 +43,16 @@ pub fn opposed(a: f64, b: f64, min_polarity: f64) -> bool {
 }
 
 /// A target mention of the sentence: normalised key, as written, and the stance toward it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TargetPole {
     pub key: String,
     pub mention: String,
     pub pole: Pole,
 }
 
-/// A sentence ready for pairing.
-#[derive(Debug, Clone)]
+/// A sentence ready for pairing. Serialisable for the tracker's snapshot (`super::snapshot`): the embedding
+/// as its `f32` bytes in base64, so that a restored side compares exactly as the original.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Side {
     pub article_id: String,
     pub sentence_index: usize,
@@ -69,6 +71,7 @@ pub struct Side {
     /// Hedge certainty, 0..=1 (1 when not hedged or unknown).
     pub certainty: f64,
     pub time: DateTime<Utc>,
+    #[serde(default, with = "super::snapshot::f32_base64")]
     pub embedding: Option<Vec<f32>>,
     pub cluster_id: Option<String>,
     pub run_id: Option<String>,

@@ -3,6 +3,9 @@
 //!
 //! Memory is bounded: at most `max_claims` claims (the oldest go first), at most `max_per_key` per key in the
 //! index, and claims older than the window (by event time, behind the newest event time seen) expire.
+//!
+//! The memory can be saved and put back (`super::snapshot`): whole ([`TensionTracker::snapshot`]) or a claim at
+//! a time ([`TensionTracker::record_changes`], [`TensionTracker::take_changes`]), for a service's changelog.
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
@@ -18,23 +21,32 @@ use super::{best_first, pair, TensionConfig};
 /// A sentence observed again (same `article_id` and `sentence_index`, as on replay or redelivery) yields nothing.
 #[derive(Debug)]
 pub struct TensionTracker {
-    config: TensionConfig,
-    next: u64,
+    pub(super) config: TensionConfig,
+    pub(super) next: u64,
     /// Kept claims by arrival number.
-    claims: BTreeMap<u64, Kept>,
+    pub(super) claims: BTreeMap<u64, Kept>,
     /// Subject key (`t:` target, `c:` cluster, `w:` word) → arrival numbers, oldest first.
     by_key: BTreeMap<String, VecDeque<u64>>,
     /// (event time, arrival number), for expiry.
     by_time: BTreeSet<(DateTime<Utc>, u64)>,
     /// (article_id, sentence_index) → arrival number, for repeats.
     seen: BTreeMap<(String, usize), u64>,
-    newest: Option<DateTime<Utc>>,
+    pub(super) newest: Option<DateTime<Utc>>,
+    /// With [`TensionTracker::record_changes`]: claims kept and dropped since the last `take_changes`.
+    pub(super) changes: Option<Changes>,
 }
 
 #[derive(Debug)]
-struct Kept {
-    side: Side,
+pub(super) struct Kept {
+    pub(super) side: Side,
     keys: Vec<String>,
+}
+
+/// Arrival numbers kept, and (article_id, sentence_index) of claims dropped, since the last take.
+#[derive(Debug, Default)]
+pub(super) struct Changes {
+    pub(super) kept: Vec<u64>,
+    pub(super) dropped: Vec<(String, usize)>,
 }
 
 impl TensionTracker {
@@ -49,6 +61,7 @@ impl TensionTracker {
             by_time: BTreeSet::new(),
             seen: BTreeMap::new(),
             newest: None,
+            changes: None,
         }
     }
 
@@ -134,6 +147,18 @@ impl TensionTracker {
     fn keep(&mut self, side: Side, keys: Vec<String>, key: (String, usize)) {
         let n = self.next;
         self.next += 1;
+        if let Some(changes) = &mut self.changes {
+            changes.kept.push(n);
+        }
+        self.insert(n, side, keys, key);
+        while self.claims.len() > self.config.max_claims.max(1) {
+            let Some((&oldest, _)) = self.claims.iter().next() else { break };
+            self.remove(oldest);
+        }
+    }
+
+    /// Puts claim `n` in the maps (its index lists capped at `max_per_key`, oldest out).
+    pub(super) fn insert(&mut self, n: u64, side: Side, keys: Vec<String>, key: (String, usize)) {
         for k in &keys {
             let list = self.by_key.entry(k.clone()).or_default();
             list.push_back(n);
@@ -142,16 +167,15 @@ impl TensionTracker {
             }
         }
         self.by_time.insert((side.time, n));
-        self.seen.insert(key, n);
-        self.claims.insert(n, Kept { side, keys });
-        while self.claims.len() > self.config.max_claims.max(1) {
-            let Some((&oldest, _)) = self.claims.iter().next() else { break };
-            self.remove(oldest);
+        if let Some(old) = self.seen.insert(key, n) {
+            // Only on a restore of inconsistent entries: one sentence is kept once.
+            self.remove_at(old, false);
         }
+        self.claims.insert(n, Kept { side, keys });
     }
 
     /// Drops every claim with an event time before `horizon`.
-    fn expire(&mut self, horizon: DateTime<Utc>) {
+    pub(super) fn expire(&mut self, horizon: DateTime<Utc>) {
         while let Some(&(time, n)) = self.by_time.iter().next() {
             if time >= horizon {
                 break;
@@ -160,10 +184,24 @@ impl TensionTracker {
         }
     }
 
-    fn remove(&mut self, n: u64) {
+    pub(super) fn remove(&mut self, n: u64) {
+        self.remove_at(n, true);
+    }
+
+    fn remove_at(&mut self, n: u64, forget_seen: bool) {
         let Some(kept) = self.claims.remove(&n) else { return };
         self.by_time.remove(&(kept.side.time, n));
-        self.seen.remove(&(kept.side.article_id.clone(), kept.side.sentence_index));
+        let key = (kept.side.article_id.clone(), kept.side.sentence_index);
+        if forget_seen {
+            self.seen.remove(&key);
+        }
+        if let Some(changes) = &mut self.changes {
+            // A claim kept and dropped before the take is only dropped.
+            changes.kept.retain(|&m| m != n);
+            if forget_seen {
+                changes.dropped.push(key);
+            }
+        }
         for k in &kept.keys {
             if let Some(list) = self.by_key.get_mut(k) {
                 list.retain(|&m| m != n);
@@ -176,7 +214,7 @@ impl TensionTracker {
 }
 
 /// The keys a claim is found by: its target mentions, its cluster, its salient words.
-fn subject_keys(side: &Side) -> Vec<String> {
+pub(super) fn subject_keys(side: &Side) -> Vec<String> {
     let mut keys: Vec<String> = side.targets.iter().map(|t| format!("t:{}", t.key)).collect();
     keys.extend(side.cluster_id.iter().map(|c| format!("c:{c}")));
     keys.extend(side.terms.iter().map(|w| format!("w:{w}")));

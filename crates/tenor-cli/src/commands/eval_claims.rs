@@ -68,6 +68,10 @@ pub struct EvalClaimsArgs {
     /// Only the reprint stream: Perspectrum's perspectives are not encoded, and its figures are lexical only.
     #[arg(long, conflicts_with_all = ["no_reprints", "sweep"])]
     pub reprints_only: bool,
+    /// Embeddings as the claims service reads them from sentence records: quantised to `i8` and back
+    /// (`tenor_core::SentenceEmbedding`), instead of the encoder's floats.
+    #[arg(long, conflicts_with = "lexical_only")]
+    pub wire_embeddings: bool,
     /// Print one JSON object instead of tables.
     #[arg(long)]
     pub json: bool,
@@ -108,7 +112,11 @@ pub fn run(args: EvalClaimsArgs) -> anyhow::Result<ExitCode> {
         let started = std::time::Instant::now();
         let encoded = encoder.encode(texts)?;
         eprintln!("encoded {} texts in {:.1} s", texts.len(), started.elapsed().as_secs_f64());
-        Ok(Some(encoded.iter().map(tenor_encoder::Encoded::embedding).collect()))
+        let vectors = encoded.iter().map(tenor_encoder::Encoded::embedding);
+        if args.wire_embeddings {
+            return Ok(Some(vectors.map(|v| wire(&v)).collect()));
+        }
+        Ok(Some(vectors.collect()))
     };
     let texts: Vec<&str> = task.texts.iter().map(String::as_str).collect();
     let embeddings = if args.reprints_only { None } else { embed(&texts)? };
@@ -138,6 +146,13 @@ pub fn run(args: EvalClaimsArgs) -> anyhow::Result<ExitCode> {
         print_tables(&report);
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// A vector as it comes back from a sentence record's `embedding` (quantised, then read back).
+fn wire(vector: &[f32]) -> Vec<f32> {
+    tenor_core::SentenceEmbedding::quantise(vector, "0")
+        .and_then(|e| e.values().ok())
+        .unwrap_or_else(|| vector.to_vec())
 }
 
 fn load_encoder(dir: Option<&Path>) -> anyhow::Result<tenor_encoder::Encoder> {

@@ -22,12 +22,17 @@ pub struct ScorerArgs {
     /// Publish no `tenor.tension/1` records (`tension.enabled = false`).
     #[arg(long)]
     pub no_tensions: bool,
+    /// Put no encoder embedding on claim sentence records (`records.embeddings = false`); the claims service
+    /// then clusters them lexically.
+    #[arg(long)]
+    pub no_embeddings: bool,
 }
 
 pub fn run(args: ScorerArgs) -> anyhow::Result<ExitCode> {
     let mut extra = args.models.overrides();
     extra.push(flag("review.threshold", &args.review_threshold));
     extra.push(args.no_tensions.then(|| ("tension.enabled".to_owned(), "false".to_owned())));
+    extra.push(args.no_embeddings.then(|| ("records.embeddings".to_owned(), "false".to_owned())));
     super::service::run_configured(&args.service, &extra, |config: ScorerConfig| {
         let pipeline = Arc::new(Pipeline::with_models(config.pipeline.clone(), load_configured(&config.models)?));
         Ok(move |shutdown| async move { service::scorer(&config, pipeline, shutdown).await })

@@ -25,12 +25,17 @@ pub struct ServeArgs {
     /// Publish no `tenor.tension/1` records (`tension.enabled = false`).
     #[arg(long)]
     pub no_tensions: bool,
+    /// Put no encoder embedding on claim sentence records (`records.embeddings = false`); the claims service
+    /// then clusters them lexically.
+    #[arg(long)]
+    pub no_embeddings: bool,
 }
 
 pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let mut extra = args.models.overrides();
     extra.extend([flag("topics.input", &args.input_topic), flag("review.threshold", &args.review_threshold)]);
     extra.push(args.no_tensions.then(|| ("tension.enabled".to_owned(), "false".to_owned())));
+    extra.push(args.no_embeddings.then(|| ("records.embeddings".to_owned(), "false".to_owned())));
     super::service::run_configured(&args.service, &extra, |config: ServeConfig| {
         let pipeline = Arc::new(Pipeline::with_models(config.pipeline.clone(), load_configured(&config.models)?));
         Ok(move |shutdown| async move { service::serve(&config, pipeline, shutdown).await })

@@ -116,6 +116,22 @@ impl Default for ReviewConfig {
     }
 }
 
+/// What the scoring services put on sentence records besides the analysis.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RecordsConfig {
+    /// Put the encoder's sentence embedding, quantised (about 600 bytes), on each claim sentence the encoder
+    /// scored (`embedding`, docs/RECORDS.md), so that `tenor claims` can join paraphrases. Records of the
+    /// linear tier never carry one. `--no-embeddings` sets it to false.
+    pub embeddings: bool,
+}
+
+impl Default for RecordsConfig {
+    fn default() -> Self {
+        RecordsConfig { embeddings: true }
+    }
+}
+
 /// Where the scoring services load their models from, and how they notice new ones (hot reload, see
 /// `kafka::reload`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

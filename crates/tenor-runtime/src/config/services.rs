@@ -84,6 +84,7 @@ pub struct ServeConfig {
     pub topics: ServeTopics,
     pub review: ReviewConfig,
     pub tension: TensionSection,
+    pub records: RecordsConfig,
     pub pipeline: PipelineConfig,
 }
 
@@ -97,6 +98,7 @@ impl Default for ServeConfig {
             topics: ServeTopics::default(),
             review: ReviewConfig::default(),
             tension: TensionSection::default(),
+            records: RecordsConfig::default(),
             pipeline: PipelineConfig::default(),
         }
     }
@@ -175,6 +177,7 @@ pub struct ScorerConfig {
     pub topics: ScorerTopics,
     pub review: ReviewConfig,
     pub tension: TensionSection,
+    pub records: RecordsConfig,
     pub pipeline: PipelineConfig,
 }
 
@@ -188,6 +191,7 @@ impl Default for ScorerConfig {
             topics: ScorerTopics::default(),
             review: ReviewConfig::default(),
             tension: TensionSection::default(),
+            records: RecordsConfig::default(),
             pipeline: PipelineConfig::default(),
         }
     }

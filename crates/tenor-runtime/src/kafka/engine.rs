@@ -643,6 +643,7 @@ mod tests {
             review: "r".into(),
             review_threshold: 0.5,
             tensions: None,
+            embeddings: false,
         };
         let stage = Stage::Stateless(Arc::new(ServeStage { pipeline, topics }));
         let metrics = Arc::new(Metrics::new("test"));

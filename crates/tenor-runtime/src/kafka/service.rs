@@ -15,7 +15,7 @@ use super::stages::{OutputTopics, ScorerStage, SegmenterStage, ServeStage};
 use super::{ensure_topics, ServiceError, TopicShapes};
 use crate::config::{
     AggregatorConfig, ClaimsConfig, ConfigError, DeliveryConfig, KafkaConfig, MetricsConfig, ModelsConfig,
-    ScorerConfig, SegmenterConfig, ServeConfig, ServiceSettings, TensionSection,
+    RecordsConfig, ScorerConfig, SegmenterConfig, ServeConfig, ServiceSettings, TensionSection,
 };
 use crate::http::{metrics_router, Health, HttpServer};
 use crate::metrics::Metrics;
@@ -202,6 +202,7 @@ fn scoring_outputs<'a>(
     [sentences, articles, review, tensions]: [&'a String; 4],
     threshold: f64,
     tension: &TensionSection,
+    records: &RecordsConfig,
 ) -> Result<(Vec<&'a str>, OutputTopics), ServiceError> {
     tension.rules.validate().map_err(|e| ServiceError::Config(ConfigError::Invalid(format!("tension: {e}"))))?;
     let topics = OutputTopics {
@@ -210,6 +211,7 @@ fn scoring_outputs<'a>(
         review: review.as_str().into(),
         review_threshold: threshold,
         tensions: tension.enabled.then(|| (tensions.as_str().into(), tension.rules.clone())),
+        embeddings: records.embeddings,
     };
     Ok((vec![sentences, articles, review, tensions], topics))
 }
@@ -225,6 +227,7 @@ pub async fn serve(
         [&t.sentences, &t.articles, &t.review, &t.tensions],
         config.review.threshold,
         &config.tension,
+        &config.records,
     )?;
     let common = Common::new("serve", config, &t.input, outputs, &t.dlq);
     let reload_shutdown = shutdown.clone();
@@ -258,6 +261,7 @@ pub async fn scorer(
         [&t.sentences, &t.articles, &t.review, &t.tensions],
         config.review.threshold,
         &config.tension,
+        &config.records,
     )?;
     let common = Common::new("scorer", config, &t.segments, outputs, &t.dlq);
     let reload_shutdown = shutdown.clone();

@@ -30,12 +30,18 @@ pub struct OutputTopics {
     pub review_threshold: f64,
     /// Where each article's tensions go, and how they are found; `None`: not looked for.
     pub tensions: Option<(Arc<str>, TensionConfig)>,
+    /// Put the encoder's embedding on claim sentences it scored (`records.embeddings`;
+    /// [`ProcessedArticle::embed_claims`]).
+    pub embeddings: bool,
 }
 
 /// Serialises one processed article: sentence records (and low-confidence ones again to review), then the
 /// summary, then its tensions.
-fn publish(processed: &ProcessedArticle, topics: &OutputTopics, metrics: &Metrics) -> Processed {
+fn publish(mut processed: ProcessedArticle, topics: &OutputTopics, metrics: &Metrics) -> Processed {
     let started = Instant::now();
+    if topics.embeddings {
+        processed.embed_claims();
+    }
     let key = processed.article.article_id.as_bytes().to_vec();
     let mut out = Processed::default();
     for record in &processed.sentences {
@@ -107,7 +113,7 @@ impl StatelessStage for ServeStage {
             timed(metrics, stage::DECODE, || ArticleMessage::decode(&message.payload, &pipeline.config().limits))?;
         let processed =
             timed(metrics, stage::PIPELINE, || pipeline.process(&article, message.origin(), Utc::now()))?;
-        Ok(publish(&processed, &self.topics, metrics))
+        Ok(publish(processed, &self.topics, metrics))
     }
 }
 
@@ -207,7 +213,7 @@ impl StatelessStage for ScorerStage {
         let processed = timed(metrics, stage::PIPELINE, || {
             pipeline.process_segmented(&article, segments.source.clone(), Utc::now(), &split)
         })?;
-        let mut out = publish(&processed, &self.topics, metrics);
+        let mut out = publish(processed, &self.topics, metrics);
         out.origin_timestamp_ms = segments.input_timestamp_ms;
         Ok(out)
     }
@@ -226,6 +232,7 @@ mod tests {
             review: "r".into(),
             review_threshold: 0.5,
             tensions: Some(("t".into(), TensionConfig::default())),
+            embeddings: true,
         }
     }
 

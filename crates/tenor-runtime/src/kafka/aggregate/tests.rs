@@ -33,6 +33,7 @@ fn record(source: &str, speaker: Option<&str>, label: StanceLabel, confidence: f
         tier: None,
         run_id: None,
         claim_cluster: None,
+        embedding: None,
     };
     serde_json::to_vec(&record).unwrap()
 }

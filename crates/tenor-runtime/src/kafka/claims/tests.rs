@@ -1,0 +1,323 @@
+//! The claims stage without a broker: restore, replay, tensions, embeddings.
+
+use chrono::{DateTime, Duration as Hours, Utc};
+use tenor_core::{Claim, ClaimKind, Origin, SentenceKind, Span};
+
+use super::*;
+
+fn sentence(k: usize, text: &str) -> Vec<u8> {
+    let time = DateTime::parse_from_rfc3339("2024-05-01T00:00:00Z").unwrap().with_timezone(&Utc)
+        + Hours::minutes(k as i64);
+    let mut r = SentenceRecord::unanalysed(
+        format!("a{k}"),
+        0,
+        text.into(),
+        Span::new(0, text.chars().count()),
+        SentenceKind::Sentence,
+        Origin::File { file: "t".into(), line: 1 },
+        time,
+    );
+    r.article_source = Some(format!("outlet-{}", k % 2));
+    r.claim = Some(Claim { is_claim: true, score: 0.9, kind: ClaimKind::Attributed });
+    serde_json::to_vec(&r).unwrap()
+}
+
+fn stage() -> ClaimsStage {
+    let outputs = ClaimsOutputs { claims: "tenor.claims".into(), changelog: "changelog".into(), tensions: None };
+    ClaimsStage::new(ClusterConfig::default(), outputs, 1 << 20)
+}
+
+/// Feeds records as the engine does; returns every emission.
+fn feed(stage: &mut ClaimsStage, tracker: &mut OffsetTracker, records: &[(i64, Vec<u8>)]) -> Vec<Emission> {
+    let tp = TopicPartition::new("tenor.sentences", 0);
+    let metrics = Metrics::new("test");
+    let mut out = Vec::new();
+    for (offset, payload) in records {
+        let input = tracker.begin(&tp, *offset);
+        let message =
+            Incoming { tp: tp.clone(), offset: *offset, key: None, payload: payload.clone(), timestamp_ms: None };
+        out.extend(stage.ingest(&message, &input, tracker, &metrics).unwrap());
+        tracker.complete(&input);
+    }
+    out
+}
+
+fn of_topic<'a>(emissions: &'a [Emission], topic: &str) -> Vec<&'a Outgoing> {
+    emissions.iter().flat_map(|e| &e.records).filter(|r| &*r.topic == topic).collect()
+}
+
+fn stream() -> Vec<(i64, Vec<u8>)> {
+    let texts = ["Fuel taxes will rise next spring", "The bridge will reopen this month"];
+    (0..12).map(|k| (k as i64, sentence(k, &format!("\"{}\", officials said.", texts[k % 2])))).collect()
+}
+
+#[test]
+fn a_stage_restored_from_its_changelog_skips_what_it_applied_and_republishes_what_may_be_lost() {
+    let stream = stream();
+    let mut tracker = OffsetTracker::new();
+    tracker.assign(TopicPartition::new("tenor.sentences", 0));
+    let mut first = stage();
+    let emitted = feed(&mut first, &mut tracker, &stream[..8]);
+    assert_eq!(of_topic(&emitted, "tenor.claims").len(), 8);
+    // Every emission holds its input until acknowledged.
+    assert!(emitted.iter().all(|e| e.covers.len() == 1));
+    let changelog: Vec<(Vec<u8>, Vec<u8>)> =
+        of_topic(&emitted, "changelog").into_iter().map(|r| (r.key.clone().unwrap(), r.payload.clone())).collect();
+
+    // Restarted with offsets committed up to 6 (the next to read): records 6 and 7 come again.
+    let committed = BTreeMap::from([(TopicPartition::new("tenor.sentences", 0), 6)]);
+    let mut second = stage();
+    let stats = second.restore_entries(changelog.iter().map(|(k, v)| (k.as_slice(), v.as_slice())), &committed);
+    assert_eq!(
+        stats,
+        RestoreStats { entries: 8, clusters: 2, unreadable: 0, republished: 2, ..RestoreStats::default() }
+    );
+    let mut tracker = OffsetTracker::new();
+    tracker.assign(TopicPartition::new("tenor.sentences", 0));
+    let replayed = feed(&mut second, &mut tracker, &stream[6..]);
+    let claims = of_topic(&replayed, "tenor.claims");
+    // Two republished records (both clusters' latest entries are at offsets 6 and 7), then offsets 8..12.
+    assert_eq!(claims.len(), 2 + 4);
+    let decode = |r: &Outgoing| serde_json::from_slice::<ClaimRecord>(&r.payload).unwrap();
+    assert!(replayed[0].covers.is_empty(), "republished records complete no input");
+    // And the end state is the uninterrupted run's.
+    let mut tracker = OffsetTracker::new();
+    tracker.assign(TopicPartition::new("tenor.sentences", 0));
+    let mut uninterrupted = stage();
+    let all = feed(&mut uninterrupted, &mut tracker, &stream);
+    let last = |records: Vec<&Outgoing>| {
+        let mut by_id = BTreeMap::new();
+        for r in records {
+            let c = decode(r);
+            by_id.insert(c.cluster_id.clone(), c);
+        }
+        by_id
+    };
+    let mut resumed = last(of_topic(&emitted, "tenor.claims"));
+    resumed.extend(last(claims));
+    assert_eq!(resumed, last(of_topic(&all, "tenor.claims")));
+    assert!(resumed.values().all(|c| c.members == 6));
+}
+
+#[test]
+fn opposite_claims_of_two_outlets_in_one_cluster_are_a_tension() {
+    use tenor_core::{Attribution, Speaker, Stance, StanceLabel, StanceProbs, TextSpan};
+    let claim = |k: usize, text: &str, outlet: &str, speaker: &str, positive: f64| {
+        let mut r: SentenceRecord = serde_json::from_slice(&sentence(k, text)).unwrap();
+        r.article_source = Some(outlet.into());
+        r.attribution = Some(Attribution {
+            speaker: Speaker { text: speaker.into(), span: Span::new(0, 1), resolved: None },
+            cue: TextSpan { text: "said".into(), span: Span::new(0, 1) },
+            content: None,
+            quote: None,
+        });
+        let negative = 0.95 - positive;
+        let label = if positive > negative { StanceLabel::Positive } else { StanceLabel::Negative };
+        r.stance = Some(Stance {
+            label,
+            confidence: positive.max(negative),
+            probs: StanceProbs { negative, neutral: 0.05, positive },
+            evidence: Vec::new(),
+        });
+        serde_json::to_vec(&r).unwrap()
+    };
+    let records = vec![
+        (0, claim(0, "The talks in Miami were productive and constructive, envoys said.", "Wire", "envoys", 0.9)),
+        (
+            1,
+            claim(
+                1,
+                "The talks in Miami were not productive and constructive, officials said.",
+                "Post",
+                "officials",
+                0.05,
+            ),
+        ),
+    ];
+    let outputs = ClaimsOutputs {
+        claims: "tenor.claims".into(),
+        changelog: "changelog".into(),
+        tensions: Some(("tensions".into(), TensionConfig::default())),
+    };
+    let mut stage = ClaimsStage::new(ClusterConfig::default(), outputs, 1 << 20);
+    let mut tracker = OffsetTracker::new();
+    tracker.assign(TopicPartition::new("tenor.sentences", 0));
+    let out = feed(&mut stage, &mut tracker, &records);
+    let claims: Vec<ClaimRecord> =
+        of_topic(&out, "tenor.claims").iter().map(|r| serde_json::from_slice(&r.payload).unwrap()).collect();
+    assert_eq!(claims[1].cluster_id, claims[0].cluster_id, "one claim cluster: {claims:?}");
+    let tensions = of_topic(&out, "tensions");
+    assert_eq!(tensions.len(), 1);
+    let tension: tenor_core::TensionRecord = serde_json::from_slice(&tensions[0].payload).unwrap();
+    assert_eq!(tension.scope, tenor_core::TensionScope::Cluster);
+    assert_eq!(tensions[0].key.as_deref(), Some(tension.tension_id.as_bytes()));
+    let speakers: Vec<_> = tension.sides.iter().map(|s| s.speaker.clone().unwrap_or_default()).collect();
+    assert_eq!(speakers.len(), 2);
+    assert_ne!(speakers[0], speakers[1]);
+}
+
+#[test]
+fn unreadable_changelog_entries_and_markers_are_skipped() {
+    let mut stage = stage();
+    let entries: [(&[u8], &[u8]); 3] = [
+        (b"__tenor_restore_marker", b"token"),
+        (b"c-0000000000000001", b"{not json"),
+        (b"c-0000000000000002", br#"{"op":"expire","input":{"topic":"t","partition":0,"offset":3}}"#),
+    ];
+    let stats = stage.restore_entries(entries, &BTreeMap::new());
+    assert_eq!(
+        stats,
+        RestoreStats { entries: 2, clusters: 0, unreadable: 1, republished: 0, ..RestoreStats::default() }
+    );
+    // The expire entry's input position counts as applied.
+    let mut tracker = OffsetTracker::new();
+    let tp = TopicPartition::new("t", 0);
+    tracker.assign(tp.clone());
+    let input = tracker.begin(&tp, 3);
+    let message = Incoming { tp, offset: 3, key: None, payload: b"{not json".to_vec(), timestamp_ms: None };
+    let out = stage.ingest(&message, &input, &mut tracker, &Metrics::new("test")).unwrap();
+    assert!(out.is_empty(), "offset 3 was applied before: skipped, not decoded");
+}
+
+/// A claim sentence record with stance, speaker and (optionally) an embedding.
+fn opinion(article: &str, text: &str, outlet: &str, speaker: &str, positive: f64) -> SentenceRecord {
+    use tenor_core::{Attribution, Speaker, Stance, StanceLabel, StanceProbs, TextSpan};
+    let mut r: SentenceRecord = serde_json::from_slice(&sentence(0, text)).unwrap();
+    r.article_id = article.into();
+    r.article_source = Some(outlet.into());
+    r.attribution = Some(Attribution {
+        speaker: Speaker { text: speaker.into(), span: Span::new(0, 1), resolved: None },
+        cue: TextSpan { text: "said".into(), span: Span::new(0, 1) },
+        content: None,
+        quote: None,
+    });
+    let negative = 0.95 - positive;
+    r.stance = Some(Stance {
+        label: if positive > negative { StanceLabel::Positive } else { StanceLabel::Negative },
+        confidence: positive.max(negative),
+        probs: StanceProbs { negative, neutral: 0.05, positive },
+        evidence: Vec::new(),
+    });
+    r
+}
+
+fn with_tensions() -> ClaimsStage {
+    let outputs = ClaimsOutputs {
+        claims: "tenor.claims".into(),
+        changelog: "changelog".into(),
+        tensions: Some(("tensions".into(), TensionConfig::default())),
+    };
+    ClaimsStage::new(ClusterConfig::default(), outputs, 1 << 20)
+}
+
+fn changelog_of(emissions: &[Emission]) -> Vec<(Vec<u8>, Vec<u8>)> {
+    of_topic(emissions, "changelog").into_iter().map(|r| (r.key.clone().unwrap(), r.payload.clone())).collect()
+}
+
+fn restored(changelog: &[(Vec<u8>, Vec<u8>)], committed: i64) -> (ClaimsStage, RestoreStats) {
+    let committed = BTreeMap::from([(TopicPartition::new("tenor.sentences", 0), committed)]);
+    let mut stage = with_tensions();
+    let stats = stage.restore_entries(changelog.iter().map(|(k, v)| (k.as_slice(), v.as_slice())), &committed);
+    (stage, stats)
+}
+
+#[test]
+fn the_tension_memory_survives_a_restore_and_pairs_are_published_once() {
+    let a = opinion("a1", "Fuel taxes on diesel will ruin the haulage industry.", "Wire", "hauliers", 0.05);
+    let c = opinion("a2", "The new museum wing is a triumph of design.", "Wire", "critics", 0.9);
+    let d = opinion("a3", "The new museum wing is an ugly failure of design.", "Post", "residents", 0.05);
+    let b = opinion("a4", "Fuel taxes on diesel will save the haulage industry.", "Post", "ministers", 0.9);
+    let records: Vec<(i64, Vec<u8>)> =
+        [&a, &c, &d, &b].iter().enumerate().map(|(i, r)| (i as i64, serde_json::to_vec(r).unwrap())).collect();
+    let mut tracker = OffsetTracker::new();
+    tracker.assign(TopicPartition::new("tenor.sentences", 0));
+    let mut first = with_tensions();
+    let before = feed(&mut first, &mut tracker, &records[..3]);
+    assert_eq!(of_topic(&before, "tensions").len(), 1, "c and d, before the restart");
+    let changelog = changelog_of(&before);
+
+    // Everything committed: nothing is published again, and the restored tracker holds a, c and d.
+    let (mut second, stats) = restored(&changelog, 3);
+    assert_eq!((stats.tension_claims, stats.tensions_republished, stats.republished), (3, 0, 0));
+    let mut tracker = OffsetTracker::new();
+    tracker.assign(TopicPartition::new("tenor.sentences", 0));
+    // d again (a redelivery the state already holds) then b: one new tension, a with b.
+    let after = feed(&mut second, &mut tracker, &records[2..]);
+    let tensions: Vec<tenor_core::TensionRecord> =
+        of_topic(&after, "tensions").iter().map(|r| serde_json::from_slice(&r.payload).unwrap()).collect();
+    assert_eq!(tensions.len(), 1, "{tensions:#?}");
+    let sides: Vec<&str> = tensions[0].sides.iter().map(|s| s.article_id.as_str()).collect();
+    assert_eq!(sides, ["a1", "a4"]);
+
+    // Without the tracker's entries in the changelog (as before this change) the pair is missed.
+    let clusters_only: Vec<(Vec<u8>, Vec<u8>)> =
+        changelog.iter().filter(|(k, _)| !k.starts_with(b"tension:")).cloned().collect();
+    let (mut forgetful, _) = restored(&clusters_only, 3);
+    let mut tracker = OffsetTracker::new();
+    tracker.assign(TopicPartition::new("tenor.sentences", 0));
+    assert!(of_topic(&feed(&mut forgetful, &mut tracker, &records[3..]), "tensions").is_empty());
+
+    // Committed only up to d (offset 2): d's tension with c may not have been delivered, so it goes out again.
+    let (mut third, stats) = restored(&changelog, 2);
+    assert_eq!((stats.tensions_republished, stats.republished), (1, 1));
+    let mut tracker = OffsetTracker::new();
+    tracker.assign(TopicPartition::new("tenor.sentences", 0));
+    let again = feed(&mut third, &mut tracker, &records[2..3]);
+    assert_eq!(of_topic(&again, "tensions").len(), 1);
+    assert_eq!(of_topic(&again, "tensions")[0].payload, of_topic(&before, "tensions")[0].payload);
+}
+
+#[test]
+fn embeddings_join_paraphrases_and_another_encoders_are_refused() {
+    use tenor_core::SentenceEmbedding;
+    let unit = |tilt: f32| {
+        let mut v = vec![0.0f32; 384];
+        v[0] = 1.0;
+        v[1] = tilt;
+        v
+    };
+    let with = |article: &str, text: &str, encoder: &str, tilt: f32| {
+        let mut r = opinion(article, text, "Wire", "officials", 0.5);
+        r.embedding = SentenceEmbedding::quantise(&unit(tilt), encoder);
+        (0, serde_json::to_vec(&r).unwrap())
+    };
+    let encoder = "aa".repeat(32);
+    let records = [
+        with("p1", "Unemployment fell to its lowest level in a decade.", &encoder, 0.0),
+        with("p2", "The jobless rate dropped to a ten-year low.", &encoder, 0.1),
+        with("p3", "Joblessness is at its lowest for ten years.", &"bb".repeat(32), 0.1),
+    ];
+    let records: Vec<(i64, Vec<u8>)> = records.into_iter().enumerate().map(|(i, (_, p))| (i as i64, p)).collect();
+    let mut tracker = OffsetTracker::new();
+    tracker.assign(TopicPartition::new("tenor.sentences", 0));
+    let mut stage = with_tensions();
+    let out = feed(&mut stage, &mut tracker, &records);
+    let claims: Vec<ClaimRecord> =
+        of_topic(&out, "tenor.claims").iter().map(|r| serde_json::from_slice(&r.payload).unwrap()).collect();
+    assert_eq!(claims[1].cluster_id, claims[0].cluster_id, "joined by embedding");
+    assert_eq!(claims[1].matched_by.as_str(), "embedding");
+    assert_ne!(claims[2].cluster_id, claims[0].cluster_id, "another encoder's embedding is not used");
+    assert_eq!(stage.encoder(), Some(&encoder[..16]));
+
+    // The encoder and the canonical embedding survive a restore: a paraphrase after it still joins, and the
+    // other encoder is still refused.
+    let (mut restored, _) = restored(&changelog_of(&out), 3);
+    assert_eq!(restored.encoder(), Some(&encoder[..16]));
+    let more = [
+        with("p4", "Fewer people are out of work than at any time in ten years.", &encoder, 0.05),
+        with("p5", "Fewer people are out of work than at any time in ten years.", &"bb".repeat(32), 0.05),
+    ];
+    let more: Vec<(i64, Vec<u8>)> = more.into_iter().enumerate().map(|(i, (_, p))| (3 + i as i64, p)).collect();
+    let mut tracker = OffsetTracker::new();
+    tracker.assign(TopicPartition::new("tenor.sentences", 0));
+    let out = feed(&mut restored, &mut tracker, &more);
+    let claims: Vec<ClaimRecord> =
+        of_topic(&out, "tenor.claims").iter().map(|r| serde_json::from_slice(&r.payload).unwrap()).collect();
+    let first: &ClaimRecord = &claims[0];
+    assert_eq!(
+        (first.matched_by.as_str(), first.members, first.canonical.article_id.as_str()),
+        ("embedding", 3, "p1")
+    );
+    // p5 has p4's vector but another encoder's: compared by its words only, it opens a cluster.
+    assert_eq!(claims[1].matched_by.as_str(), "new");
+}
