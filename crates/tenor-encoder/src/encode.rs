@@ -43,6 +43,7 @@ pub struct Encoder {
     name: String,
     version: String,
     model: Bert,
+    bert: BertConfig,
     tokenizer: Tokenizer,
     hidden: usize,
     config: EncoderConfig,
@@ -214,8 +215,9 @@ impl Encoder {
             name: manifest.name.clone(),
             version: manifest.version.clone(),
             model,
-            tokenizer,
             hidden: bert.hidden_size,
+            bert,
+            tokenizer,
             config,
             pool,
         })
@@ -238,16 +240,41 @@ impl Encoder {
         &self.config
     }
 
-    /// Encodes texts, one [`Encoded`] per text in the order given. Texts are sorted by token count and run
-    /// `batch_size` at a time, each batch padded to its longest text.
-    pub fn encode(&self, texts: &[&str]) -> Result<Vec<Encoded>, EncoderError> {
+    /// The transformer's configuration (`config.json`).
+    pub fn bert_config(&self) -> &BertConfig {
+        &self.bert
+    }
+
+    /// The transformer itself (its layers can be run one by one, e.g. fine-tuned top layers on cached outputs
+    /// of the bottom ones).
+    pub fn bert(&self) -> &Bert {
+        &self.model
+    }
+
+    /// Runs `f` inside the encoder's thread pool (if [`EncoderConfig::threads`] set one), as
+    /// [`Encoder::encode`] does.
+    pub fn install<R: Send>(&self, f: impl FnOnce() -> R + Send) -> R {
         match &self.pool {
-            Some(pool) => pool.install(|| self.encode_here(texts)),
-            None => self.encode_here(texts),
+            Some(pool) => pool.install(f),
+            None => f(),
         }
     }
 
-    fn encode_here(&self, texts: &[&str]) -> Result<Vec<Encoded>, EncoderError> {
+    /// Like [`Encoder::encode`], but each text's vectors are those after the first `layers` layers (the
+    /// input of layer `layers`; all layers: the same as `encode`). A model with fine-tuned top layers shares
+    /// these bottom-layer vectors between its stock and its fine-tuned tops.
+    pub fn encode_through(&self, texts: &[&str], layers: usize) -> Result<Vec<Encoded>, EncoderError> {
+        let layers = layers.min(self.model.layers());
+        self.install(|| self.encode_here(texts, layers))
+    }
+
+    /// Encodes texts, one [`Encoded`] per text in the order given. Texts are sorted by token count and run
+    /// `batch_size` at a time, each batch padded to its longest text.
+    pub fn encode(&self, texts: &[&str]) -> Result<Vec<Encoded>, EncoderError> {
+        self.install(|| self.encode_here(texts, self.model.layers()))
+    }
+
+    fn encode_here(&self, texts: &[&str], layers: usize) -> Result<Vec<Encoded>, EncoderError> {
         let mut encodings = Vec::with_capacity(texts.len());
         for text in texts {
             let encoding = self
@@ -270,7 +297,7 @@ impl Encoder {
                 mask.extend(std::iter::repeat_n(1u32, e.len()));
                 mask.extend(std::iter::repeat_n(0u32, width - e.len()));
             }
-            let hidden = self.forward(&ids, &mask, batch.len(), width)?;
+            let hidden = self.forward(&ids, &mask, batch.len(), width, layers)?;
             for (row, &i) in batch.iter().enumerate() {
                 let e = &encodings[i];
                 let n = e.len();
@@ -292,12 +319,19 @@ impl Encoder {
         Ok(out.into_iter().map(|e| e.expect("every text is in one batch")).collect())
     }
 
-    fn forward(&self, ids: &[u32], mask: &[u32], rows: usize, width: usize) -> Result<Vec<f32>, EncoderError> {
+    fn forward(
+        &self,
+        ids: &[u32],
+        mask: &[u32],
+        rows: usize,
+        width: usize,
+        layers: usize,
+    ) -> Result<Vec<f32>, EncoderError> {
         let run = || -> candle_core::Result<Vec<f32>> {
             let device = Device::Cpu;
             let ids = Tensor::from_slice(ids, (rows, width), &device)?;
             let mask = Tensor::from_slice(mask, (rows, width), &device)?;
-            let hidden = self.model.forward(&ids, &mask)?;
+            let hidden = self.model.forward_through(&ids, &mask, layers)?;
             hidden.flatten_all()?.to_vec1::<f32>()
         };
         run().map_err(|e| EncoderError::Inference(e.to_string()))
