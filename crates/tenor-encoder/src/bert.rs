@@ -152,6 +152,19 @@ impl Bert {
     }
 }
 
+impl Bert {
+    /// Layers `from..` on `x`, the `(batch, tokens, hidden)` output of the first `from` layers (the rest of
+    /// [`Bert::forward`], for vectors cached from [`Bert::forward_through`]).
+    pub fn forward_from(&self, x: &Tensor, mask: &Tensor, from: usize) -> Result<Tensor> {
+        let bias = attention_bias(mask)?;
+        let mut x = x.clone();
+        for layer in self.layers.iter().skip(from) {
+            x = layer.forward(&x, &bias, self.heads, Ops::Fused)?;
+        }
+        Ok(x)
+    }
+}
+
 /// The additive attention mask over keys for a `(batch, tokens)` mask (1 real, 0 padding): 0 where attended,
 /// a large negative number on padding, shaped `(batch, 1, 1, tokens)`.
 pub fn attention_bias(mask: &Tensor) -> Result<Tensor> {

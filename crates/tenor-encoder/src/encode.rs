@@ -274,6 +274,41 @@ impl Encoder {
         self.install(|| self.encode_here(texts, self.model.layers()))
     }
 
+    /// The rest of the encoder on encodings from [`Encoder::encode_through`]`(texts, from)`: layers `from..`,
+    /// giving (to float rounding) what [`Encoder::encode`] gives for the same texts. With it, one bottom pass
+    /// per sentence feeds both the stock top layers and a fine-tuned copy of them ([`crate::TopLayers`]).
+    pub fn encode_rest(&self, bottom: &[Encoded], from: usize) -> Result<Vec<Encoded>, EncoderError> {
+        self.install(|| {
+            let mut order: Vec<usize> = (0..bottom.len()).collect();
+            order.sort_by_key(|&i| (bottom[i].tokens(), i));
+            let mut out: Vec<Option<Encoded>> = vec![None; bottom.len()];
+            let h = self.hidden;
+            for batch in order.chunks(self.config.batch_size) {
+                let width = batch.iter().map(|&i| bottom[i].tokens()).max().unwrap_or(0);
+                let mut x = vec![0f32; batch.len() * width * h];
+                let mut mask = vec![0u32; batch.len() * width];
+                for (row, &i) in batch.iter().enumerate() {
+                    let e = &bottom[i];
+                    x[row * width * h..row * width * h + e.vectors.len()].copy_from_slice(&e.vectors);
+                    mask[row * width..row * width + e.tokens()].iter_mut().for_each(|m| *m = 1);
+                }
+                let run = || -> candle_core::Result<Vec<f32>> {
+                    let x = Tensor::from_vec(x, (batch.len(), width, h), &Device::Cpu)?;
+                    let mask = Tensor::from_vec(mask, (batch.len(), width), &Device::Cpu)?;
+                    self.model.forward_from(&x, &mask, from)?.flatten_all()?.to_vec1::<f32>()
+                };
+                let hidden = run().map_err(|e| EncoderError::Inference(e.to_string()))?;
+                for (row, &i) in batch.iter().enumerate() {
+                    let e = &bottom[i];
+                    let start = row * width * h;
+                    out[i] =
+                        Some(Encoded { vectors: hidden[start..start + e.vectors.len()].to_vec(), ..e.clone() });
+                }
+            }
+            Ok(out.into_iter().map(|e| e.expect("every encoding is in one batch")).collect())
+        })
+    }
+
     fn encode_here(&self, texts: &[&str], layers: usize) -> Result<Vec<Encoded>, EncoderError> {
         let mut encodings = Vec::with_capacity(texts.len());
         for text in texts {
