@@ -157,10 +157,10 @@ impl FineTuning {
         let mut b = Vec::with_capacity(k);
         for (row, &intercept) in head.weights.iter().zip(&head.intercept) {
             let mut shift = f64::from(intercept);
-            for j in 0..d {
-                let wj = row[j] / head.scale[j];
+            for ((&weight, &scale), &center) in row.iter().zip(&head.scale).zip(&head.center) {
+                let wj = weight / scale;
                 w.push(wj);
-                shift -= f64::from(wj) * f64::from(head.center[j]);
+                shift -= f64::from(wj) * f64::from(center);
             }
             b.push(shift as f32);
         }

@@ -35,9 +35,12 @@ pub fn run(args: EvalFineTunedArgs) -> anyhow::Result<ExitCode> {
     let model = FineTunedModel::load(&args.dir, &encoder, &manifest.weights_sha256)?;
     let frozen = tenor_models::Head::from_bytes(tenor_models::shipped::ENCODER_STANCE)?;
     let labels = Task::Stance.labels();
+    let width = frozen.file().input_width();
     let frozen_probs = |rows: &[Example]| -> anyhow::Result<Vec<Vec<f64>>> {
         let vectors = tenor_train::vector_examples(&encoder, rows, &mut |_, _| {})?;
-        Ok(vectors.iter().map(|v| frozen.probabilities(&v.x)).collect())
+        // Without a mention the sentence mean stands in for the target's, as in the fine-tuned model.
+        let pooled = |x: &[f32]| if x.len() == width { x.to_vec() } else { [x, x].concat() };
+        Ok(vectors.iter().map(|v| frozen.probabilities(&pooled(&v.x))).collect())
     };
 
     let dev = stance_examples(&args.dev)?;
