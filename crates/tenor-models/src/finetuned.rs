@@ -158,7 +158,9 @@ mod tests {
         assert!(back.check_weights(b"weights").is_ok());
         assert!(back.check_weights(b"weightz").is_err());
         let p = back.probabilities(&[0.0, 0.0, 3.0]);
-        assert!((p.iter().sum::<f64>() - 1.0).abs() < 1e-9 && p[2] > 0.8 && p[2] < 0.95, "{p:?}");
+        // softmax([0, 0, 3] / 1.5) = [1, 1, e^2] / (2 + e^2).
+        let e2 = 2f64.exp();
+        assert!((p[2] - e2 / (2.0 + e2)).abs() < 1e-9 && (p[0] - 1.0 / (2.0 + e2)).abs() < 1e-9, "{p:?}");
     }
 
     #[test]
