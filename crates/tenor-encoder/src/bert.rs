@@ -56,7 +56,9 @@ struct Embeddings {
     norm: LayerNorm,
 }
 
-struct Layer {
+/// One self-attention layer (attention, then the feed-forward block, each with a residual and a layer norm).
+/// Public so that training can build the top layers from its own variables (`tenor-train`'s fine-tuning).
+pub struct Layer {
     query: Linear,
     key: Linear,
     value: Linear,
@@ -67,11 +69,26 @@ struct Layer {
     output_norm: LayerNorm,
 }
 
+impl std::fmt::Debug for Layer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Layer").finish_non_exhaustive()
+    }
+}
+
 /// A loaded BERT encoder.
 pub struct Bert {
     embeddings: Embeddings,
     layers: Vec<Layer>,
     heads: usize,
+}
+
+/// How a layer computes its softmax and layer norms: candle's fused CPU kernels (inference), or the same maths
+/// from differentiable primitives (training: the fused kernels have no backward pass). The two agree to float
+/// rounding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ops {
+    Fused,
+    Differentiable,
 }
 
 impl std::fmt::Debug for Bert {
@@ -95,27 +112,29 @@ impl Bert {
             norm: layer_norm(h, eps, e.pp("LayerNorm"))?,
         };
         let layers = (0..config.num_hidden_layers)
-            .map(|i| {
-                let l = vb.pp(format!("encoder.layer.{i}"));
-                let (a, s) = (l.pp("attention"), l.pp("attention.self"));
-                Ok(Layer {
-                    query: linear(h, h, s.pp("query"))?,
-                    key: linear(h, h, s.pp("key"))?,
-                    value: linear(h, h, s.pp("value"))?,
-                    attention_out: linear(h, h, a.pp("output.dense"))?,
-                    attention_norm: layer_norm(h, eps, a.pp("output.LayerNorm"))?,
-                    intermediate: linear(h, config.intermediate_size, l.pp("intermediate.dense"))?,
-                    output: linear(config.intermediate_size, h, l.pp("output.dense"))?,
-                    output_norm: layer_norm(h, eps, l.pp("output.LayerNorm"))?,
-                })
-            })
+            .map(|i| Layer::load(vb.pp(format!("encoder.layer.{i}")), config))
             .collect::<Result<Vec<_>>>()?;
         Ok(Bert { embeddings, layers, heads: config.num_attention_heads })
+    }
+
+    /// Number of self-attention layers.
+    pub fn layers(&self) -> usize {
+        self.layers.len()
+    }
+
+    /// Number of attention heads per layer.
+    pub fn heads(&self) -> usize {
+        self.heads
     }
 
     /// Token vectors of the last layer, `(batch, tokens, hidden)`, for `ids` and `mask` of `(batch, tokens)`
     /// (`u32`; mask 1 for a real token, 0 for padding).
     pub fn forward(&self, ids: &Tensor, mask: &Tensor) -> Result<Tensor> {
+        self.forward_through(ids, mask, self.layers.len())
+    }
+
+    /// Token vectors after the first `layers` layers (0: the embeddings; all of them: [`Bert::forward`]).
+    pub fn forward_through(&self, ids: &Tensor, mask: &Tensor, layers: usize) -> Result<Tensor> {
         let (_, tokens) = ids.dims2()?;
         let positions = Tensor::arange(0u32, tokens as u32, ids.device())?;
         let x = self
@@ -125,19 +144,62 @@ impl Bert {
             .broadcast_add(&self.embeddings.positions.forward(&positions)?)?
             .broadcast_add(&self.embeddings.types.forward(&ids.zeros_like()?)?)?;
         let mut x = self.embeddings.norm.forward(&x)?;
-        // Additive mask over keys: 0 where attended, a large negative number on padding.
-        let bias = ((mask.to_dtype(DType::F32)?.ones_like()? - mask.to_dtype(DType::F32)?)? * -1e9f64)?
-            .unsqueeze(1)?
-            .unsqueeze(1)?;
-        for layer in &self.layers {
-            x = layer.forward(&x, &bias, self.heads)?;
+        let bias = attention_bias(mask)?;
+        for layer in self.layers.iter().take(layers) {
+            x = layer.forward(&x, &bias, self.heads, Ops::Fused)?;
         }
         Ok(x)
     }
 }
 
+impl Bert {
+    /// Layers `from..` on `x`, the `(batch, tokens, hidden)` output of the first `from` layers (the rest of
+    /// [`Bert::forward`], for vectors cached from [`Bert::forward_through`]).
+    pub fn forward_from(&self, x: &Tensor, mask: &Tensor, from: usize) -> Result<Tensor> {
+        let bias = attention_bias(mask)?;
+        let mut x = x.clone();
+        for layer in self.layers.iter().skip(from) {
+            x = layer.forward(&x, &bias, self.heads, Ops::Fused)?;
+        }
+        Ok(x)
+    }
+}
+
+/// The additive attention mask over keys for a `(batch, tokens)` mask (1 real, 0 padding): 0 where attended,
+/// a large negative number on padding, shaped `(batch, 1, 1, tokens)`.
+pub fn attention_bias(mask: &Tensor) -> Result<Tensor> {
+    let mask = mask.to_dtype(DType::F32)?;
+    ((mask.ones_like()? - mask)? * -1e9f64)?.unsqueeze(1)?.unsqueeze(1)
+}
+
 impl Layer {
-    fn forward(&self, x: &Tensor, bias: &Tensor, heads: usize) -> Result<Tensor> {
+    /// Builds a layer from `vb` at a layer's prefix (`encoder.layer.N`).
+    pub fn load(l: VarBuilder, config: &BertConfig) -> Result<Layer> {
+        let (h, eps) = (config.hidden_size, config.layer_norm_eps);
+        let (a, s) = (l.pp("attention"), l.pp("attention.self"));
+        Ok(Layer {
+            query: linear(h, h, s.pp("query"))?,
+            key: linear(h, h, s.pp("key"))?,
+            value: linear(h, h, s.pp("value"))?,
+            attention_out: linear(h, h, a.pp("output.dense"))?,
+            attention_norm: layer_norm(h, eps, a.pp("output.LayerNorm"))?,
+            intermediate: linear(h, config.intermediate_size, l.pp("intermediate.dense"))?,
+            output: linear(config.intermediate_size, h, l.pp("output.dense"))?,
+            output_norm: layer_norm(h, eps, l.pp("output.LayerNorm"))?,
+        })
+    }
+
+    /// The layer on `x` of `(batch, tokens, hidden)`, with `bias` from [`attention_bias`].
+    pub fn forward(&self, x: &Tensor, bias: &Tensor, heads: usize, ops: Ops) -> Result<Tensor> {
+        let norm = |norm: &LayerNorm, y: &Tensor| match ops {
+            Ops::Fused => norm.forward(y),
+            Ops::Differentiable => candle_nn::ops::layer_norm_slow(
+                y,
+                norm.weight(),
+                norm.bias().expect("BERT layer norms have a bias"),
+                norm.eps() as f32,
+            ),
+        };
         let (b, t, h) = x.dims3()?;
         let d = h / heads;
         let split = |y: Tensor| y.reshape((b, t, heads, d))?.transpose(1, 2)?.contiguous();
@@ -145,10 +207,13 @@ impl Layer {
         let k = split(self.key.forward(x)?)?;
         let v = split(self.value.forward(x)?)?;
         let scores = (q.matmul(&k.t()?)? / (d as f64).sqrt())?.broadcast_add(bias)?;
-        let probs = candle_nn::ops::softmax_last_dim(&scores)?;
+        let probs = match ops {
+            Ops::Fused => candle_nn::ops::softmax_last_dim(&scores)?,
+            Ops::Differentiable => candle_nn::ops::softmax(&scores, candle_core::D::Minus1)?,
+        };
         let context = probs.matmul(&v)?.transpose(1, 2)?.contiguous()?.reshape((b, t, h))?;
-        let x = self.attention_norm.forward(&(self.attention_out.forward(&context)? + x)?)?;
+        let x = norm(&self.attention_norm, &(self.attention_out.forward(&context)? + x)?)?;
         let inner = self.intermediate.forward(&x)?.gelu_erf()?;
-        self.output_norm.forward(&(self.output.forward(&inner)? + x)?)
+        norm(&self.output_norm, &(self.output.forward(&inner)? + x)?)
     }
 }

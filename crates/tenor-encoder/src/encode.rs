@@ -43,6 +43,7 @@ pub struct Encoder {
     name: String,
     version: String,
     model: Bert,
+    bert: BertConfig,
     tokenizer: Tokenizer,
     hidden: usize,
     config: EncoderConfig,
@@ -214,8 +215,9 @@ impl Encoder {
             name: manifest.name.clone(),
             version: manifest.version.clone(),
             model,
-            tokenizer,
             hidden: bert.hidden_size,
+            bert,
+            tokenizer,
             config,
             pool,
         })
@@ -238,16 +240,76 @@ impl Encoder {
         &self.config
     }
 
-    /// Encodes texts, one [`Encoded`] per text in the order given. Texts are sorted by token count and run
-    /// `batch_size` at a time, each batch padded to its longest text.
-    pub fn encode(&self, texts: &[&str]) -> Result<Vec<Encoded>, EncoderError> {
+    /// The transformer's configuration (`config.json`).
+    pub fn bert_config(&self) -> &BertConfig {
+        &self.bert
+    }
+
+    /// The transformer itself (its layers can be run one by one, e.g. fine-tuned top layers on cached outputs
+    /// of the bottom ones).
+    pub fn bert(&self) -> &Bert {
+        &self.model
+    }
+
+    /// Runs `f` inside the encoder's thread pool (if [`EncoderConfig::threads`] set one), as
+    /// [`Encoder::encode`] does.
+    pub fn install<R: Send>(&self, f: impl FnOnce() -> R + Send) -> R {
         match &self.pool {
-            Some(pool) => pool.install(|| self.encode_here(texts)),
-            None => self.encode_here(texts),
+            Some(pool) => pool.install(f),
+            None => f(),
         }
     }
 
-    fn encode_here(&self, texts: &[&str]) -> Result<Vec<Encoded>, EncoderError> {
+    /// Like [`Encoder::encode`], but each text's vectors are those after the first `layers` layers (the
+    /// input of layer `layers`; all layers: the same as `encode`). A model with fine-tuned top layers shares
+    /// these bottom-layer vectors between its stock and its fine-tuned tops.
+    pub fn encode_through(&self, texts: &[&str], layers: usize) -> Result<Vec<Encoded>, EncoderError> {
+        let layers = layers.min(self.model.layers());
+        self.install(|| self.encode_here(texts, layers))
+    }
+
+    /// Encodes texts, one [`Encoded`] per text in the order given. Texts are sorted by token count and run
+    /// `batch_size` at a time, each batch padded to its longest text.
+    pub fn encode(&self, texts: &[&str]) -> Result<Vec<Encoded>, EncoderError> {
+        self.install(|| self.encode_here(texts, self.model.layers()))
+    }
+
+    /// The rest of the encoder on encodings from [`Encoder::encode_through`]`(texts, from)`: layers `from..`,
+    /// giving (to float rounding) what [`Encoder::encode`] gives for the same texts. With it, one bottom pass
+    /// per sentence feeds both the stock top layers and a fine-tuned copy of them ([`crate::TopLayers`]).
+    pub fn encode_rest(&self, bottom: &[Encoded], from: usize) -> Result<Vec<Encoded>, EncoderError> {
+        self.install(|| {
+            let mut order: Vec<usize> = (0..bottom.len()).collect();
+            order.sort_by_key(|&i| (bottom[i].tokens(), i));
+            let mut out: Vec<Option<Encoded>> = vec![None; bottom.len()];
+            let h = self.hidden;
+            for batch in order.chunks(self.config.batch_size) {
+                let width = batch.iter().map(|&i| bottom[i].tokens()).max().unwrap_or(0);
+                let mut x = vec![0f32; batch.len() * width * h];
+                let mut mask = vec![0u32; batch.len() * width];
+                for (row, &i) in batch.iter().enumerate() {
+                    let e = &bottom[i];
+                    x[row * width * h..row * width * h + e.vectors.len()].copy_from_slice(&e.vectors);
+                    mask[row * width..row * width + e.tokens()].iter_mut().for_each(|m| *m = 1);
+                }
+                let run = || -> candle_core::Result<Vec<f32>> {
+                    let x = Tensor::from_vec(x, (batch.len(), width, h), &Device::Cpu)?;
+                    let mask = Tensor::from_vec(mask, (batch.len(), width), &Device::Cpu)?;
+                    self.model.forward_from(&x, &mask, from)?.flatten_all()?.to_vec1::<f32>()
+                };
+                let hidden = run().map_err(|e| EncoderError::Inference(e.to_string()))?;
+                for (row, &i) in batch.iter().enumerate() {
+                    let e = &bottom[i];
+                    let start = row * width * h;
+                    out[i] =
+                        Some(Encoded { vectors: hidden[start..start + e.vectors.len()].to_vec(), ..e.clone() });
+                }
+            }
+            Ok(out.into_iter().map(|e| e.expect("every encoding is in one batch")).collect())
+        })
+    }
+
+    fn encode_here(&self, texts: &[&str], layers: usize) -> Result<Vec<Encoded>, EncoderError> {
         let mut encodings = Vec::with_capacity(texts.len());
         for text in texts {
             let encoding = self
@@ -270,7 +332,7 @@ impl Encoder {
                 mask.extend(std::iter::repeat_n(1u32, e.len()));
                 mask.extend(std::iter::repeat_n(0u32, width - e.len()));
             }
-            let hidden = self.forward(&ids, &mask, batch.len(), width)?;
+            let hidden = self.forward(&ids, &mask, batch.len(), width, layers)?;
             for (row, &i) in batch.iter().enumerate() {
                 let e = &encodings[i];
                 let n = e.len();
@@ -292,12 +354,19 @@ impl Encoder {
         Ok(out.into_iter().map(|e| e.expect("every text is in one batch")).collect())
     }
 
-    fn forward(&self, ids: &[u32], mask: &[u32], rows: usize, width: usize) -> Result<Vec<f32>, EncoderError> {
+    fn forward(
+        &self,
+        ids: &[u32],
+        mask: &[u32],
+        rows: usize,
+        width: usize,
+        layers: usize,
+    ) -> Result<Vec<f32>, EncoderError> {
         let run = || -> candle_core::Result<Vec<f32>> {
             let device = Device::Cpu;
             let ids = Tensor::from_slice(ids, (rows, width), &device)?;
             let mask = Tensor::from_slice(mask, (rows, width), &device)?;
-            let hidden = self.model.forward(&ids, &mask)?;
+            let hidden = self.model.forward_through(&ids, &mask, layers)?;
             hidden.flatten_all()?.to_vec1::<f32>()
         };
         run().map_err(|e| EncoderError::Inference(e.to_string()))

@@ -6,7 +6,9 @@
 //!   ([`EncoderError`]);
 //! - [`encode`]: [`Encoder`], batched inference (inputs sorted into length buckets, padded per batch) giving an
 //!   [`Encoded`] per text: token vectors, each token's byte range in the text, and pooling over the whole text
-//!   or over the tokens of one byte range (a target mention's own tokens).
+//!   or over the tokens of one byte range (a target mention's own tokens);
+//! - [`top`]: [`TopLayers`], fine-tuned copies of the top layers with a classifier, run on the shared output
+//!   of the bottom layers ([`Encoder::encode_through`]).
 //!
 //! Architecture invariants: this crate is pure (no Kafka, no tokio, no network: weights come only from a
 //! directory the caller names, never from a hub); it knows nothing of stance or claims (the heads live in
@@ -16,6 +18,8 @@
 pub mod bert;
 pub mod encode;
 pub mod files;
+pub mod top;
 
 pub use encode::{Encoded, Encoder, EncoderConfig};
 pub use files::{EncoderError, Manifest, ModelFiles, DEFAULT_MANIFEST};
+pub use top::{TopLayers, TopRow};

@@ -135,3 +135,19 @@ fn sha256(bytes: &[u8]) -> String {
     use sha2::Digest;
     hex::encode(sha2::Sha256::digest(bytes))
 }
+
+#[test]
+fn the_bottom_layers_then_the_rest_equal_one_whole_pass() {
+    let texts =
+        ["Envoys described the talks as productive and constructive.", "No breakthrough.", "A b c d e f g h"];
+    let whole = encoder().encode(&texts).unwrap();
+    let bottom = encoder().encode_through(&texts, 4).unwrap();
+    assert_eq!(bottom[0].offsets, whole[0].offsets);
+    assert!(bottom[0].vectors.iter().zip(&whole[0].vectors).any(|(a, b)| (a - b).abs() > 1e-2), "4 layers differ");
+    let rest = encoder().encode_rest(&bottom, 4).unwrap();
+    for (r, w) in rest.iter().zip(&whole) {
+        assert_eq!(r.offsets, w.offsets);
+        let worst = r.vectors.iter().zip(&w.vectors).map(|(a, b)| (a - b).abs()).fold(0f32, f32::max);
+        assert!(worst < 1e-4, "{worst}");
+    }
+}

@@ -8,6 +8,9 @@
 //!   calibration fitting ([`fit_calibration`]);
 //! - [`head`]: [`train_head`], encoder heads (linfa over pooled frozen encoder vectors), with CV-chosen L2,
 //!   calibration and, for claims, a CV-chosen decision threshold;
+//! - [`finetune`]: fine-tuning the encoder's top layers with a target-stance classifier (candle autograd,
+//!   AdamW, deterministic order), over cached outputs of the frozen bottom layers; [`finetuned`]: the whole
+//!   run (held-out slice, temperature, f16 weights and `tenor.finetuned/1` description) and its scoring;
 //! - [`card`]: the model card ([`ModelCard`]) and the command line that reproduces a run ([`TrainRequest`]);
 //! - [`evaluation`]: Tenor's features beside the plain baseline trained the same way (`tenor eval stance` and
 //!   `tenor eval claim`).
@@ -18,6 +21,8 @@ pub mod card;
 pub mod data;
 pub mod encoded;
 pub mod evaluation;
+pub mod finetune;
+pub mod finetuned;
 pub mod fit;
 pub mod head;
 

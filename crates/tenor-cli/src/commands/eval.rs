@@ -40,6 +40,10 @@ pub enum EvalCommand {
     /// learned experiment (docs/CLAIMS.md, "Tension").
     #[cfg(feature = "train")]
     Tension(super::eval_tension::EvalTensionArgs),
+    /// The fine-tuned target-stance model (encoder top layers) beside the frozen encoder head: NewsMTSC dev
+    /// and the reference sentences (docs/MODELS.md, "Fine-tuned top layers").
+    #[cfg(feature = "train")]
+    FineTuned(super::eval_finetuned::EvalFineTunedArgs),
     /// Claim clusters: Perspectrum's perspective clusters (pairwise and B-cubed F1) and a reprint stream of
     /// re-edited example claims (recall), lexical only and with embeddings.
     Claims(super::eval_claims::EvalClaimsArgs),
@@ -126,6 +130,8 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
         }
         #[cfg(feature = "train")]
         EvalCommand::Tension(a) => super::eval_tension::run(a),
+        #[cfg(feature = "train")]
+        EvalCommand::FineTuned(a) => super::eval_finetuned::run(a),
         EvalCommand::Attribution(a) => super::eval_attribution::run(a),
         EvalCommand::Claims(a) => super::eval_claims::run(a),
         EvalCommand::Replay(a) => super::eval_replay::run(a),

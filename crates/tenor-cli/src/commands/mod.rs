@@ -8,6 +8,8 @@ pub mod diff;
 pub mod eval;
 pub mod eval_attribution;
 pub mod eval_claims;
+#[cfg(feature = "train")]
+pub mod eval_finetuned;
 pub mod eval_replay;
 pub mod eval_split;
 #[cfg(feature = "train")]
