@@ -156,17 +156,25 @@ pub fn tensions_in_article(
     embeddings: Option<&[Option<Vec<f32>>]>,
     config: &TensionConfig,
 ) -> Vec<TensionRecord> {
+    // Every side counts toward `max_sides_per_article` (each `sentence_index` once), but only one that may
+    // oppose another is built: building a side (its salient words) is most of this function's cost, and a
+    // side too weak to oppose anything is in no pair.
+    let mut counted: Vec<(&str, usize)> = Vec::new();
     let mut sides: Vec<Side> = Vec::new();
     for (i, record) in sentences.iter().enumerate() {
-        if sides.len() >= config.max_sides_per_article {
+        if counted.len() >= config.max_sides_per_article {
             break;
         }
-        let embedding = embeddings.and_then(|e| e.get(i)).and_then(Option::as_deref);
-        if let Some(side) = Side::of(record, embedding, None, config) {
-            if !sides.iter().any(|s| s.key() == side.key()) {
-                sides.push(side);
-            }
+        let key = (record.article_id.as_str(), record.sentence_index);
+        if !Side::is_side(record, config) || counted.contains(&key) {
+            continue;
         }
+        counted.push(key);
+        if !Side::may_oppose(record, config) {
+            continue;
+        }
+        let embedding = embeddings.and_then(|e| e.get(i)).and_then(Option::as_deref);
+        sides.extend(Side::of(record, embedding, None, config));
     }
     let title = title.map(str::trim).filter(|t| !salient_terms(t, config.max_terms).is_empty());
     let mut found = Vec::new();

@@ -145,6 +145,26 @@ impl Side {
         })
     }
 
+    /// Whether [`Side::of`] would give a side for `record` (the same tests, without building one).
+    pub fn is_side(record: &SentenceRecord, config: &TensionConfig) -> bool {
+        if record.kind == SentenceKind::Heading {
+            return false;
+        }
+        if config.require_claim && record.claim.as_ref().is_some_and(|c| !c.is_claim) {
+            return false;
+        }
+        record.stance.as_ref().and_then(Pole::of).is_some()
+            || record.targets.iter().any(|t| Pole::of(&t.stance).is_some() && words(&t.mention).next().is_some())
+    }
+
+    /// Whether the side of `record` could oppose any other: its sentence stance or a target stance at least
+    /// `min_polarity` from 0 ([`opposed`] needs that of both sides, for a target link and for every other
+    /// link). A side that cannot is in no tension, so [`super::tensions_in_article`] need not build it.
+    pub fn may_oppose(record: &SentenceRecord, config: &TensionConfig) -> bool {
+        let strong = |stance: &Stance| Pole::of(stance).is_some_and(|p| p.polarity.abs() >= config.min_polarity);
+        record.stance.as_ref().is_some_and(strong) || record.targets.iter().any(|t| strong(&t.stance))
+    }
+
     pub fn key(&self) -> (&str, usize) {
         (&self.article_id, self.sentence_index)
     }

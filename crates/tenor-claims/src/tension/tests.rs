@@ -395,5 +395,49 @@ mod properties {
                 prop_assert_eq!(&t.tension_id, &tension_id(t.sides[0].key(), t.sides[1].key()));
             }
         }
+
+        #[test]
+        fn skipping_sides_too_weak_to_oppose_changes_no_tension(
+            records in prop::collection::vec((any_record(), 0u8..5), 0..24),
+            max_sides in 1usize..8,
+        ) {
+            let records: Vec<SentenceRecord> = records
+                .into_iter()
+                .map(|((article, index, text, speaker, neg, pos, _), shape)| {
+                    let mut r = sentence(&article, index, &text, speaker.as_deref(), neg, pos);
+                    match shape {
+                        0 => r.kind = tenor_core::SentenceKind::Heading,
+                        1 => r.claim.as_mut().unwrap().is_claim = false,
+                        2 => r.stance = None,
+                        _ => {}
+                    }
+                    r
+                })
+                .collect();
+            let config = TensionConfig { max_sides_per_article: max_sides, ..TensionConfig::default() };
+            // The rule as first written: every side built, then paired.
+            let mut sides: Vec<Side> = Vec::new();
+            for record in &records {
+                prop_assert_eq!(Side::is_side(record, &config), Side::of(record, None, None, &config).is_some());
+                if sides.len() >= config.max_sides_per_article {
+                    break;
+                }
+                if let Some(side) = Side::of(record, None, None, &config) {
+                    if !sides.iter().any(|s| s.key() == side.key()) {
+                        sides.push(side);
+                    }
+                }
+            }
+            let mut expected = Vec::new();
+            for (i, a) in sides.iter().enumerate() {
+                for b in &sides[i + 1..] {
+                    if a.article_id == b.article_id {
+                        expected.extend(pair(a, b, TensionScope::Article, Some(TITLE), &config));
+                    }
+                }
+            }
+            best_first(&mut expected, config.max_per_article);
+            prop_assert_eq!(tensions_in_article(&records, Some(TITLE), None, &config), expected);
+        }
     }
 }
