@@ -378,9 +378,14 @@ impl Metrics {
 
     /// Registers a model in `tenor_model_info` (once per distinct model).
     pub fn observe_model(&self, model: &ModelRef) {
-        let key = (model.name.clone(), model.version.clone(), model.sha256.clone());
+        // Called for every model of every sentence record: look up by reference (a handful of entries) and
+        // copy the strings only for a model not seen before.
         let mut seen = self.models_seen.lock().unwrap_or_else(|e| e.into_inner());
-        if seen.insert(key) {
+        let known = seen.iter().any(|(name, version, sha256)| {
+            *name == model.name && *version == model.version && *sha256 == model.sha256
+        });
+        if !known {
+            seen.insert((model.name.clone(), model.version.clone(), model.sha256.clone()));
             tracing::info!(name = %model.name, version = %model.version, sha256 = %model.sha256, "model in use");
             self.model_info.with_label_values(&[&model.name, &model.version, &model.sha256]).set(1);
         }
