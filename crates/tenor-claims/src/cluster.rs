@@ -12,13 +12,18 @@
 //!    Candidates come from MinHash LSH bands, never from a scan;
 //! 3. **embedding**: cosine with a cluster's canonical embedding ≥ `embedding_threshold`, or ≥
 //!    `embedding_threshold - embedding_margin` with Jaccard ≥ `lexical_support`. Candidates are the lexical
-//!    ones and those of random-hyperplane LSH bands over the embedding.
+//!    ones and those of random-hyperplane LSH bands over the embedding; a candidate whose 256-bit sign sketch
+//!    (the signs of the same projections) differs from the sentence's in too many bits to reach that cosine
+//!    is dropped before its vector is read (`lsh::sketch_max_distance`: a pair at cosine ≥ the lowest that
+//!    can join, less 0.05 for quantisation, is dropped with probability under 10⁻⁹), and the Jaccard
+//!    similarity is computed only when the cosine falls in the margin.
 //!
 //! Among several clusters that match at one step the most similar wins, then the oldest. A cluster is compared
 //! through its **canonical** sentence, its first member (text, fingerprint and embedding): a fixed
 //! representative costs nothing per member and cannot drift, so a chain of paraphrases never walks a cluster
 //! away from what its id was made from (a running centroid would, and would cost a float vector per cluster).
-//! Embeddings are kept as `i8` (384 bytes per cluster).
+//! Embeddings are kept as `i8` (384 bytes per cluster) with their sketch (32 bytes), side by side in one
+//! arena indexed by the cluster's slot (`cluster/embeddings.rs`), not behind a pointer per cluster.
 //!
 //! **Event time** is the record's `published_at`, else its `processed_at` (a `published_at` more than
 //! `max_future_seconds` after `processed_at` is not believed: [`crate::event_time`]). The index keeps the newest event
@@ -38,6 +43,7 @@
 //! Pure: no I/O, no clock, no threads.
 
 mod config;
+mod embeddings;
 mod lsh;
 mod normalize;
 mod snapshot;
@@ -56,7 +62,8 @@ pub use snapshot::ClusterSnapshot;
 
 pub use crate::event_time;
 
-use lsh::{Buckets, Hyperplanes, MinHasher, MixMap};
+use embeddings::Embeddings;
+use lsh::{sketch_max_distance, Buckets, Hyperplanes, MinHasher, MixMap, Sketch};
 use normalize::similarity;
 use state::{Cluster, Member, Quantized};
 
@@ -77,7 +84,11 @@ pub struct ClaimIndex {
     config: ClusterConfig,
     minhash: MinHasher,
     planes: Option<Hyperplanes>,
+    /// Sketches that differ in more bits than this are not compared (see [`lsh::sketch_max_distance`]).
+    sketch_distance: u32,
     clusters: Vec<Option<Cluster>>,
+    /// The live clusters' canonical embeddings and sketches, by slot.
+    embeddings: Embeddings,
     free: Vec<u32>,
     live: usize,
     next_seq: u64,
@@ -108,10 +119,15 @@ impl ClaimIndex {
             Hyperplanes::new(config.embedding_bands, config.embedding_bits, config.embedding_dim, config.seed)
         });
         let width = config.lexical_bands + config.embedding_bands;
+        // The lowest cosine that can join, less 0.05 for the quantisation of both vectors.
+        let lowest = config.embedding_threshold - config.embedding_margin - 0.05;
+        let sketch_distance = planes.as_ref().map_or(0, |p| sketch_max_distance(p.sketch_bits(), lowest));
         ClaimIndex {
+            embeddings: Embeddings::new(config.embedding_dim),
             config,
             minhash,
             planes,
+            sketch_distance,
             clusters: Vec::new(),
             free: Vec::new(),
             live: 0,
@@ -156,31 +172,34 @@ impl ClaimIndex {
         let exact = text_hash(&normalized);
         let member = Member::of(sentence, time, self.config.max_text_bytes);
 
-        // The embedding's band keys cost 256 dot products: made only when a step needs them.
+        // The embedding's band keys and sketch cost 256 dot products: made only when a step needs them.
         let mut embedding_keys = Vec::new();
-        let (slot, matched_by) = match self.find(exact, &normalized, unit.as_deref(), &mut embedding_keys) {
-            Found::Exact(slot) => (slot, MatchKind::Exact),
-            Found::Lexical(slot) => (slot, MatchKind::Lexical),
-            Found::Embedding(slot) => (slot, MatchKind::Embedding),
-            Found::None(features, keys) => {
-                let slot = self.open(sentence, &member, exact, &normalized, features, &keys);
-                (slot, MatchKind::New)
-            }
-        };
+        let mut sketch = None;
+        let (slot, matched_by) =
+            match self.find(exact, &normalized, unit.as_deref(), &mut embedding_keys, &mut sketch) {
+                Found::Exact(slot) => (slot, MatchKind::Exact),
+                Found::Lexical(slot) => (slot, MatchKind::Lexical),
+                Found::Embedding(slot) => (slot, MatchKind::Embedding),
+                Found::None(features, keys) => {
+                    let slot = self.open(sentence, &member, exact, &normalized, features, &keys);
+                    (slot, MatchKind::New)
+                }
+            };
         let config = &self.config;
         let cluster = self.clusters[slot as usize].as_mut().expect("a found slot is live");
         let before = cluster.last_seen;
         cluster.add(sentence, &member, config);
-        if cluster.embedding.is_none() {
+        if !self.embeddings.has(slot) {
             if let (Some(unit), Some(planes)) = (&unit, &self.planes) {
                 // The first member with an embedding gives the cluster its canonical embedding.
                 let stored = Quantized::new(unit);
-                if embedding_keys.is_empty() {
-                    // Keys from the stored vector (as `find` makes them), so that a restored cluster
-                    // ([`ClaimIndex::restore`]) lands in the same buckets.
-                    planes.keys(&stored.dequantized(), &mut embedding_keys);
-                }
-                cluster.embedding = Some(stored);
+                // Keys and sketch from the stored vector (as `find` makes them), so that a restored cluster
+                // ([`ClaimIndex::restore`]) lands in the same buckets with the same sketch.
+                let sketch = match sketch {
+                    Some(sketch) => sketch,
+                    None => planes.keys(&stored.dequantized(), &mut embedding_keys),
+                };
+                self.embeddings.set(slot, &stored, sketch);
                 self.buckets.insert(slot, self.config.lexical_bands, &embedding_keys);
             }
         }
@@ -216,6 +235,7 @@ impl ClaimIndex {
             // A B-tree node holds up to 11 keys of 16 bytes and an edge per key: about 24 bytes a key.
             + self.by_time.len() * 24
             + self.planes.as_ref().map_or(0, Hyperplanes::heap_bytes)
+            + self.embeddings.heap_bytes()
     }
 
     fn window(&self) -> i64 {
@@ -255,6 +275,7 @@ impl ClaimIndex {
                 expired.push(cluster.id_string());
             }
             self.buckets.remove(slot);
+            self.embeddings.clear(slot);
             self.free.push(slot);
             self.live -= 1;
         }
@@ -295,13 +316,15 @@ impl ClaimIndex {
         slot
     }
 
-    /// The cluster a sentence joins. Fills `embedding_keys` when it gets as far as the embedding step.
+    /// The cluster a sentence joins. Fills `embedding_keys` and `sketch` when it gets as far as the embedding
+    /// step.
     fn find(
         &mut self,
         exact: u64,
         normalized: &str,
         unit: Option<&[f32]>,
         embedding_keys: &mut Vec<u32>,
+        sketch: &mut Option<Sketch>,
     ) -> Found {
         if let Some(&slot) = self.exact.get(&exact) {
             return Found::Exact(slot);
@@ -311,9 +334,7 @@ impl ClaimIndex {
         self.minhash.keys(&features, &mut keys);
         let limit = self.config.max_bucket_candidates;
         let mut candidates = Vec::new();
-        for &key in &keys {
-            self.buckets.candidates(key, limit, &mut candidates);
-        }
+        self.buckets.candidates_of(&keys, limit, &mut candidates);
         candidates.sort_unstable();
         candidates.dedup();
         let c = &self.config;
@@ -335,37 +356,44 @@ impl ClaimIndex {
             return Found::Lexical(slot);
         }
         if let (Some(unit), Some(planes)) = (unit, &self.planes) {
-            // Band keys of the vector as a cluster would store it (i8), so that a sentence and a cluster made
-            // from it, or restored from a snapshot, share buckets.
-            planes.keys(&Quantized::new(unit).dequantized(), embedding_keys);
+            // Band keys and sketch of the vector as a cluster would store it (i8), so that a sentence and a
+            // cluster made from it, or restored from a snapshot, share buckets.
+            let own = planes.keys(&Quantized::new(unit).dequantized(), embedding_keys);
+            *sketch = Some(own);
             let mut more = Vec::new();
-            for &key in embedding_keys.iter() {
-                self.buckets.candidates(key, limit, &mut more);
-            }
+            self.buckets.candidates_of(embedding_keys, limit, &mut more);
             more.sort_unstable();
             more.dedup();
             let mut best: Option<(f64, u64, u32)> = None;
-            let mut consider = |slot: u32, jaccard: f64, clusters: &[Option<Cluster>]| {
-                let Some(cluster) = clusters[slot as usize].as_ref() else { return };
-                let Some(stored) = &cluster.embedding else { return };
-                let cosine = stored.cosine(unit);
+            // A candidate's cosine first (from the arena, after its sketch), its word overlap only when the
+            // cosine is in the band where the overlap decides, its cluster only when it matches.
+            let mut consider = |slot: u32, jaccard: Option<f64>| {
+                let Some(cosine) = self.embeddings.cosine_if_near(slot, &own, self.sketch_distance, unit) else {
+                    return;
+                };
                 let ok = cosine >= c.embedding_threshold
-                    || (cosine >= c.embedding_threshold - c.embedding_margin && jaccard >= c.lexical_support);
-                if ok && better(cosine, cluster.seq, best) {
+                    || (cosine >= c.embedding_threshold - c.embedding_margin
+                        && jaccard.unwrap_or_else(|| {
+                            self.clusters[slot as usize]
+                                .as_ref()
+                                .map_or(0.0, |cluster| similarity(&features, &cluster.features).0)
+                        }) >= c.lexical_support);
+                if !ok {
+                    return;
+                }
+                let Some(cluster) = self.clusters[slot as usize].as_ref() else { return };
+                if better(cosine, cluster.seq, best) {
                     best = Some((cosine, cluster.seq, slot));
                 }
             };
             for &(slot, jaccard) in &lexical {
-                consider(slot, jaccard, &self.clusters);
+                consider(slot, Some(jaccard));
             }
             for &slot in &more {
                 if lexical.binary_search_by_key(&slot, |&(s, _)| s).is_ok() {
                     continue;
                 }
-                let jaccard = self.clusters[slot as usize]
-                    .as_ref()
-                    .map_or(0.0, |cluster| similarity(&features, &cluster.features).0);
-                consider(slot, jaccard, &self.clusters);
+                consider(slot, None);
             }
             if let Some((_, _, slot)) = best {
                 return Found::Embedding(slot);

@@ -87,7 +87,10 @@ impl MinHasher {
 /// (Gaussian, from a fixed seed).
 #[derive(Debug, Clone)]
 pub(crate) struct Hyperplanes {
-    /// `bands * bits` rows of `dim` values.
+    /// The `bands * bits` rows of `dim` values, in groups of four rows stored dimension-major: row `4 * g + r`,
+    /// dimension `d` is at `(g * dim + d) * 4 + r` (a last, partial group padded with zero rows). Four
+    /// projections then advance together over the embedding, one vector register per eight dimensions' lane,
+    /// without shuffling rows into registers.
     planes: Vec<f32>,
     dim: usize,
     bands: usize,
@@ -101,27 +104,76 @@ impl Hyperplanes {
             state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
             ((mix64(state) >> 11) as f64 + 0.5) / (1u64 << 53) as f64
         };
-        let planes = (0..bands * bits * dim)
+        let rows: Vec<f32> = (0..bands * bits * dim)
             .map(|_| {
                 // Box-Muller: a standard normal, so the hyperplanes' normals are uniform on the sphere.
                 let (u, v) = (uniform(), uniform());
                 ((-2.0 * u.ln()).sqrt() * (std::f64::consts::TAU * v).cos()) as f32
             })
             .collect();
+        let groups = (bands * bits).div_ceil(4);
+        let mut planes = vec![0.0f32; groups * dim * 4];
+        for (row, values) in rows.chunks_exact(dim.max(1)).enumerate() {
+            let (g, r) = (row / 4, row % 4);
+            for (d, &v) in values.iter().enumerate() {
+                planes[(g * dim + d) * 4 + r] = v;
+            }
+        }
         Hyperplanes { planes, dim, bands, bits }
     }
 
-    pub(crate) fn keys(&self, embedding: &[f32], out: &mut Vec<u32>) {
+    /// Row `row` as `dim` values.
+    #[cfg(test)]
+    fn row(&self, row: usize) -> Vec<f32> {
+        let (g, r) = (row / 4, row % 4);
+        (0..self.dim).map(|d| self.planes[(g * self.dim + d) * 4 + r]).collect()
+    }
+
+    /// The band keys of `embedding` (into `out`), and its sign sketch: bit `j` of the sketch is the sign of
+    /// projection `j` (band `j / bits`, bit `j % bits`), for the first [`SKETCH_BITS`] projections.
+    ///
+    /// Each projection is summed exactly as [`dot`] sums it (lane `i` of eight takes dimensions `i`, `i + 8`,
+    /// ... in order; then the lanes in order; then the dimensions past the last multiple of eight), so the
+    /// signs are those of `dot(row, embedding)` bit for bit.
+    pub(crate) fn keys(&self, embedding: &[f32], out: &mut Vec<u32>) -> Sketch {
         out.clear();
-        for band in 0..self.bands {
-            let mut signs = 0u32;
-            for bit in 0..self.bits {
-                let row = (band * self.bits + bit) * self.dim;
-                let dot = dot(&self.planes[row..row + self.dim], embedding);
-                signs = signs << 1 | u32::from(dot >= 0.0);
+        let total = self.bands * self.bits;
+        let dim = self.dim;
+        let whole = dim / 8 * 8;
+        let mut signs = vec![false; total];
+        if dim > 0 {
+            for (g, group) in self.planes.chunks_exact(dim * 4).enumerate() {
+                // lanes[i][r]: row r's lane i.
+                let mut lanes = [[0.0f32; 4]; 8];
+                for (y, block) in embedding[..whole].chunks_exact(8).zip(group[..whole * 4].chunks_exact(32)) {
+                    for (i, lane) in lanes.iter_mut().enumerate() {
+                        for r in 0..4 {
+                            lane[r] += block[i * 4 + r] * y[i];
+                        }
+                    }
+                }
+                for r in 0..4 {
+                    let Some(sign) = signs.get_mut(g * 4 + r) else { break };
+                    let tail: f32 = (whole..dim).map(|d| group[d * 4 + r] * embedding[d]).sum();
+                    let dot = lanes.iter().map(|lane| lane[r]).sum::<f32>() + tail;
+                    *sign = dot >= 0.0;
+                }
             }
+        }
+        let mut sketch = [0u64; SKETCH_WORDS];
+        for (j, &positive) in signs.iter().enumerate().take(SKETCH_BITS) {
+            sketch[j / 64] |= u64::from(positive) << (j % 64);
+        }
+        for (band, bits) in signs.chunks_exact(self.bits).enumerate() {
+            let signs = bits.iter().fold(0u32, |s, &positive| s << 1 | u32::from(positive));
             out.push(mix64(0xe3b_ed00 ^ (band as u64) << 32 ^ u64::from(signs)) as u32);
         }
+        sketch
+    }
+
+    /// Projections in the sketch.
+    pub(crate) fn sketch_bits(&self) -> usize {
+        (self.bands * self.bits).min(SKETCH_BITS)
     }
 
     pub(crate) fn heap_bytes(&self) -> usize {
@@ -129,9 +181,46 @@ impl Hyperplanes {
     }
 }
 
-/// A dot product in eight independent lanes, so that the compiler can vectorise it (a plain float sum is a
-/// serial chain: floating-point addition is not reassociated).
-pub(crate) fn dot(a: &[f32], b: &[f32]) -> f32 {
+/// Projections kept per stored embedding as a pre-filter (a SimHash of the embedding: two vectors at angle θ
+/// differ in each of these bits with probability θ / π).
+pub(crate) const SKETCH_BITS: usize = 256;
+const SKETCH_WORDS: usize = SKETCH_BITS / 64;
+
+/// The signs of an embedding's first [`SKETCH_BITS`] hyperplane projections.
+pub(crate) type Sketch = [u64; SKETCH_WORDS];
+
+/// Bits in which two sketches differ.
+pub(crate) fn hamming(a: &Sketch, b: &Sketch) -> u32 {
+    a.iter().zip(b).map(|(x, y)| (x ^ y).count_ones()).sum()
+}
+
+/// The largest Hamming distance between two sketches of `bits` projections that is kept as a candidate, so
+/// that a pair whose cosine is at least `lowest` is dropped by the sketch with probability below 10⁻⁹ (over the
+/// draw of the hyperplanes: the number of differing bits is binomial, `bits` trials at θ / π). `bits` when the
+/// sketch cannot tell (`lowest` ≤ 0).
+pub(crate) fn sketch_max_distance(bits: usize, lowest: f64) -> u32 {
+    if bits == 0 || lowest.is_nan() || lowest <= 0.0 {
+        return bits as u32;
+    }
+    let p = lowest.min(1.0).acos() / std::f64::consts::PI;
+    // P(X = k) for X ~ Binomial(bits, p), by recurrence from P(X = 0); p ≤ 1/2 here, so (1 - p)^bits ≥ 2^-256.
+    let mut pmf = (0..bits).fold(1.0f64, |a, _| a * (1.0 - p));
+    let mut below = 0.0;
+    for k in 0..bits {
+        below += pmf;
+        if 1.0 - below <= 1e-9 {
+            return k as u32;
+        }
+        pmf *= (bits - k) as f64 / (k + 1) as f64 * p / (1.0 - p);
+    }
+    bits as u32
+}
+
+/// A dot product in eight independent lanes (a plain float sum is a serial chain: floating-point addition is
+/// not reassociated): the summation order [`Hyperplanes::keys`] keeps, so keys are what they were when each
+/// projection was computed by this.
+#[cfg(test)]
+fn dot(a: &[f32], b: &[f32]) -> f32 {
     let mut lanes = [0.0f32; 8];
     let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
     let tail: f32 = ca.remainder().iter().zip(cb.remainder()).map(|(x, y)| x * y).sum();
@@ -217,14 +306,24 @@ impl Buckets {
         }
     }
 
-    /// Pushes the slots filed under `key`, at most `limit` (the most recently filed first).
-    pub(crate) fn candidates(&self, key: u32, limit: usize, out: &mut Vec<u32>) {
-        let mut at = self.heads.get(&key.min(NONE - 1)).copied().unwrap_or(NONE);
-        let mut taken = 0;
-        while at != NONE && taken < limit {
-            out.push(at / self.width as u32);
-            taken += 1;
-            at = self.next[at as usize];
+    /// The slots filed under each key of `keys`, at most `limit` per key (the most recently filed first), in
+    /// no useful order (callers sort them; a slot filed under two keys comes twice). The chains are
+    /// walked side by side, a step of each in turn, so that their cache misses overlap instead of following
+    /// one another.
+    pub(crate) fn candidates_of(&self, keys: &[u32], limit: usize, out: &mut Vec<u32>) {
+        let mut at: Vec<u32> =
+            keys.iter().map(|&key| self.heads.get(&key.min(NONE - 1)).copied().unwrap_or(NONE)).collect();
+        let width = self.width as u32;
+        for _ in 0..limit {
+            let mut any = false;
+            for entry in at.iter_mut().filter(|e| **e != NONE) {
+                out.push(*entry / width);
+                *entry = self.next[*entry as usize];
+                any = true;
+            }
+            if !any {
+                break;
+            }
         }
     }
 
@@ -246,7 +345,7 @@ mod tests {
         b.insert(2, 1, &[7]);
         let got = |b: &Buckets, key| {
             let mut out = Vec::new();
-            b.candidates(key, 10, &mut out);
+            b.candidates_of(&[key], 10, &mut out);
             out
         };
         assert_eq!(got(&b, 7), vec![2, 1, 0]);
@@ -277,5 +376,83 @@ mod tests {
         h.keys(&[0.999, 0.01, 0.0], &mut b);
         assert_eq!(a.len(), 4);
         assert!(a.iter().zip(&b).filter(|(x, y)| x == y).count() >= 2);
+    }
+
+    fn vector(seed: u64, dim: usize) -> Vec<f32> {
+        let mut h = seed;
+        (0..dim)
+            .map(|_| {
+                h = mix64(h.wrapping_add(0x9e37_79b9_7f4a_7c15));
+                (h >> 40) as f32 / (1u64 << 24) as f32 - 0.5
+            })
+            .collect()
+    }
+
+    #[test]
+    fn keys_and_sketch_are_the_signs_of_dot() {
+        // Widths and row counts that are not multiples of 8 and 4 too.
+        for (bands, bits, dim) in [(16, 16, 384), (3, 5, 37), (1, 1, 3), (20, 16, 384)] {
+            let h = Hyperplanes::new(bands, bits, dim, 7);
+            for seed in 0..20 {
+                let v = vector(seed, dim);
+                let signs: Vec<bool> = (0..bands * bits).map(|row| dot(&h.row(row), &v) >= 0.0).collect();
+                let mut keys = Vec::new();
+                let sketch = h.keys(&v, &mut keys);
+                for (j, &positive) in signs.iter().enumerate() {
+                    if j < SKETCH_BITS {
+                        assert_eq!(sketch[j / 64] >> (j % 64) & 1 == 1, positive);
+                    }
+                }
+                assert!(
+                    signs.len() >= SKETCH_BITS
+                        || sketch.iter().map(|w| w.count_ones()).sum::<u32>() as usize <= signs.len()
+                );
+                let expected: Vec<u32> = signs
+                    .chunks_exact(bits)
+                    .enumerate()
+                    .map(|(band, b)| {
+                        let s = b.iter().fold(0u32, |s, &p| s << 1 | u32::from(p));
+                        mix64(0xe3b_ed00 ^ (band as u64) << 32 ^ u64::from(s)) as u32
+                    })
+                    .collect();
+                assert_eq!(keys, expected);
+            }
+        }
+    }
+
+    #[test]
+    fn the_sketch_distance_keeps_close_pairs() {
+        assert_eq!(sketch_max_distance(256, 0.7), 109);
+        assert_eq!(sketch_max_distance(256, 0.0), 256);
+        assert_eq!(sketch_max_distance(256, -0.5), 256);
+        assert_eq!(sketch_max_distance(0, 0.9), 0);
+        assert!(sketch_max_distance(16, 0.7) <= 16);
+        let by_cosine: Vec<u32> =
+            [0.5, 0.6, 0.7, 0.8, 0.9, 0.99].iter().map(|&c| sketch_max_distance(256, c)).collect();
+        assert!(by_cosine.windows(2).all(|w| w[0] > w[1]), "{by_cosine:?}");
+        // Pairs at cosine 0.70 .. 0.75 are within the distance allowed at 0.70, and random pairs mostly not.
+        let h = Hyperplanes::new(16, 16, 384, 0x7e_a0_c1_a1_5e_ed_00_01);
+        let allowed = sketch_max_distance(256, 0.7);
+        let unit = |v: Vec<f32>| {
+            let n = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+            v.into_iter().map(|x| x / n).collect::<Vec<f32>>()
+        };
+        let (mut near_kept, mut far_kept) = (0, 0);
+        for seed in 0..300u64 {
+            let a = unit(vector(seed, 384));
+            let noise = unit(vector(seed + 10_000, 384));
+            // a + t * n with n the unit part of the noise orthogonal to a: cosine 1 / sqrt(1 + t²), 0.72 at t = 0.96.
+            let along: f32 = a.iter().zip(&noise).map(|(x, n)| x * n).sum();
+            let n = unit(noise.iter().zip(&a).map(|(n, x)| n - along * x).collect());
+            let b = unit(a.iter().zip(&n).map(|(x, n)| x + 0.96 * n).collect());
+            let cosine: f32 = a.iter().zip(&b).map(|(x, y)| x * y).sum();
+            assert!((0.715..0.73).contains(&cosine), "{cosine}");
+            let mut keys = Vec::new();
+            let (sa, sb, sn) = (h.keys(&a, &mut keys), h.keys(&b, &mut keys), h.keys(&noise, &mut keys));
+            near_kept += usize::from(hamming(&sa, &sb) <= allowed);
+            far_kept += usize::from(hamming(&sa, &sn) <= allowed);
+        }
+        assert_eq!(near_kept, 300);
+        assert!(far_kept < 30, "{far_kept}");
     }
 }

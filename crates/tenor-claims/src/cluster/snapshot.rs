@@ -29,13 +29,17 @@ impl ClaimIndex {
     pub fn snapshot(&self, cluster_id: &str) -> Option<ClusterSnapshot> {
         let id = u64::from_str_radix(cluster_id.strip_prefix("c-")?, 16).ok()?;
         let slot = *self.ids.get(&id)?;
-        self.clusters[slot as usize].clone().map(ClusterSnapshot)
+        let mut cluster = self.clusters[slot as usize].clone()?;
+        cluster.embedding = self.embeddings.get(slot);
+        Some(ClusterSnapshot(cluster))
     }
 
     /// Puts a cluster back, replacing a live cluster of the same id. Restore the snapshots in any order: the
     /// index keeps the newest event time it has seen and continues creation order after the largest restored.
     pub fn restore(&mut self, snapshot: ClusterSnapshot) {
-        let cluster = snapshot.0;
+        let mut cluster = snapshot.0;
+        // A live cluster's embedding is kept in the index's arena, not in the cluster.
+        let stored = cluster.embedding.take().filter(|e| e.values().len() == self.config.embedding_dim);
         if let Some(&slot) = self.ids.get(&cluster.id) {
             let last_seen = self.clusters[slot as usize].as_ref().map(|c| c.last_seen);
             if let Some(last_seen) = last_seen {
@@ -49,19 +53,21 @@ impl ClaimIndex {
         self.now = Some(self.now.map_or(cluster.last_seen, |n| n.max(cluster.last_seen)));
         let mut keys = Vec::with_capacity(self.config.lexical_bands);
         self.minhash.keys(&cluster.features, &mut keys);
-        let embedding_keys = match (&cluster.embedding, &self.planes) {
-            (Some(stored), Some(planes)) => {
-                let mut out = Vec::with_capacity(self.config.embedding_bands);
-                planes.keys(&stored.dequantized(), &mut out);
-                out
-            }
-            _ => Vec::new(),
-        };
+        let mut embedding_keys = Vec::with_capacity(self.config.embedding_bands);
+        // Without hyperplanes (a lexical-only index) the embedding is kept, unused, for later snapshots.
+        let embedding = stored.map(|stored| {
+            let sketch =
+                self.planes.as_ref().map_or([0; 4], |p| p.keys(&stored.dequantized(), &mut embedding_keys));
+            (stored, sketch)
+        });
         let last_seen = cluster.last_seen;
         let slot = self.place(cluster);
         self.buckets.insert(slot, 0, &keys);
-        if !embedding_keys.is_empty() {
-            self.buckets.insert(slot, self.config.lexical_bands, &embedding_keys);
+        if let Some((stored, sketch)) = embedding {
+            self.embeddings.set(slot, &stored, sketch);
+            if !embedding_keys.is_empty() {
+                self.buckets.insert(slot, self.config.lexical_bands, &embedding_keys);
+            }
         }
         self.by_time.insert((last_seen, slot));
     }

@@ -68,18 +68,31 @@ impl Quantized {
         self.values.iter().map(|&q| f32::from(q) * self.scale).collect()
     }
 
-    /// Cosine with a unit-length vector (the stored one was unit length before quantisation).
-    pub(crate) fn cosine(&self, unit: &[f32]) -> f64 {
-        let mut lanes = [0.0f32; 8];
-        let (cq, cu) = (self.values.chunks_exact(8), unit.chunks_exact(8));
-        let tail: f32 = cq.remainder().iter().zip(cu.remainder()).map(|(&q, &u)| f32::from(q) * u).sum();
-        for (q, u) in cq.zip(cu) {
-            for i in 0..8 {
-                lanes[i] += f32::from(q[i]) * u[i];
-            }
-        }
-        f64::from((lanes.iter().sum::<f32>() + tail) * self.scale)
+    pub(crate) fn from_parts(values: &[i8], scale: f32) -> Quantized {
+        Quantized { values: values.into(), scale }
     }
+
+    pub(crate) fn values(&self) -> &[i8] {
+        &self.values
+    }
+
+    pub(crate) fn scale(&self) -> f32 {
+        self.scale
+    }
+}
+
+/// The cosine of the stored vector `values * scale` with a unit-length vector (the stored one was unit length
+/// before quantisation), in eight independent lanes.
+pub(crate) fn cosine_i8(values: &[i8], scale: f32, unit: &[f32]) -> f64 {
+    let mut lanes = [0.0f32; 8];
+    let (cq, cu) = (values.chunks_exact(8), unit.chunks_exact(8));
+    let tail: f32 = cq.remainder().iter().zip(cu.remainder()).map(|(&q, &u)| f32::from(q) * u).sum();
+    for (q, u) in cq.zip(cu) {
+        for i in 0..8 {
+            lanes[i] += f32::from(q[i]) * u[i];
+        }
+    }
+    f64::from((lanes.iter().sum::<f32>() + tail) * scale)
 }
 
 /// One claim cluster.
@@ -95,6 +108,8 @@ pub(crate) struct Cluster {
     pub(crate) last_seen: i64,
     pub(crate) exact: u64,
     pub(crate) features: Box<[u32]>,
+    /// The canonical embedding, in a snapshot only: a live cluster's is in the index's arena
+    /// ([`super::embeddings::Embeddings`], by slot).
     pub(crate) embedding: Option<Quantized>,
     members: u64,
     outlets: Vec<Box<str>>,

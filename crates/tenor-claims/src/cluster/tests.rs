@@ -103,6 +103,30 @@ fn a_paraphrase_joins_by_embedding_only_when_embeddings_are_used() {
 }
 
 #[test]
+fn a_slot_reused_after_expiry_does_not_keep_the_old_embedding() {
+    let mut index = ClaimIndex::new(ClusterConfig { window_seconds: 3600, ..ClusterConfig::default() });
+    let e = unit(0, 1, 0.0);
+    let old = index.assign(&claim("a", 0, "The state must protect its community.", "Wire", 0), Some(&e)).unwrap();
+    index.expire(at(2));
+    assert!(index.is_empty());
+    // "b" (no embedding) takes the expired cluster's slot.
+    let words = "Harbour cranes unload grain ships at dawn near the old river port";
+    let reused = index.assign(&claim("b", 0, words, "Wire", 2), None).unwrap();
+    assert_eq!(index.len(), 1);
+    // Shares words with "b" (a lexical candidate, below the lexical threshold) and has the expired cluster's
+    // embedding: nothing to join, since "b" has no embedding.
+    let text = "Harbour cranes unload grain ships at dawn near the new city docks today";
+    let next = index.assign(&claim("d", 0, text, "Post", 2), Some(&e)).unwrap();
+    assert!(next.is_new, "joined {} by a stale embedding", next.cluster_id);
+    assert_ne!(next.cluster_id, reused.cluster_id);
+    assert_ne!(next.cluster_id, old.cluster_id);
+    // ... and the embedding it opened with is its own: the same vector joins it.
+    let again = index.assign(&claim("e", 0, "Dock work stopped.", "Post", 2), Some(&e)).unwrap();
+    assert_eq!(again.cluster_id, next.cluster_id);
+    assert_eq!(again.record.matched_by, MatchKind::Embedding);
+}
+
+#[test]
 fn only_claim_sentences_are_assigned() {
     let mut index = ClaimIndex::new(ClusterConfig::default());
     let mut r = claim("a", 0, "Taxes will rise.", "Wire", 0);
