@@ -224,8 +224,16 @@ impl Tansu {
                 let record = Record {
                     partition: message.partition(),
                     key: message.key().map(|k| String::from_utf8_lossy(k).into_owned()),
-                    value: serde_json::from_slice(message.payload().unwrap_or_default())
-                        .unwrap_or_else(|e| panic!("{topic} holds a non-JSON record: {e}")),
+                    // A null value (a tombstone) reads as JSON null; the claims service's restore markers
+                    // (a token, not JSON) as a string.
+                    value: match message.payload() {
+                        None => Value::Null,
+                        Some(token) if message.key().is_some_and(|k| k == b"__tenor_restore_marker") => {
+                            Value::String(String::from_utf8_lossy(token).into_owned())
+                        }
+                        Some(payload) => serde_json::from_slice(payload)
+                            .unwrap_or_else(|e| panic!("{topic} holds a non-JSON record: {e}")),
+                    },
                 };
                 if finished_at.is_none() && done(&record) {
                     finished_at = Some(Instant::now());
@@ -284,6 +292,7 @@ pub type Message = (Option<String>, Vec<u8>);
 pub struct Record {
     pub partition: i32,
     pub key: Option<String>,
+    /// The value as JSON; `Null` for a tombstone.
     pub value: Value,
 }
 

@@ -100,13 +100,26 @@ fn killing_the_claims_service_mid_stream_changes_no_cluster() {
         latest.insert(r.key.clone().unwrap_or_default(), r.value.clone());
         want.iter().all(|(id, record)| latest.get(id) == Some(record))
     });
-    let mismatched: Vec<(&String, Option<&Value>)> =
-        want.iter().filter(|(id, r)| latest.get(*id) != Some(*r)).map(|(id, _)| (id, latest.get(id))).collect();
-    assert!(
-        mismatched.is_empty(),
-        "clusters differ after kill -9 at ~{at_kill}: {mismatched:?}\n{}",
-        claims.log_text()
-    );
+    let mismatched: Vec<(&String, &Value, Option<&Value>)> =
+        want.iter().filter(|(id, r)| latest.get(*id) != Some(*r)).map(|(id, r)| (id, r, latest.get(id))).collect();
+    if !mismatched.is_empty() {
+        // The changelog in log order: (key, op, input offset).
+        let changelog: Vec<(String, String, i64)> = broker
+            .read_until("tenor.claims.changelog", Duration::from_secs(10), |_| false)
+            .iter()
+            .map(|r| {
+                (
+                    r.key.clone().unwrap_or_default(),
+                    r.value["op"].as_str().unwrap_or("tombstone").to_owned(),
+                    r.value["input"]["offset"].as_i64().unwrap_or(-1),
+                )
+            })
+            .collect();
+        panic!(
+            "clusters differ after kill -9 at ~{at_kill}: {mismatched:#?}\nchangelog: {changelog:?}\n{}",
+            claims.log_text()
+        );
+    }
     assert_eq!(latest.len(), want.len(), "no cluster beyond the in-process run's");
     assert!(claims.metric("tenor_claim_clusters_restored_total") > 0.0, "the restart read the changelog back");
     assert_eq!(claims.metric("tenor_claim_clusters"), want.len() as f64);
@@ -117,6 +130,44 @@ fn killing_the_claims_service_mid_stream_changes_no_cluster() {
         want.len(),
         claims.metric("tenor_claims_replay_skipped_total")
     );
+}
+
+/// A cluster the window drops is a tombstone in the changelog on the broker (a null value under its id, so
+/// compaction drops the key), and a restart reads it as gone: the restored index holds the in-process run's
+/// live clusters, no more.
+#[test]
+fn a_cluster_the_window_drops_is_a_tombstone_and_stays_gone_after_a_restart() {
+    // A minute apart, in a two-minute window: most clusters are dropped as the stream goes.
+    let records = stream(24);
+    let config = ClusterConfig { window_seconds: 120, ..ClusterConfig::default() };
+    let mut index = ClaimIndex::new(config);
+    index.report_expired();
+    let mut dropped = std::collections::BTreeSet::new();
+    for value in &records {
+        let record: SentenceRecord = serde_json::from_value(value.clone()).unwrap();
+        index.assign(&record, None);
+        dropped.extend(index.take_expired());
+    }
+    assert!(dropped.len() >= 5 && index.len() >= 2, "{} dropped, {} live", dropped.len(), index.len());
+    let messages: Vec<Message> = records.iter().map(|r| (Some("k".into()), r.to_string().into_bytes())).collect();
+    let broker = Tansu::start_durable();
+    broker.create_topics(&["tenor.sentences"], 1);
+    broker.produce("tenor.sentences", &messages);
+    let flags = ["--set", "cluster.window_seconds=120"];
+    let mut claims = Service::start(&broker, "claims", &flags);
+    let mut tombstones = std::collections::BTreeSet::new();
+    broker.read_until("tenor.claims.changelog", Duration::from_secs(60), |r| {
+        if r.value.is_null() {
+            tombstones.insert(r.key.clone().unwrap_or_default());
+        }
+        tombstones == dropped
+    });
+    assert_eq!(tombstones, dropped, "{}", claims.log_text());
+    claims.kill_hard();
+    claims.restart(&broker, &flags);
+    assert_eq!(claims.metric("tenor_claim_clusters"), index.len() as f64, "{}", claims.log_text());
+    // A tombstone misread would leave the upsert before it standing: its cluster would come back.
+    assert_eq!(claims.metric("tenor_claim_clusters_restored_total"), index.len() as f64);
 }
 
 /// Hostile input on the claims service's topic goes to the dead-letter topic with its reason; the records

@@ -201,6 +201,8 @@ impl ClaimIndex {
                 };
                 self.embeddings.set(slot, &stored, sketch);
                 self.buckets.insert(slot, self.config.lexical_bands, &embedding_keys);
+                cluster.embedding_filed = Some(self.next_seq);
+                self.next_seq += 1;
             }
         }
         let cluster = self.clusters[slot as usize].as_ref().expect("live");

@@ -327,6 +327,24 @@ impl Buckets {
         }
     }
 
+    /// Every chain, most recently filed first, as (slot, band) — for tests comparing two indexes.
+    #[cfg(test)]
+    pub(crate) fn chains(&self) -> std::collections::BTreeMap<u32, Vec<(u32, usize)>> {
+        let width = self.width as u32;
+        self.heads
+            .iter()
+            .map(|(&key, &head)| {
+                let mut chain = Vec::new();
+                let mut at = head;
+                while at != NONE {
+                    chain.push((at / width, (at % width) as usize));
+                    at = self.next[at as usize];
+                }
+                (key, chain)
+            })
+            .collect()
+    }
+
     pub(crate) fn heap_bytes(&self) -> usize {
         // hashbrown: key + value + one control byte per bucket.
         self.heads.capacity() * (4 + 4 + 1) + (self.next.capacity() + self.keys.capacity()) * 4

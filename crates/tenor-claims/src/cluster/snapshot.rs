@@ -34,9 +34,30 @@ impl ClaimIndex {
         Some(ClusterSnapshot(cluster))
     }
 
-    /// Puts a cluster back, replacing a live cluster of the same id. Restore the snapshots in any order: the
-    /// index keeps the newest event time it has seen and continues creation order after the largest restored.
-    pub fn restore(&mut self, snapshot: ClusterSnapshot) {
+    /// Puts clusters back, each replacing a live cluster of the same id. The snapshots may come in any order:
+    /// their bands are filed in the LSH buckets in the order the index they were taken from filed them
+    /// (lexical bands in creation order, embedding bands in the order each cluster got its embedding). That
+    /// order decides the candidates of a crowded bucket (`max_bucket_candidates`, the most recently filed
+    /// first), so without it a restored index could assign differently. The index keeps the newest event
+    /// time it has seen and continues its clock after the largest restored.
+    ///
+    /// Restore all of a state in one call: snapshots restored by a later call are filed after the clusters
+    /// already in the index, whatever their age.
+    pub fn restore(&mut self, snapshots: impl IntoIterator<Item = ClusterSnapshot>) {
+        let mut snapshots: Vec<ClusterSnapshot> = snapshots.into_iter().collect();
+        snapshots.sort_by_key(|s| s.0.seq);
+        let mut embedding_bands: Vec<(u64, u32, Vec<u32>)> = Vec::new();
+        for snapshot in snapshots {
+            embedding_bands.extend(self.restore_one(snapshot));
+        }
+        embedding_bands.sort_by_key(|&(filed, _, _)| filed);
+        for (_, slot, keys) in embedding_bands {
+            self.buckets.insert(slot, self.config.lexical_bands, &keys);
+        }
+    }
+
+    /// Places one cluster and files its lexical bands; returns its embedding bands to file (when, slot, keys).
+    fn restore_one(&mut self, snapshot: ClusterSnapshot) -> Option<(u64, u32, Vec<u32>)> {
         let mut cluster = snapshot.0;
         // A live cluster's embedding is kept in the index's arena, not in the cluster.
         let stored = cluster.embedding.take().filter(|e| e.values().len() == self.config.embedding_dim);
@@ -49,7 +70,8 @@ impl ClaimIndex {
             self.close(slot);
             self.expired = expired;
         }
-        self.next_seq = self.next_seq.max(cluster.seq + 1);
+        let filed = cluster.embedding_filed.unwrap_or(cluster.seq);
+        self.next_seq = self.next_seq.max(cluster.seq + 1).max(filed + 1);
         self.now = Some(self.now.map_or(cluster.last_seen, |n| n.max(cluster.last_seen)));
         let mut keys = Vec::with_capacity(self.config.lexical_bands);
         self.minhash.keys(&cluster.features, &mut keys);
@@ -63,13 +85,10 @@ impl ClaimIndex {
         let last_seen = cluster.last_seen;
         let slot = self.place(cluster);
         self.buckets.insert(slot, 0, &keys);
-        if let Some((stored, sketch)) = embedding {
-            self.embeddings.set(slot, &stored, sketch);
-            if !embedding_keys.is_empty() {
-                self.buckets.insert(slot, self.config.lexical_bands, &embedding_keys);
-            }
-        }
         self.by_time.insert((last_seen, slot));
+        let (stored, sketch) = embedding?;
+        self.embeddings.set(slot, &stored, sketch);
+        (!embedding_keys.is_empty()).then_some((filed, slot, embedding_keys))
     }
 
     /// From now on, remember the ids of clusters the window drops, for [`ClaimIndex::take_expired`].
@@ -144,12 +163,12 @@ mod tests {
         assert_eq!(live.len(), original.len());
         let mut restored = ClaimIndex::new(config);
         // Through JSON, as a changelog carries them, and in reverse order.
-        for id in live.iter().rev() {
+        restored.restore(live.iter().rev().map(|id| {
             let json = serde_json::to_string(&original.snapshot(id).expect("live")).unwrap();
             let snapshot: ClusterSnapshot = serde_json::from_str(&json).unwrap();
             assert_eq!(&snapshot.cluster_id(), id);
-            restored.restore(snapshot);
-        }
+            snapshot
+        }));
         assert_eq!(restored.len(), original.len());
         for (record, emb) in rest {
             let a = original.assign(record, emb.as_deref()).unwrap();
@@ -158,6 +177,78 @@ mod tests {
         }
         assert!(original.snapshot("c-0000000000000000").is_none());
         assert!(original.snapshot("not an id").is_none());
+    }
+
+    /// Sentences alike but for their numbers (crowded lexical buckets), every other one with an embedding
+    /// of one of three directions (crowded embedding buckets).
+    fn potholes() -> Vec<(SentenceRecord, Option<Vec<f32>>)> {
+        (0..300)
+            .map(|k| {
+                let text =
+                    format!("Residents of district {k} reported {} new potholes on street {}", k % 13, k * 7);
+                (claim(k, &text, 0), (k % 2 == 0).then(|| noisy(k)))
+            })
+            .collect()
+    }
+
+    fn noisy(k: usize) -> Vec<f32> {
+        let mut e = embedding(k % 3);
+        e[k % 384] += 0.3;
+        e
+    }
+
+    /// Clusters that get their embedding after later clusters opened: 100 sentences with no words in common,
+    /// every other one with an embedding; the same 100 again (exact matches), all with one; then 100 more
+    /// without common words, matched by embedding only.
+    fn late_embeddings() -> Vec<(SentenceRecord, Option<Vec<f32>>)> {
+        let text = |k: usize| format!("alpha{k} bravo{k} charlie{k} delta{k} echo{k} foxtrot{k}");
+        (0..300)
+            .map(|k| match k {
+                0..100 => (claim(k, &text(k), 0), (k % 2 == 0).then(|| noisy(k))),
+                100..200 => (claim(k, &text(k - 100), 0), Some(noisy(k - 100))),
+                _ => (claim(k, &text(k), 0), Some(noisy(k))),
+            })
+            .collect()
+    }
+
+    /// Every LSH chain of `index` as (cluster id, band), most recently filed first.
+    fn chains(index: &ClaimIndex) -> Vec<(u32, Vec<(u64, usize)>)> {
+        let id = |slot: u32| index.clusters[slot as usize].as_ref().expect("a filed slot is live").id;
+        let chains = index.buckets.chains();
+        chains
+            .into_iter()
+            .map(|(key, chain)| (key, chain.into_iter().map(|(s, b)| (id(s), b)).collect()))
+            .collect()
+    }
+
+    /// Many clusters share LSH buckets and `max_bucket_candidates` is small, so which clusters are candidates
+    /// depends on the order of the chains: a restore must file them as the original did whatever order the
+    /// snapshots come in (a changelog read back gives them by key), clusters that got their embedding after
+    /// later ones opened included.
+    #[test]
+    fn a_restore_files_crowded_buckets_in_the_original_order() {
+        for (name, stream) in [("potholes", potholes()), ("late embeddings", late_embeddings())] {
+            for limit in [1, 2, 4, 32] {
+                let config = ClusterConfig { max_bucket_candidates: limit, ..ClusterConfig::default() };
+                for split in [40, 150, 260] {
+                    let (first, rest) = stream.split_at(split);
+                    let mut original = ClaimIndex::new(config.clone());
+                    let mut live = BTreeSet::new();
+                    for (record, emb) in first {
+                        live.insert(original.assign(record, emb.as_deref()).unwrap().cluster_id);
+                    }
+                    let mut restored = ClaimIndex::new(config.clone());
+                    // By id, as the claims service reads its changelog back.
+                    restored.restore(live.iter().map(|id| original.snapshot(id).expect("live")));
+                    assert_eq!(chains(&restored), chains(&original), "{name}: restored after {split}");
+                    for (record, emb) in rest {
+                        let a = original.assign(record, emb.as_deref()).unwrap();
+                        let b = restored.assign(record, emb.as_deref()).unwrap();
+                        assert_eq!(a, b, "{name}: limit {limit}, restored after {split}");
+                    }
+                }
+            }
+        }
     }
 
     #[test]

@@ -99,8 +99,14 @@ pub(crate) fn cosine_i8(values: &[i8], scale: f32, unit: &[f32]) -> f64 {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct Cluster {
     pub(crate) id: u64,
-    /// Creation order: ties between equally good candidates go to the older cluster.
+    /// Creation order: ties between equally good candidates go to the older cluster. Also when its lexical
+    /// bands were filed in the LSH buckets (one clock with `embedding_filed`).
     pub(crate) seq: u64,
+    /// When its embedding bands were filed (on the clock of `seq`): with its first member that had an
+    /// embedding, which may come after clusters opened later. A restore files them in this order
+    /// (`snapshot.rs`); absent in snapshots written before it was kept (then `seq`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) embedding_filed: Option<u64>,
     pub(crate) canonical: Member,
     /// The member with the earliest event time, when it is not `canonical`.
     earliest: Option<Box<Member>>,
@@ -138,6 +144,7 @@ impl Cluster {
         Cluster {
             id: h,
             seq,
+            embedding_filed: None,
             last_seen: member.time.timestamp(),
             canonical: member,
             earliest: None,

@@ -12,15 +12,18 @@
 //!   changelog state (`ClusterSnapshot`), so a restart keeps them.
 //! - **Changelog.** Every update also writes the cluster's whole state (`ClusterSnapshot`) to
 //!   `tenor.claims.changelog`, keyed by cluster id, with the input position that produced it; a cluster the
-//!   window drops gets an `expire` entry. The topic is meant to be compacted (the latest entry of a key is all
-//!   a restart needs). At start-up, before consuming, [`restore`] reads the changelog back to its end and
+//!   window drops gets a tombstone (a null value). The topic is compacted (the latest entry of a key is all
+//!   a restart needs, and a tombstoned key goes), so it holds the live state, not the history. At start-up, before consuming, [`restore`] reads the changelog back to its end and
 //!   rebuilds the index: ids, counts and canonical members are those of the run before, so a restart (kill
 //!   -9 included) changes no id. Why whole states rather than what changed: `claims/changelog.rs`.
 //! - **One partition.** The changelog has exactly one partition (created so; the service refuses to start
 //!   otherwise): the idempotent producer keeps its entries in order without gaps, so an acknowledged entry
 //!   means every earlier one is there too, which is what "last offset applied" below relies on. An update's
 //!   entries are written in an order that keeps this true: encoder, tension claims, then the cluster's upsert
-//!   (the entry that marks the input applied), then expiries.
+//!   (the entry that marks the input applied), then tombstones (clusters and tracker claims dropped). A
+//!   restore ignores entries of an input whose upsert is missing (a process killed while writing them): the
+//!   input is consumed again. A tombstone lost after its upsert costs nothing: the restored index and tracker
+//!   apply the window and bounds again.
 //! - **Where "the end" is.** The broker's high watermark is not trusted (Tansu 0.6 misreports it): start-up
 //!   first writes a marker to every partition of the changelog and reads each partition up to its marker's
 //!   offset, which the broker acknowledged.
@@ -37,7 +40,7 @@
 //!   [`TensionTracker`] (its cluster id and embedding known), and the tensions it finds with claims of earlier
 //!   articles (same cluster, or same story window) go to `tenor.tensions` (scope `cluster` or `story`). The
 //!   tracker's memory is in the changelog too, a claim at a time (key `tension:<sentence_index>:<article_id>`:
-//!   the claim as the tracker keeps it, and the tensions it made when it arrived; `tension_forget` when the
+//!   the claim as the tracker keeps it, and the tensions it made when it arrived; a tombstone when the
 //!   tracker drops it), and is restored with the index: a claim after a restart pairs with one from before
 //!   it, and a pair published before is not published again (the restored tracker knows both sides). Like
 //!   claim records, the tensions of an entry at or after the committed offset are published again (same
@@ -208,8 +211,8 @@ impl ClaimsStage {
         }
     }
 
-    /// The tracker's tensions for `record` and its changelog entries (claims kept, with the tensions of the
-    /// one just observed; claims dropped).
+    /// The tracker's tensions for `record` and its changelog entries: claims kept (with the tensions of the
+    /// one just observed), to write before the input's upsert; tombstones of claims dropped, to write after it.
     fn observe_tensions(
         &mut self,
         record: &SentenceRecord,
@@ -217,8 +220,8 @@ impl ClaimsStage {
         embedding: Option<&[f32]>,
         position: &InputPosition,
         metrics: &Metrics,
-    ) -> (Vec<TensionRecord>, Vec<Outgoing>) {
-        let Some(tracker) = &mut self.tracker else { return (Vec::new(), Vec::new()) };
+    ) -> (Vec<TensionRecord>, Vec<Outgoing>, Vec<Outgoing>) {
+        let Some(tracker) = &mut self.tracker else { return (Vec::new(), Vec::new(), Vec::new()) };
         let tensions = tracker.observe(record, Some(cluster_id), embedding);
         let changes = tracker.take_changes();
         let mut entries = Vec::new();
@@ -233,14 +236,18 @@ impl ClaimsStage {
             };
             entries.push(self.changelog(&key, &entry));
         }
-        for (article_id, index) in changes.dropped {
-            let entry = ChangelogEntry::TensionForget { input: position.clone() };
-            entries.push(self.changelog(&changelog::tension_key(&article_id, index), &entry));
-        }
+        let tombstones = changes
+            .dropped
+            .iter()
+            .map(|(article_id, index)| {
+                let key = changelog::tension_key(article_id, *index);
+                Outgoing::tombstone(self.outputs.changelog.clone(), key.into_bytes())
+            })
+            .collect();
         for tension in &tensions {
             metrics.tensions.with_label_values(&[tension.scope.as_str()]).inc();
         }
-        (tensions, entries)
+        (tensions, entries, tombstones)
     }
 }
 
@@ -280,13 +287,13 @@ impl StatefulStage for ClaimsStage {
         let matched_by = assignment.record.matched_by.as_str();
         metrics.claims_assigned.with_label_values(&[matched_by]).inc();
         tracing::debug!(cluster = %assignment.cluster_id, matched_by, members = assignment.record.members, "claim assigned");
-        // In changelog order (module doc): encoder, tension claims, the upsert, expiries; then the outputs.
+        // In changelog order (module doc): encoder, tension claims, the upsert, tombstones; then the outputs.
         let mut records = Vec::new();
         if let (true, Some(encoder)) = (new_encoder, &self.encoder) {
             let entry = ChangelogEntry::Encoder { input: position.clone(), encoder: encoder.clone() };
             records.push(self.changelog(changelog::ENCODER_KEY, &entry));
         }
-        let (tensions, entries) =
+        let (tensions, entries, forgotten) =
             self.observe_tensions(&record, &assignment.cluster_id, embedding.as_deref(), &position, metrics);
         records.extend(entries);
         let snapshot = self.index.snapshot(&assignment.cluster_id).expect("the cluster just assigned is live");
@@ -305,8 +312,9 @@ impl StatefulStage for ClaimsStage {
             tracing::info!(clusters = expired.len(), "claim clusters dropped by the window");
         }
         for id in expired {
-            records.push(self.changelog(&id, &ChangelogEntry::Expire { input: position.clone() }));
+            records.push(Outgoing::tombstone(self.outputs.changelog.clone(), id.into_bytes()));
         }
+        records.extend(forgotten);
         records.push(claim);
         records.extend(tensions.iter().filter_map(|t| self.tension_record(t)));
         metrics.claim_clusters.set(self.index.len() as i64);

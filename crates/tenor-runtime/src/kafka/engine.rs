@@ -85,9 +85,18 @@ impl Incoming {
 pub struct Outgoing {
     pub topic: Arc<str>,
     pub key: Option<Vec<u8>>,
+    /// The value; an empty payload is produced as a null value, a tombstone ([`Outgoing::tombstone`]: a
+    /// compacted topic drops the key). No record Tenor writes is otherwise empty.
     pub payload: Vec<u8>,
     /// Set on dead letters: their reason, counted when acknowledged.
     pub dead_letter_reason: Option<&'static str>,
+}
+
+impl Outgoing {
+    /// A tombstone for `key` on `topic`: a null value, which tells a compacted topic to drop the key.
+    pub fn tombstone(topic: Arc<str>, key: Vec<u8>) -> Outgoing {
+        Outgoing { topic, key: Some(key), payload: Vec::new(), dead_letter_reason: None }
+    }
 }
 
 /// A group of records whose acknowledgement completes a set of inputs.

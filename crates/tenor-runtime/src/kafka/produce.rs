@@ -235,7 +235,11 @@ impl Delivery {
         let mut failed = Vec::new();
         for (index, record) in pending.emission.records.iter().enumerate() {
             loop {
-                let mut future_record = FutureRecord::<[u8], [u8]>::to(&record.topic).payload(&record.payload);
+                let mut future_record = FutureRecord::<[u8], [u8]>::to(&record.topic);
+                // An empty payload is a tombstone: sent as a null value (`Outgoing::payload`).
+                if !record.payload.is_empty() {
+                    future_record = future_record.payload(&record.payload);
+                }
                 if let Some(key) = &record.key {
                     future_record = future_record.key(key);
                 }

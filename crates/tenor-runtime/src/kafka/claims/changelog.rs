@@ -54,13 +54,16 @@ pub struct InputPosition {
 }
 
 /// One changelog entry (the value; the key is the cluster id, `tension:<index>:<article_id>` or
-/// `__tenor_encoder`).
+/// `__tenor_encoder`). A cluster the window dropped and a claim the tracker dropped get a tombstone (a null
+/// value), which carries no input position: the upsert written for the same input carries it (every input
+/// that drops something also upserts a cluster, written before its tombstones or after the tracker's).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(tag = "op", rename_all = "snake_case")]
 pub enum ChangelogEntry {
     /// The cluster's whole state after the input at `input`, and the claim record published with it.
     Upsert { input: InputPosition, cluster: Box<ClusterSnapshot>, record: Box<ClaimRecord> },
-    /// The window dropped the cluster (while taking in the input at `input`).
+    /// The window dropped the cluster (while taking in the input at `input`). Written before tombstones
+    /// were (a changelog of an earlier version); still read.
     Expire { input: InputPosition },
     /// A claim the tension tracker keeps, as it keeps it, and the tensions it made when it arrived (published
     /// again after a restore when `input` was not committed; empty in the entry of a claim rewritten later).
@@ -70,22 +73,10 @@ pub enum ChangelogEntry {
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         tensions: Vec<TensionRecord>,
     },
-    /// The tracker dropped the claim (window or `max_claims`).
+    /// The tracker dropped the claim (window or `max_claims`). Written before tombstones were; still read.
     TensionForget { input: InputPosition },
     /// The encoder whose embeddings the state holds (the first 16 hex digits of its weights' sha256).
     Encoder { input: InputPosition, encoder: String },
-}
-
-impl ChangelogEntry {
-    fn input(&self) -> &InputPosition {
-        match self {
-            ChangelogEntry::Upsert { input, .. }
-            | ChangelogEntry::Expire { input }
-            | ChangelogEntry::TensionClaim { input, .. }
-            | ChangelogEntry::TensionForget { input }
-            | ChangelogEntry::Encoder { input, .. } => input,
-        }
-    }
 }
 
 /// What [`restore`] read back.
@@ -100,6 +91,15 @@ pub struct RestoreStats {
     pub tension_claims: u64,
     /// Tension records to be published again.
     pub tensions_republished: u64,
+    /// Entries of an input whose upsert is not in the changelog (a process killed while writing them),
+    /// ignored: the input is consumed again.
+    pub incomplete: u64,
+}
+
+/// An entry written before its input's upsert, held until the upsert is read.
+enum Pending {
+    Key(String, Latest),
+    Encoder(String),
 }
 
 /// The latest entry of a key, as far as a restore needs it.
@@ -111,16 +111,23 @@ enum Latest {
 
 impl ClaimsStage {
     /// Rebuilds the index, the tension tracker and the state's encoder from changelog entries, in the order
-    /// read (per key, the last entry wins). Unreadable entries are counted and skipped (the changelog is
-    /// Tenor's own; one bad entry loses one cluster or claim, never the service). `committed` is the input's
-    /// committed offset per partition: a cluster or tracker claim whose latest entry is at or after it has its
-    /// claim record (its tensions) published again.
+    /// read (per key, the last entry wins; an empty payload is a tombstone). Unreadable entries are counted
+    /// and skipped (the changelog is Tenor's own; one bad entry loses one cluster or claim, never the
+    /// service). `committed` is the input's committed offset per partition: a cluster or tracker claim whose
+    /// latest entry is at or after it has its claim record (its tensions) published again.
+    ///
+    /// An input's entries count only once its cluster's upsert is there: the entries an input writes before
+    /// its upsert (encoder, tracker claims) and no upsert after them are what a process killed mid-write
+    /// leaves at the end of the log, and are ignored (`RestoreStats::incomplete`): the input is not applied,
+    /// so it is consumed again and writes them again. Were they kept, the input would count as applied,
+    /// be skipped, and its member be missing from its cluster.
     pub fn restore_entries<'a>(
         &mut self,
         entries: impl IntoIterator<Item = (&'a [u8], &'a [u8])>,
         committed: &BTreeMap<TopicPartition, i64>,
     ) -> RestoreStats {
         let mut latest: BTreeMap<String, Latest> = BTreeMap::new();
+        let mut pending: Vec<Pending> = Vec::new();
         let mut stats = RestoreStats::default();
         for (key, payload) in entries {
             if key.starts_with(MARKER_KEY) {
@@ -131,6 +138,11 @@ impl ClaimsStage {
                 stats.unreadable += 1;
                 continue;
             };
+            if payload.is_empty() {
+                // A tombstone (written after its input's upsert): the cluster or tracked claim is gone.
+                latest.insert(key.to_owned(), Latest::Gone);
+                continue;
+            }
             let entry = match serde_json::from_slice::<ChangelogEntry>(payload) {
                 Ok(entry) => entry,
                 Err(error) => {
@@ -139,22 +151,38 @@ impl ClaimsStage {
                     continue;
                 }
             };
-            self.note_applied(entry.input());
-            let value = match entry {
-                ChangelogEntry::Upsert { input, cluster, record } => Latest::Cluster(input, cluster, record),
-                ChangelogEntry::TensionClaim { input, claim, tensions } => Latest::Claim(input, claim, tensions),
-                ChangelogEntry::Expire { .. } | ChangelogEntry::TensionForget { .. } => Latest::Gone,
-                ChangelogEntry::Encoder { encoder, .. } => {
-                    self.encoder = Some(encoder);
-                    continue;
+            match entry {
+                ChangelogEntry::Upsert { input, cluster, record } => {
+                    self.note_applied(&input);
+                    for held in pending.drain(..) {
+                        match held {
+                            Pending::Key(key, value) => {
+                                latest.insert(key, value);
+                            }
+                            Pending::Encoder(encoder) => self.encoder = Some(encoder),
+                        }
+                    }
+                    latest.insert(key.to_owned(), Latest::Cluster(input, cluster, record));
                 }
-            };
-            latest.insert(key.to_owned(), value);
+                // Written after its input's upsert (by versions before tombstones).
+                ChangelogEntry::Expire { input } => {
+                    self.note_applied(&input);
+                    latest.insert(key.to_owned(), Latest::Gone);
+                }
+                ChangelogEntry::TensionClaim { input, claim, tensions } => {
+                    pending.push(Pending::Key(key.to_owned(), Latest::Claim(input, claim, tensions)));
+                }
+                // Written before its input's upsert (by versions before tombstones).
+                ChangelogEntry::TensionForget { .. } => pending.push(Pending::Key(key.to_owned(), Latest::Gone)),
+                ChangelogEntry::Encoder { encoder, .. } => pending.push(Pending::Encoder(encoder)),
+            }
         }
+        stats.incomplete = pending.len() as u64;
         let uncommitted = |input: &InputPosition| {
             let tp = TopicPartition::new(&input.topic, input.partition);
             committed.get(&tp).is_none_or(|&next| input.offset >= next)
         };
+        let mut clusters = Vec::new();
         let mut claims = Vec::new();
         let mut tensions = Vec::new();
         for value in latest.into_values() {
@@ -164,7 +192,7 @@ impl ClaimsStage {
                         self.republish.push(self.claim_record(&record));
                         stats.republished += 1;
                     }
-                    self.index.restore(*snapshot);
+                    clusters.push(*snapshot);
                     stats.clusters += 1;
                 }
                 Latest::Claim(input, claim, found) => {
@@ -176,6 +204,8 @@ impl ClaimsStage {
                 Latest::Gone => {}
             }
         }
+        // In one call: the index files them in the order the index before the restart did.
+        self.index.restore(clusters);
         if let Some(tracker) = &mut self.tracker {
             let config = self.outputs.tensions.as_ref().map(|(_, c)| c.clone()).unwrap_or_default();
             *tracker = TensionTracker::restore(config, TrackerSnapshot::from_claims(claims));
@@ -188,7 +218,7 @@ impl ClaimsStage {
                 }
             }
         }
-        // Clusters restored past the window are dropped now; their `expire` entries go out with the next update.
+        // Clusters restored past the window are dropped now; their tombstones go out with the next update.
         self.index.expire(chrono::DateTime::<chrono::Utc>::MIN_UTC);
         stats
     }
@@ -292,6 +322,7 @@ pub async fn restore(
         republished = stats.republished,
         tension_claims = stats.tension_claims,
         tensions_republished = stats.tensions_republished,
+        incomplete = stats.incomplete,
         encoder = stage.encoder.as_deref().unwrap_or("none"),
         ms = started.elapsed().as_millis() as u64,
         "claim index restored from the changelog"

@@ -321,3 +321,206 @@ fn embeddings_join_paraphrases_and_another_encoders_are_refused() {
     // p5 has p4's vector but another encoder's: compared by its words only, it opens a cluster.
     assert_eq!(claims[1].matched_by.as_str(), "new");
 }
+
+/// The broker test's kill -9 without the broker, at many points of a stream whose clusters crowd the LSH
+/// buckets (sentences alike but for their numbers, and few candidates per bucket): a stage restored from the
+/// changelog its predecessor wrote, fed the rest from a committed offset behind, ends with every cluster's
+/// latest record as an uninterrupted stage's (tensions on).
+#[test]
+fn a_restart_at_any_point_of_a_crowded_stream_changes_no_cluster() {
+    let stream: Vec<(i64, Vec<u8>)> = (0..160)
+        .map(|k| {
+            let text = match k % 3 {
+                0 => format!("Residents of district {k} reported {} new potholes on street {}", k % 13, k * 7),
+                1 => format!("\"Fuel taxes will rise by {} percent next spring\", officials said.", k % 4),
+                _ => format!("Residents of district {} reported new potholes, according to the council.", k % 9),
+            };
+            (k as i64, sentence(k as usize, &text))
+        })
+        .collect();
+    let new_stage = || {
+        let outputs = ClaimsOutputs {
+            claims: "tenor.claims".into(),
+            changelog: "changelog".into(),
+            tensions: Some(("tensions".into(), TensionConfig::default())),
+        };
+        ClaimsStage::new(ClusterConfig { max_bucket_candidates: 2, ..ClusterConfig::default() }, outputs, 1 << 20)
+    };
+    let latest = |emissions: &[Emission]| {
+        let mut by_id = BTreeMap::new();
+        for r in of_topic(emissions, "tenor.claims") {
+            let c: ClaimRecord = serde_json::from_slice(&r.payload).unwrap();
+            by_id.insert(c.cluster_id.clone(), c);
+        }
+        by_id
+    };
+    let fresh_tracker = || {
+        let mut tracker = OffsetTracker::new();
+        tracker.assign(TopicPartition::new("tenor.sentences", 0));
+        tracker
+    };
+    let want = latest(&feed(&mut new_stage(), &mut fresh_tracker(), &stream));
+    assert!(want.len() > 10, "several clusters: {}", want.len());
+    for split in (1..stream.len()).step_by(7) {
+        let before = feed(&mut new_stage(), &mut fresh_tracker(), &stream[..split]);
+        // Committed a few records behind what was applied, as after a kill -9.
+        let committed = split.saturating_sub(3);
+        let mut second = new_stage();
+        let tp = TopicPartition::new("tenor.sentences", 0);
+        let changelog = changelog_of(&before);
+        second.restore_entries(
+            changelog.iter().map(|(k, v)| (k.as_slice(), v.as_slice())),
+            &BTreeMap::from([(tp, committed as i64)]),
+        );
+        let after = feed(&mut second, &mut fresh_tracker(), &stream[committed..]);
+        let mut got = latest(&before);
+        got.extend(latest(&after));
+        assert_eq!(got, want, "restarted after {split} records");
+    }
+}
+
+/// A cluster the window drops gets a tombstone in the changelog (so compaction can drop its key), and a
+/// restore reads the tombstone as the cluster gone, not as an unreadable entry.
+#[test]
+fn a_dropped_cluster_is_a_tombstone_in_the_changelog() {
+    let outputs = ClaimsOutputs { claims: "tenor.claims".into(), changelog: "changelog".into(), tensions: None };
+    let config = ClusterConfig { window_seconds: 3600, ..ClusterConfig::default() };
+    let mut first = ClaimsStage::new(config.clone(), outputs.clone(), 1 << 20);
+    let mut tracker = OffsetTracker::new();
+    tracker.assign(TopicPartition::new("tenor.sentences", 0));
+    // Two hours apart: the second drops the first's cluster.
+    let stream = [
+        (0, sentence(0, "Fuel taxes will rise next spring, officials said.")),
+        (1, sentence(120, "The bridge will reopen this month, officials said.")),
+    ];
+    let emitted = feed(&mut first, &mut tracker, &stream);
+    let changelog = changelog_of(&emitted);
+    let dropped = serde_json::from_slice::<ClaimRecord>(&of_topic(&emitted, "tenor.claims")[0].payload).unwrap();
+    let tombstones: Vec<&(Vec<u8>, Vec<u8>)> = changelog.iter().filter(|(_, v)| v.is_empty()).collect();
+    assert_eq!(tombstones.len(), 1, "{changelog:?}");
+    assert_eq!(tombstones[0].0, dropped.cluster_id.as_bytes());
+    assert_eq!(first.index().len(), 1);
+
+    let mut second = ClaimsStage::new(config, outputs, 1 << 20);
+    let stats =
+        second.restore_entries(changelog.iter().map(|(k, v)| (k.as_slice(), v.as_slice())), &BTreeMap::new());
+    assert_eq!(stats.unreadable, 0);
+    assert_eq!(stats.clusters, 1);
+    assert_eq!(second.index().len(), 1);
+    assert!(second.index().snapshot(&dropped.cluster_id).is_none());
+}
+
+/// The broker test's stream (`tests/integration/kafka_claims.rs`): eight claims reprinted by five outlets in
+/// four forms with stance and speakers, and pothole reports alike but for their numbers.
+fn reprinted(n: usize) -> Vec<(i64, Vec<u8>)> {
+    use serde_json::json;
+    const CLAIMS: [&str; 8] = [
+        "Talks in Miami were productive and constructive",
+        "No significant breakthrough has emerged from the negotiations",
+        "Core disputes over territory remain unresolved",
+        "Fuel taxes will rise by three percent next spring",
+        "The central bank will hold interest rates steady this quarter",
+        "The bridge will reopen to traffic before the end of the month",
+        "Hospital waiting lists have grown for the fifth month in a row",
+        "The company plans to cut four hundred jobs at its northern plant",
+    ];
+    let outlets = ["Wire", "Post", "Daily", "Herald", "Times"];
+    let speakers = ["envoys", "officials", "analysts", "the ministry"];
+    let labels = ["positive", "negative", "neutral"];
+    (0..n)
+        .map(|k| {
+            let claim = CLAIMS[k % CLAIMS.len()];
+            let text = match k % 5 {
+                0 => claim.to_owned(),
+                1 => format!("\u{201c}{}\u{201d}, {} said.", claim.to_uppercase(), speakers[k % 4]),
+                2 => format!("{claim}, according to people familiar with the matter."),
+                3 => format!("\"{claim},\" a spokesperson told reporters."),
+                _ => format!("Residents of district {k} reported {} new potholes on street {}", k % 13, k * 7),
+            };
+            let record = json!({
+                "schema": "tenor.sentence/1", "article_id": format!("art-{k}"), "sentence_index": k % 3,
+                "text": text, "span": {"start": 0, "end": text.chars().count()}, "kind": "sentence",
+                "source": {"topic": "articles", "partition": 0, "offset": k},
+                "processed_at": "2024-05-01T00:00:00Z",
+                "published_at": format!("2024-05-01T{:02}:{:02}:00Z", k / 60 % 24, k % 60),
+                "article_source": outlets[k % outlets.len()],
+                "claim": {"is_claim": true, "score": 0.9, "kind": "attributed"},
+                "attribution": {"speaker": {"text": speakers[k % 4], "span": {"start": 0, "end": 1}, "resolved": null},
+                    "cue": {"text": "said", "span": {"start": 0, "end": 1}}, "content": null, "quote": null},
+                "stance": {"label": labels[k % 3], "confidence": 0.5 + (k % 5) as f64 / 10.0,
+                    "probs": {"negative": 0.2, "neutral": 0.3, "positive": 0.5}, "evidence": []},
+                "targets": [], "hedge": null, "model": {}
+            });
+            (k as i64, serde_json::to_vec(&record).unwrap())
+        })
+        .collect()
+}
+
+/// A kill -9 can leave any prefix of the changelog (one partition, one idempotent producer), cutting an
+/// input's entries after its tracker claims and before its upsert; the input offsets committed are at most
+/// those of inputs wholly written. Restored from every such prefix and fed the rest from a committed offset
+/// (as far back as 5 records), a stage ends with every cluster's latest record and the tracker's memory as
+/// an uninterrupted stage's. Before the upsert alone marked an input applied, a cut after an input's tracker
+/// claim skipped the input and lost its member.
+#[test]
+fn a_restore_from_any_prefix_of_the_changelog_loses_no_member() {
+    let stream = reprinted(120);
+    let latest = |emissions: &[Emission]| {
+        let mut by_id = BTreeMap::new();
+        for r in of_topic(emissions, "tenor.claims") {
+            let c: ClaimRecord = serde_json::from_slice(&r.payload).unwrap();
+            by_id.insert(c.cluster_id.clone(), c);
+        }
+        by_id
+    };
+    let fresh_tracker = || {
+        let mut tracker = OffsetTracker::new();
+        tracker.assign(TopicPartition::new("tenor.sentences", 0));
+        tracker
+    };
+    let mut uninterrupted = with_tensions();
+    let all = feed(&mut uninterrupted, &mut fresh_tracker(), &stream);
+    let want = latest(&all);
+    let want_tracker = serde_json::to_value(uninterrupted.tracker().unwrap().snapshot()).unwrap();
+    // Every changelog entry with the input (stream index) that wrote it.
+    let mut entries: Vec<(usize, Vec<u8>, Vec<u8>)> = Vec::new();
+    for (input, emission) in all.iter().filter(|e| !e.covers.is_empty()).enumerate() {
+        for r in emission.records.iter().filter(|r| &*r.topic == "changelog") {
+            entries.push((input, r.key.clone().unwrap(), r.payload.clone()));
+        }
+    }
+    assert!(entries.len() >= 2 * stream.len(), "tracker claims and upserts: {} entries", entries.len());
+    for cut in (1..entries.len()).step_by(3) {
+        let prefix = &entries[..cut];
+        // Inputs wholly written: those before the input of the first entry left out.
+        let whole = entries.get(cut).map_or(stream.len(), |(input, _, _)| *input);
+        let committed = whole.saturating_sub(cut % 6);
+        let (mut second, _) =
+            restored(&prefix.iter().map(|(_, k, v)| (k.clone(), v.clone())).collect::<Vec<_>>(), committed as i64);
+        let after = feed(&mut second, &mut fresh_tracker(), &stream[committed..]);
+        let before: Vec<Emission> = all
+            .iter()
+            .filter(|e| !e.covers.is_empty())
+            .take(committed)
+            .map(|e| Emission {
+                records: e.records.clone(),
+                covers: Vec::new(),
+                stances: Vec::new(),
+                input_timestamp_ms: None,
+            })
+            .collect();
+        let mut got = latest(&before);
+        got.extend(latest(&after));
+        for (id, w) in &want {
+            assert_eq!(
+                got.get(id),
+                Some(w),
+                "restored from {cut} of {} entries, committed {committed}",
+                entries.len()
+            );
+        }
+        assert_eq!(got.len(), want.len());
+        let got_tracker = serde_json::to_value(second.tracker().unwrap().snapshot()).unwrap();
+        assert_eq!(got_tracker, want_tracker, "tracker memory after a restore from {cut} entries");
+    }
+}
