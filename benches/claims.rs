@@ -14,7 +14,14 @@
 //! Criterion's times are on-CPU time of the benchmark thread (`/proc/thread-self/schedstat`), so that the
 //! figure is per core on a machine shared with other work; the wall-clock rate is printed beside it.
 //! `CLAIMS_BENCH_WINDOW` sets the number of clusters filled first (default 1,000,000).
+//!
+//! `CLAIMS_BENCH_COMMON=c` (0 to 1, default 0) gives every embedding a share of one fixed direction, so that two
+//! unrelated sentences have cosine about `c` instead of 0: a stand-in for real sentence embeddings, which
+//! crowd together (sentences on one topic at 0.5-0.7). With c = 0.6 the hyperplane buckets fill up to
+//! `max_bucket_candidates` and nearly every candidate gets past the sign sketch: the embedding step's worst
+//! case. `CLAIMS_BENCH_INDEX=lexical` or `embedding` runs only that index.
 
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
@@ -107,7 +114,33 @@ impl Corpus {
     }
 }
 
+/// `CLAIMS_BENCH_COMMON` (see the top).
+fn common_share() -> f32 {
+    static SHARE: OnceLock<f32> = OnceLock::new();
+    *SHARE.get_or_init(|| {
+        std::env::var("CLAIMS_BENCH_COMMON").ok().and_then(|v| v.parse().ok()).unwrap_or(0.0f32).clamp(0.0, 1.0)
+    })
+}
+
+/// A random unit vector, with `common_share()` of the fixed direction `random_unit(u64::MAX)` mixed in.
 fn embedding(seed: u64, out: &mut [f32]) {
+    random_unit(seed, out);
+    let c = common_share();
+    if c > 0.0 {
+        static COMMON: OnceLock<Vec<f32>> = OnceLock::new();
+        let common = COMMON.get_or_init(|| {
+            let mut v = vec![0.0f32; 384];
+            random_unit(u64::MAX, &mut v);
+            v
+        });
+        // cos(a, b) = c for two of these when their random parts are orthogonal.
+        out.iter_mut().zip(common).for_each(|(v, w)| *v = (1.0 - c).sqrt() * *v + c.sqrt() * w);
+        let norm = out.iter().map(|v| v * v).sum::<f32>().sqrt();
+        out.iter_mut().for_each(|v| *v /= norm);
+    }
+}
+
+fn random_unit(seed: u64, out: &mut [f32]) {
     let mut h = mix(seed ^ 0xe3b);
     for v in out.iter_mut() {
         h = mix(h);
@@ -159,10 +192,14 @@ fn bench_claims(c: &mut Criterion) {
     let mut group = c.benchmark_group("claims");
     group.sample_size(10).measurement_time(Duration::from_secs(10)).warm_up_time(Duration::from_secs(2));
     group.throughput(Throughput::Elements(1));
+    let only = std::env::var("CLAIMS_BENCH_INDEX").ok();
     for with_embeddings in [false, true] {
+        let name = if with_embeddings { "embedding" } else { "lexical" };
+        if only.as_deref().is_some_and(|o| o != name) {
+            continue;
+        }
         let config =
             if with_embeddings { ClusterConfig::default() } else { ClusterConfig::default().lexical_only() };
-        let name = if with_embeddings { "embedding" } else { "lexical" };
         let rss_before = rss_bytes();
         let mut index = ClaimIndex::new(config);
         let mut e = vec![0.0f32; 384];
