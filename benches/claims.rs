@@ -3,6 +3,11 @@
 //! claim (`state_bytes` and the process's resident set before and after filling). Figures: docs/CLAIMS.md and
 //! docs/PERFORMANCE.md.
 //!
+//! The window's sentences are spread over the window's 72 hours, oldest first. While measuring, each sentence
+//! that opens a cluster moves the clock on by one sentence's share of the window, so the oldest cluster expires
+//! as a new one opens (expiry is part of the measured work) and the index stays at the window's size (as long
+//! as the measurement opens fewer clusters than three quarters of the window: at 1M, by far).
+//!
 //! The sentences are synthetic: 12-30 words, content words drawn from a Zipf-Mandelbrot vocabulary of 50,000
 //! made-up words (weight 1 / (rank + 20): the most frequent content word is 0.6 % of content words, about
 //! what "year" or "people" are in news once stop words are out) with stop words between them, so LSH
@@ -14,7 +19,14 @@
 //! Criterion's times are on-CPU time of the benchmark thread (`/proc/thread-self/schedstat`), so that the
 //! figure is per core on a machine shared with other work; the wall-clock rate is printed beside it.
 //! `CLAIMS_BENCH_WINDOW` sets the number of clusters filled first (default 1,000,000).
+//!
+//! `CLAIMS_BENCH_COMMON=c` (0 to 1, default 0) gives every embedding a share of one fixed direction, so that two
+//! unrelated sentences have cosine about `c` instead of 0: a stand-in for real sentence embeddings, which
+//! crowd together (sentences on one topic at 0.5-0.7). With c = 0.6 the hyperplane buckets fill up to
+//! `max_bucket_candidates` and nearly every candidate gets past the sign sketch: the embedding step's worst
+//! case. `CLAIMS_BENCH_INDEX=lexical` or `embedding` runs only that index.
 
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
@@ -107,7 +119,33 @@ impl Corpus {
     }
 }
 
+/// `CLAIMS_BENCH_COMMON` (see the top).
+fn common_share() -> f32 {
+    static SHARE: OnceLock<f32> = OnceLock::new();
+    *SHARE.get_or_init(|| {
+        std::env::var("CLAIMS_BENCH_COMMON").ok().and_then(|v| v.parse().ok()).unwrap_or(0.0f32).clamp(0.0, 1.0)
+    })
+}
+
+/// A random unit vector, with `common_share()` of the fixed direction `random_unit(u64::MAX)` mixed in.
 fn embedding(seed: u64, out: &mut [f32]) {
+    random_unit(seed, out);
+    let c = common_share();
+    if c > 0.0 {
+        static COMMON: OnceLock<Vec<f32>> = OnceLock::new();
+        let common = COMMON.get_or_init(|| {
+            let mut v = vec![0.0f32; 384];
+            random_unit(u64::MAX, &mut v);
+            v
+        });
+        // cos(a, b) = c for two of these when their random parts are orthogonal.
+        out.iter_mut().zip(common).for_each(|(v, w)| *v = (1.0 - c).sqrt() * *v + c.sqrt() * w);
+        let norm = out.iter().map(|v| v * v).sum::<f32>().sqrt();
+        out.iter_mut().for_each(|v| *v /= norm);
+    }
+}
+
+fn random_unit(seed: u64, out: &mut [f32]) {
     let mut h = mix(seed ^ 0xe3b);
     for v in out.iter_mut() {
         h = mix(h);
@@ -159,17 +197,25 @@ fn bench_claims(c: &mut Criterion) {
     let mut group = c.benchmark_group("claims");
     group.sample_size(10).measurement_time(Duration::from_secs(10)).warm_up_time(Duration::from_secs(2));
     group.throughput(Throughput::Elements(1));
+    let only = std::env::var("CLAIMS_BENCH_INDEX").ok();
     for with_embeddings in [false, true] {
+        let name = if with_embeddings { "embedding" } else { "lexical" };
+        if only.as_deref().is_some_and(|o| o != name) {
+            continue;
+        }
         let config =
             if with_embeddings { ClusterConfig::default() } else { ClusterConfig::default().lexical_only() };
-        let name = if with_embeddings { "embedding" } else { "lexical" };
         let rss_before = rss_bytes();
+        // Sentence n of the stream at `time(n)`: the window's sentences spread over the window, the oldest first.
+        let span = i128::from(config.window_seconds) * 1000;
+        let time =
+            |n: u64| at + chrono::Duration::milliseconds((i128::from(n) * span / i128::from(window)) as i64);
         let mut index = ClaimIndex::new(config);
         let mut e = vec![0.0f32; 384];
         let (started, cpu_started) = (Instant::now(), cpu_ns());
         for n in 0..window {
             embedding(n, &mut e);
-            index.assign(&record(n, corpus.sentence(n), at), with_embeddings.then_some(e.as_slice()));
+            index.assign(&record(n, corpus.sentence(n), time(n)), with_embeddings.then_some(e.as_slice()));
         }
         let fill = started.elapsed();
         let fill_cpu = cpu_ns().zip(cpu_started).map(|(b, a)| Duration::from_nanos(b - a));
@@ -192,13 +238,21 @@ fn bench_claims(c: &mut Criterion) {
             }
         );
         let mut next = window;
+        // Clusters opened while measuring. Each moves the clock one sentence of the stream on, so that the
+        // oldest cluster of the window expires as one opens: the window stays at `window` clusters, their slots
+        // are reused and no array of the index grows (a growing index would copy its arrays when they double,
+        // inside the measurement). Reprints and near-duplicates pick a sentence at least a quarter of the
+        // window from its oldest end, so that none of them is renewed shortly before the clock would expire it.
+        let mut opened = 0u64;
+        let margin = window / 4;
         let (mut wall_total, mut cpu_total, mut assigned) = (Duration::ZERO, Duration::ZERO, 0u64);
         group.bench_function(format!("assign_1m_window/{name}"), |b| {
             b.iter_custom(|iters| {
-                let queries: Vec<(SentenceRecord, Vec<f32>)> = (0..iters)
+                let mut queries: Vec<(SentenceRecord, Vec<f32>)> = (0..iters)
                     .map(|_| {
                         next += 1;
-                        let pick = mix(next) % window;
+                        let live = window.saturating_sub(opened + margin).max(1);
+                        let pick = (opened + margin + mix(next) % live).min(window - 1);
                         let mut v = vec![0.0f32; 384];
                         let text = match next % 3 {
                             0 => {
@@ -218,8 +272,11 @@ fn bench_claims(c: &mut Criterion) {
                     })
                     .collect();
                 let (started, cpu_started) = (Instant::now(), cpu_ns());
-                for (r, v) in &queries {
-                    std::hint::black_box(index.assign(r, with_embeddings.then_some(v.as_slice())));
+                for (r, v) in &mut queries {
+                    r.processed_at = time(window + opened);
+                    let assigned = index.assign(r, with_embeddings.then_some(v.as_slice()));
+                    opened += u64::from(assigned.as_ref().is_some_and(|a| a.is_new));
+                    std::hint::black_box(assigned);
                 }
                 let wall = started.elapsed();
                 // On-CPU time when the kernel tells it (see `cpu_ns`), else wall time.

@@ -366,13 +366,27 @@ impl ClaimIndex {
             self.buckets.candidates_of(embedding_keys, limit, &mut more);
             more.sort_unstable();
             more.dedup();
+            // The sketches first, in one tight pass (their cache misses overlap), then for those near enough
+            // the cosine, the word overlap only when the cosine is in the band where the overlap decides, and
+            // the cluster only when it matches.
+            let (embeddings, distance) = (&self.embeddings, self.sketch_distance);
+            let mut near: Vec<(u32, Option<f64>)> = lexical
+                .iter()
+                .filter(|&&(slot, _)| embeddings.sketch_near(slot, &own, distance))
+                .map(|&(slot, jaccard)| (slot, Some(jaccard)))
+                .collect();
+            near.extend(
+                more.iter()
+                    .filter(|&&slot| lexical.binary_search_by_key(&slot, |&(s, _)| s).is_err())
+                    .filter(|&&slot| embeddings.sketch_near(slot, &own, distance))
+                    .map(|&slot| (slot, None)),
+            );
+            let slots: Vec<u32> = near.iter().map(|&(slot, _)| slot).collect();
+            let mut cosines = Vec::with_capacity(slots.len());
+            embeddings.cosines(&slots, unit, &mut cosines);
             let mut best: Option<(f64, u64, u32)> = None;
-            // A candidate's cosine first (from the arena, after its sketch), its word overlap only when the
-            // cosine is in the band where the overlap decides, its cluster only when it matches.
-            let mut consider = |slot: u32, jaccard: Option<f64>| {
-                let Some(cosine) = self.embeddings.cosine_if_near(slot, &own, self.sketch_distance, unit) else {
-                    return;
-                };
+            for ((slot, jaccard), cosine) in near.into_iter().zip(cosines) {
+                let Some(cosine) = cosine else { continue };
                 let ok = cosine >= c.embedding_threshold
                     || (cosine >= c.embedding_threshold - c.embedding_margin
                         && jaccard.unwrap_or_else(|| {
@@ -381,21 +395,12 @@ impl ClaimIndex {
                                 .map_or(0.0, |cluster| similarity(&features, &cluster.features).0)
                         }) >= c.lexical_support);
                 if !ok {
-                    return;
+                    continue;
                 }
-                let Some(cluster) = self.clusters[slot as usize].as_ref() else { return };
+                let Some(cluster) = self.clusters[slot as usize].as_ref() else { continue };
                 if better(cosine, cluster.seq, best) {
                     best = Some((cosine, cluster.seq, slot));
                 }
-            };
-            for &(slot, jaccard) in &lexical {
-                consider(slot, Some(jaccard));
-            }
-            for &slot in &more {
-                if lexical.binary_search_by_key(&slot, |&(s, _)| s).is_ok() {
-                    continue;
-                }
-                consider(slot, None);
             }
             if let Some((_, _, slot)) = best {
                 return Found::Embedding(slot);

@@ -62,22 +62,46 @@ impl Embeddings {
         })
     }
 
-    /// The cosine of slot `slot`'s embedding with `unit` (exactly [`Quantized::cosine`]), when the slot has an
-    /// embedding whose sketch differs from `sketch` in at most `max_distance` bits.
-    pub(crate) fn cosine_if_near(
-        &self,
-        slot: u32,
-        sketch: &Sketch,
-        max_distance: u32,
-        unit: &[f32],
-    ) -> Option<f64> {
+    /// Whether slot `slot`'s sketch differs from `sketch` in at most `max_distance` bits (a slot without an
+    /// embedding has a stale or zero sketch: [`Embeddings::cosine`] then finds no embedding).
+    pub(crate) fn sketch_near(&self, slot: u32, sketch: &Sketch, max_distance: u32) -> bool {
+        self.sketches.get(slot as usize).is_some_and(|stored| hamming(&stored.0, sketch) <= max_distance)
+    }
+
+    /// The cosine of slot `slot`'s embedding with `unit` ([`cosine_i8`] of the stored vector), when the slot
+    /// has an embedding.
+    pub(crate) fn cosine(&self, slot: u32, unit: &[f32]) -> Option<f64> {
         let slot = slot as usize;
-        // The sketch first: a slot without an embedding has a stale or zero sketch, which the scale then rejects.
-        if hamming(&self.sketches.get(slot)?.0, sketch) > max_distance {
-            return None;
-        }
-        let scale = self.scales[slot];
+        let scale = *self.scales.get(slot)?;
         (scale > 0.0).then(|| cosine_i8(&self.values[slot * self.dim..(slot + 1) * self.dim], scale, unit))
+    }
+
+    /// [`Embeddings::cosine`] of each slot in `slots`, eight at a time. Before a group's cosines, the next
+    /// group's vectors are touched (a byte of each of their cache lines), so that their cache misses overlap
+    /// one another and this group's work instead of coming one vector after another.
+    pub(crate) fn cosines(&self, slots: &[u32], unit: &[f32], out: &mut Vec<Option<f64>>) {
+        const GROUP: usize = 8;
+        out.clear();
+        let touch = |group: &[u32]| {
+            for &slot in group {
+                let start = slot as usize * self.dim;
+                if let Some(vector) = self.values.get(start..start + self.dim) {
+                    for line in vector.iter().step_by(64) {
+                        std::hint::black_box(*line);
+                    }
+                }
+            }
+        };
+        let mut groups = slots.chunks(GROUP).peekable();
+        if let Some(first) = groups.peek() {
+            touch(first);
+        }
+        while let Some(group) = groups.next() {
+            if let Some(next) = groups.peek() {
+                touch(next);
+            }
+            out.extend(group.iter().map(|&slot| self.cosine(slot, unit)));
+        }
     }
 
     pub(crate) fn heap_bytes(&self) -> usize {

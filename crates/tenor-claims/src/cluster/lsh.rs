@@ -232,13 +232,16 @@ fn dot(a: &[f32], b: &[f32]) -> f32 {
     lanes.iter().sum::<f32>() + tail
 }
 
-/// Band key → the entries that have it, as chains threaded through one flat `next` array: entry
-/// `slot * width + band` is cluster `slot`'s band `band`. Memory: one map entry per distinct key, two `u32` per
-/// entry (its key and its successor).
+/// Band key → the entries that have it, as chains threaded through flat `next` and `prev` arrays: entry
+/// `slot * width + band` is cluster `slot`'s band `band`. Memory: one map entry per distinct key, three `u32`
+/// per entry (its key, its successor and its predecessor). The predecessor makes removing a cluster's entries
+/// constant time: the cluster that expires is the oldest, at the far end of its chains, and a crowded chain
+/// (a common word's band) would otherwise be walked to its end for each.
 #[derive(Debug, Default)]
 pub(crate) struct Buckets {
     heads: MixMap<u32, u32>,
     next: Vec<u32>,
+    prev: Vec<u32>,
     keys: Vec<u32>,
     width: usize,
 }
@@ -252,18 +255,24 @@ impl Buckets {
         let needed = (slot + 1) * self.width;
         if self.next.len() < needed {
             self.next.resize(needed, NONE);
+            self.prev.resize(needed, NONE);
             self.keys.resize(needed, NONE);
         }
     }
 
-    /// Files `slot`'s bands: `keys[i]` is band `offset + i`.
+    /// Files `slot`'s bands: `keys[i]` is band `offset + i`. The bands must not be filed already.
     pub(crate) fn insert(&mut self, slot: u32, offset: usize, keys: &[u32]) {
         self.ensure(slot as usize);
         for (i, &key) in keys.iter().enumerate() {
             let key = key.min(NONE - 1);
             let entry = slot as usize * self.width + offset + i;
+            debug_assert_eq!(self.keys[entry], NONE, "band filed twice");
             let previous = self.heads.insert(key, entry as u32).unwrap_or(NONE);
             self.next[entry] = previous;
+            self.prev[entry] = NONE;
+            if previous != NONE {
+                self.prev[previous as usize] = entry as u32;
+            }
             self.keys[entry] = key;
         }
     }
@@ -279,30 +288,23 @@ impl Buckets {
             if key == NONE {
                 continue;
             }
-            let entry = entry as u32;
-            match self.heads.get(&key).copied() {
-                Some(head) if head == entry => {
-                    let after = self.next[entry as usize];
-                    if after == NONE {
-                        self.heads.remove(&key);
-                    } else {
-                        self.heads.insert(key, after);
-                    }
+            let (before, after) = (self.prev[entry], self.next[entry]);
+            if before == NONE {
+                // The head of its chain.
+                if after == NONE {
+                    self.heads.remove(&key);
+                } else {
+                    self.heads.insert(key, after);
                 }
-                Some(mut at) => {
-                    while at != NONE {
-                        let after = self.next[at as usize];
-                        if after == entry {
-                            self.next[at as usize] = self.next[entry as usize];
-                            break;
-                        }
-                        at = after;
-                    }
-                }
-                None => {}
+            } else {
+                self.next[before as usize] = after;
             }
-            self.next[entry as usize] = NONE;
-            self.keys[entry as usize] = NONE;
+            if after != NONE {
+                self.prev[after as usize] = before;
+            }
+            self.next[entry] = NONE;
+            self.prev[entry] = NONE;
+            self.keys[entry] = NONE;
         }
     }
 
@@ -347,7 +349,8 @@ impl Buckets {
 
     pub(crate) fn heap_bytes(&self) -> usize {
         // hashbrown: key + value + one control byte per bucket.
-        self.heads.capacity() * (4 + 4 + 1) + (self.next.capacity() + self.keys.capacity()) * 4
+        self.heads.capacity() * (4 + 4 + 1)
+            + (self.next.capacity() + self.prev.capacity() + self.keys.capacity()) * 4
     }
 }
 
@@ -376,6 +379,43 @@ mod tests {
         assert!(got(&b, 7).is_empty() && got(&b, 8).is_empty());
         assert!(b.heads.is_empty());
         b.remove(40);
+    }
+
+    #[test]
+    fn buckets_match_a_plain_model_under_inserts_and_removes() {
+        // Model: key -> slots, most recently filed first. Few keys, so chains are long and every position in
+        // them is removed at some point.
+        let width = 3;
+        let mut b = Buckets::new(width);
+        let mut model: std::collections::BTreeMap<u32, Vec<u32>> = std::collections::BTreeMap::new();
+        let mut filed: Vec<Option<Vec<u32>>> = vec![None; 64];
+        let mut h = 7u64;
+        for _ in 0..5000 {
+            h = mix64(h);
+            let slot = (h % 64) as u32;
+            if let Some(keys) = filed[slot as usize].take() {
+                b.remove(slot);
+                for key in keys {
+                    let chain = model.get_mut(&key).unwrap();
+                    let at = chain.iter().position(|&s| s == slot).unwrap();
+                    chain.remove(at);
+                }
+            } else {
+                let keys: Vec<u32> =
+                    (0..width as u64).map(|i| (mix64(h ^ i) % 5) as u32 + 10 * i as u32).collect();
+                b.insert(slot, 0, &keys);
+                for &key in &keys {
+                    model.entry(key).or_default().insert(0, slot);
+                }
+                filed[slot as usize] = Some(keys);
+            }
+            for (&key, chain) in &model {
+                let mut got = Vec::new();
+                b.candidates_of(&[key], 1000, &mut got);
+                assert_eq!(&got, chain);
+            }
+        }
+        assert!(model.values().any(|c| c.len() > 5));
     }
 
     #[test]
