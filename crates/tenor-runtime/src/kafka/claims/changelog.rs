@@ -118,9 +118,10 @@ impl ClaimsStage {
     ///
     /// An input's entries count only once its cluster's upsert is there: the entries an input writes before
     /// its upsert (encoder, tracker claims) and no upsert after them are what a process killed mid-write
-    /// leaves at the end of the log, and are ignored (`RestoreStats::incomplete`): the input is not applied,
-    /// so it is consumed again and writes them again. Were they kept, the input would count as applied,
-    /// be skipped, and its member be missing from its cluster.
+    /// leaves at the end of the log (before the next start's marker, once it restarted), and are ignored
+    /// (`RestoreStats::incomplete`): the input is not applied, so it is consumed again and writes them again.
+    /// Were they kept, the input would count as applied, be skipped, and its member be missing from its
+    /// cluster.
     pub fn restore_entries<'a>(
         &mut self,
         entries: impl IntoIterator<Item = (&'a [u8], &'a [u8])>,
@@ -131,6 +132,9 @@ impl ClaimsStage {
         let mut stats = RestoreStats::default();
         for (key, payload) in entries {
             if key.starts_with(MARKER_KEY) {
+                // Every start writes one: entries still held here were left by a process killed mid-write.
+                stats.incomplete += pending.len() as u64;
+                pending.clear();
                 continue;
             }
             stats.entries += 1;
@@ -177,7 +181,7 @@ impl ClaimsStage {
                 ChangelogEntry::Encoder { encoder, .. } => pending.push(Pending::Encoder(encoder)),
             }
         }
-        stats.incomplete = pending.len() as u64;
+        stats.incomplete += pending.len() as u64;
         let uncommitted = |input: &InputPosition| {
             let tp = TopicPartition::new(&input.topic, input.partition);
             committed.get(&tp).is_none_or(|&next| input.offset >= next)

@@ -524,3 +524,34 @@ fn a_restore_from_any_prefix_of_the_changelog_loses_no_member() {
         assert_eq!(got_tracker, want_tracker, "tracker memory after a restore from {cut} entries");
     }
 }
+
+/// Entries a killed process left without their upsert, followed by the next start's marker, stay ignored when
+/// a later upsert (of another input) comes: they belonged to the input that was killed.
+#[test]
+fn entries_left_before_a_restart_marker_are_not_taken_by_a_later_upsert() {
+    let stream = reprinted(3);
+    let all = feed(
+        &mut with_tensions(),
+        &mut {
+            let mut t = OffsetTracker::new();
+            t.assign(TopicPartition::new("tenor.sentences", 0));
+            t
+        },
+        &stream,
+    );
+    let entries = changelog_of(&all);
+    // Input 0 whole, input 1's tracker claim only, then a restart's marker, then input 2 whole.
+    let upsert = |e: &(Vec<u8>, Vec<u8>)| e.0.starts_with(b"c-");
+    let first_upsert = entries.iter().position(upsert).unwrap();
+    let second_upsert = first_upsert + 1 + entries[first_upsert + 1..].iter().position(upsert).unwrap();
+    let mut log: Vec<(Vec<u8>, Vec<u8>)> = entries[..second_upsert].to_vec();
+    assert!(!upsert(log.last().unwrap()), "input 1 wrote a tracker claim before its upsert");
+    log.push((b"__tenor_restore_marker".to_vec(), b"token".to_vec()));
+    let third: Vec<_> = entries[second_upsert + 1..].to_vec();
+    log.extend(third);
+    let (stage, stats) = restored(&log, 0);
+    assert_eq!(stats.incomplete, 1);
+    let tracked = serde_json::to_value(stage.tracker().unwrap().snapshot()).unwrap();
+    assert!(!tracked.to_string().contains("art-1\""), "input 1's claim is not in the tracker: {tracked}");
+    assert!(tracked.to_string().contains("art-2\""), "input 2's is: {tracked}");
+}
