@@ -192,6 +192,27 @@ fn a_malformed_sentence_record_is_dead_lettered_and_the_rest_clustered() {
     assert_eq!(dlq.len(), 1);
     assert_eq!(dlq[0].value["reason"], "invalid_json");
     assert_eq!(dlq[0].value["service"], "tenor-claims");
+    // The service runs with `kafka.topic_partitions=2`; its changelog is created with one, and says so.
+    let log = without_escapes(&claims.log_text());
+    let created = log
+        .lines()
+        .find(|l| l.contains("topic created") && l.contains("topic=tenor.claims.changelog"))
+        .unwrap_or_else(|| panic!("no creation of the changelog logged: {log}"));
+    assert!(created.contains("partitions=1 "), "{created}");
+}
+
+/// `text` without its terminal colour sequences (ESC `[` … `m`).
+fn without_escapes(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            chars.by_ref().find(|&c| c == 'm');
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// A paraphrase pair (two outlets' wording of one statement) that lexical matching keeps apart and the

@@ -335,8 +335,11 @@ pub async fn ensure_topics(
                 for result in results {
                     match result {
                         Ok(topic) => tracing::info!(
+                            partitions = new_topics
+                                .iter()
+                                .find(|t| t.name == topic)
+                                .map_or(kafka.topic_partitions, |t| t.num_partitions),
                             %topic,
-                            partitions = kafka.topic_partitions,
                             replication = kafka.topic_replication,
                             min_insync_replicas = %min_insync,
                             "topic created"
