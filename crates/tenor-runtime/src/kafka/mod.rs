@@ -228,7 +228,7 @@ impl ConsumerContext for TenorConsumerContext {
         }
     }
 
-    fn post_rebalance(&self, _consumer: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {
+    fn post_rebalance(&self, consumer: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {
         match rebalance {
             Rebalance::Assign(list) => {
                 let mut tracker = self.tracker();
@@ -236,6 +236,16 @@ impl ConsumerContext for TenorConsumerContext {
                     tracing::info!(topic = e.topic(), partition = e.partition(), "partition assigned");
                     self.metrics.rebalances.with_label_values(&["assigned"]).inc();
                     tracker.assign(TopicPartition::new(e.topic(), e.partition()));
+                }
+                // librdkafka keeps a partition's pause across a revoke and a new assignment. The engine pauses
+                // its partitions while its output is full and resumes them when it drains; a revoke in between
+                // (a session lost while the broker was down) left the partitions assigned again paused with
+                // the engine thinking them resumed: a wedge. A newly assigned partition starts resumed; the
+                // engine pauses it again on its first message if its output is still full.
+                if list.count() > 0 {
+                    if let Err(error) = consumer.resume(list) {
+                        tracing::warn!(%error, "cannot resume newly assigned partitions");
+                    }
                 }
                 self.health.set_partitions_assigned(list.count() > 0);
             }
