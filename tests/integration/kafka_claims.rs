@@ -12,52 +12,8 @@ use tenor_claims::cluster::{ClaimIndex, ClusterConfig};
 use tenor_core::SentenceRecord;
 
 use crate::broker::{Message, Service, Tansu};
+use crate::claim_stream::reprinted;
 use crate::kafka_crash::kill_mid_stream;
-
-const CLAIMS: [&str; 8] = [
-    "Talks in Miami were productive and constructive",
-    "No significant breakthrough has emerged from the negotiations",
-    "Core disputes over territory remain unresolved",
-    "Fuel taxes will rise by three percent next spring",
-    "The central bank will hold interest rates steady this quarter",
-    "The bridge will reopen to traffic before the end of the month",
-    "Hospital waiting lists have grown for the fifth month in a row",
-    "The company plans to cut four hundred jobs at its northern plant",
-];
-
-/// `n` claim sentences: each of the claims above, reprinted by other outlets as is, with other quote marks
-/// and case, or with a reporting clause; some sentences unrelated to any other.
-fn stream(n: usize) -> Vec<Value> {
-    let outlets = ["Wire", "Post", "Daily", "Herald", "Times"];
-    let speakers = ["envoys", "officials", "analysts", "the ministry"];
-    let labels = ["positive", "negative", "neutral"];
-    (0..n)
-        .map(|k| {
-            let claim = CLAIMS[k % CLAIMS.len()];
-            let text = match k % 5 {
-                0 => claim.to_owned(),
-                1 => format!("\u{201c}{}\u{201d}, {} said.", claim.to_uppercase(), speakers[k % 4]),
-                2 => format!("{claim}, according to people familiar with the matter."),
-                3 => format!("\"{claim},\" a spokesperson told reporters."),
-                _ => format!("Residents of district {k} reported {} new potholes on street {}", k % 13, k * 7),
-            };
-            json!({
-                "schema": "tenor.sentence/1", "article_id": format!("art-{k}"), "sentence_index": k % 3,
-                "text": text, "span": {"start": 0, "end": text.chars().count()}, "kind": "sentence",
-                "source": {"topic": "articles", "partition": 0, "offset": k},
-                "processed_at": "2024-05-01T00:00:00Z",
-                "published_at": format!("2024-05-01T{:02}:{:02}:00Z", k / 60 % 24, k % 60),
-                "article_source": outlets[k % outlets.len()],
-                "claim": {"is_claim": true, "score": 0.9, "kind": "attributed"},
-                "attribution": {"speaker": {"text": speakers[k % 4], "span": {"start": 0, "end": 1}, "resolved": null},
-                    "cue": {"text": "said", "span": {"start": 0, "end": 1}}, "content": null, "quote": null},
-                "stance": {"label": labels[k % 3], "confidence": 0.5 + (k % 5) as f64 / 10.0,
-                    "probs": {"negative": 0.2, "neutral": 0.3, "positive": 0.5}, "evidence": []},
-                "targets": [], "hedge": null, "model": {}
-            })
-        })
-        .collect()
-}
 
 /// The latest record of every cluster after an uninterrupted in-process run over `records`.
 fn expected(records: &[Value]) -> BTreeMap<String, Value> {
@@ -74,7 +30,7 @@ fn expected(records: &[Value]) -> BTreeMap<String, Value> {
 
 #[test]
 fn killing_the_claims_service_mid_stream_changes_no_cluster() {
-    let records = stream(400);
+    let records = reprinted(400);
     let want = expected(&records);
     assert!(want.len() < records.len() / 2, "the stream repeats claims: {} clusters", want.len());
     assert!(want.values().any(|r| r["members"].as_u64().unwrap() >= 30), "some clusters are large");
@@ -138,7 +94,7 @@ fn killing_the_claims_service_mid_stream_changes_no_cluster() {
 #[test]
 fn a_cluster_the_window_drops_is_a_tombstone_and_stays_gone_after_a_restart() {
     // A minute apart, in a two-minute window: most clusters are dropped as the stream goes.
-    let records = stream(24);
+    let records = reprinted(24);
     let config = ClusterConfig { window_seconds: 120, ..ClusterConfig::default() };
     let mut index = ClaimIndex::new(config);
     index.report_expired();
@@ -174,7 +130,7 @@ fn a_cluster_the_window_drops_is_a_tombstone_and_stays_gone_after_a_restart() {
 /// after it are clustered.
 #[test]
 fn a_malformed_sentence_record_is_dead_lettered_and_the_rest_clustered() {
-    let records = stream(10);
+    let records = reprinted(10);
     let mut messages: Vec<Message> = vec![(Some("bad".into()), b"{not json".to_vec())];
     messages.extend(records.iter().map(|r| (Some("k".into()), r.to_string().into_bytes())));
     let broker = Tansu::start_durable();

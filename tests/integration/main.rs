@@ -3,6 +3,8 @@
 //! Each module is a chapter of the user's story; read them as documentation of what Tenor promises.
 
 mod broker;
+#[path = "../fixtures/claim_stream.rs"]
+mod claim_stream;
 mod support;
 
 mod attribution;

@@ -46,6 +46,22 @@ fn of_topic<'a>(emissions: &'a [Emission], topic: &str) -> Vec<&'a Outgoing> {
     emissions.iter().flat_map(|e| &e.records).filter(|r| &*r.topic == topic).collect()
 }
 
+/// An offset tracker with `tenor.sentences` partition 0 assigned.
+fn fresh_tracker() -> OffsetTracker {
+    let mut tracker = OffsetTracker::new();
+    tracker.assign(TopicPartition::new("tenor.sentences", 0));
+    tracker
+}
+
+/// The latest claim record of every cluster in `emissions`, by cluster id.
+fn latest_claims<'a>(emissions: impl IntoIterator<Item = &'a Emission>) -> BTreeMap<String, ClaimRecord> {
+    let records = emissions.into_iter().flat_map(|e| &e.records).filter(|r| &*r.topic == "tenor.claims");
+    records
+        .map(|r| serde_json::from_slice::<ClaimRecord>(&r.payload).unwrap())
+        .map(|c| (c.cluster_id.clone(), c))
+        .collect()
+}
+
 fn stream() -> Vec<(i64, Vec<u8>)> {
     let texts = ["Fuel taxes will rise next spring", "The bridge will reopen this month"];
     (0..12).map(|k| (k as i64, sentence(k, &format!("\"{}\", officials said.", texts[k % 2])))).collect()
@@ -54,15 +70,13 @@ fn stream() -> Vec<(i64, Vec<u8>)> {
 #[test]
 fn a_stage_restored_from_its_changelog_skips_what_it_applied_and_republishes_what_may_be_lost() {
     let stream = stream();
-    let mut tracker = OffsetTracker::new();
-    tracker.assign(TopicPartition::new("tenor.sentences", 0));
+    let mut tracker = fresh_tracker();
     let mut first = stage();
     let emitted = feed(&mut first, &mut tracker, &stream[..8]);
     assert_eq!(of_topic(&emitted, "tenor.claims").len(), 8);
     // Every emission holds its input until acknowledged.
     assert!(emitted.iter().all(|e| e.covers.len() == 1));
-    let changelog: Vec<(Vec<u8>, Vec<u8>)> =
-        of_topic(&emitted, "changelog").into_iter().map(|r| (r.key.clone().unwrap(), r.payload.clone())).collect();
+    let changelog = changelog_of(&emitted);
 
     // Restarted with offsets committed up to 6 (the next to read): records 6 and 7 come again.
     let committed = BTreeMap::from([(TopicPartition::new("tenor.sentences", 0), 6)]);
@@ -72,30 +86,19 @@ fn a_stage_restored_from_its_changelog_skips_what_it_applied_and_republishes_wha
         stats,
         RestoreStats { entries: 8, clusters: 2, unreadable: 0, republished: 2, ..RestoreStats::default() }
     );
-    let mut tracker = OffsetTracker::new();
-    tracker.assign(TopicPartition::new("tenor.sentences", 0));
+    let mut tracker = fresh_tracker();
     let replayed = feed(&mut second, &mut tracker, &stream[6..]);
     let claims = of_topic(&replayed, "tenor.claims");
     // Two republished records (both clusters' latest entries are at offsets 6 and 7), then offsets 8..12.
     assert_eq!(claims.len(), 2 + 4);
-    let decode = |r: &Outgoing| serde_json::from_slice::<ClaimRecord>(&r.payload).unwrap();
     assert!(replayed[0].covers.is_empty(), "republished records complete no input");
     // And the end state is the uninterrupted run's.
-    let mut tracker = OffsetTracker::new();
-    tracker.assign(TopicPartition::new("tenor.sentences", 0));
+    let mut tracker = fresh_tracker();
     let mut uninterrupted = stage();
     let all = feed(&mut uninterrupted, &mut tracker, &stream);
-    let last = |records: Vec<&Outgoing>| {
-        let mut by_id = BTreeMap::new();
-        for r in records {
-            let c = decode(r);
-            by_id.insert(c.cluster_id.clone(), c);
-        }
-        by_id
-    };
-    let mut resumed = last(of_topic(&emitted, "tenor.claims"));
-    resumed.extend(last(claims));
-    assert_eq!(resumed, last(of_topic(&all, "tenor.claims")));
+    let mut resumed = latest_claims(&emitted);
+    resumed.extend(latest_claims(&replayed));
+    assert_eq!(resumed, latest_claims(&all));
     assert!(resumed.values().all(|c| c.members == 6));
 }
 
@@ -140,8 +143,7 @@ fn opposite_claims_of_two_outlets_in_one_cluster_are_a_tension() {
         tensions: Some(("tensions".into(), TensionConfig::default())),
     };
     let mut stage = ClaimsStage::new(ClusterConfig::default(), outputs, 1 << 20);
-    let mut tracker = OffsetTracker::new();
-    tracker.assign(TopicPartition::new("tenor.sentences", 0));
+    let mut tracker = fresh_tracker();
     let out = feed(&mut stage, &mut tracker, &records);
     let claims: Vec<ClaimRecord> =
         of_topic(&out, "tenor.claims").iter().map(|r| serde_json::from_slice(&r.payload).unwrap()).collect();
@@ -229,8 +231,7 @@ fn the_tension_memory_survives_a_restore_and_pairs_are_published_once() {
     let b = opinion("a4", "Fuel taxes on diesel will save the haulage industry.", "Post", "ministers", 0.9);
     let records: Vec<(i64, Vec<u8>)> =
         [&a, &c, &d, &b].iter().enumerate().map(|(i, r)| (i as i64, serde_json::to_vec(r).unwrap())).collect();
-    let mut tracker = OffsetTracker::new();
-    tracker.assign(TopicPartition::new("tenor.sentences", 0));
+    let mut tracker = fresh_tracker();
     let mut first = with_tensions();
     let before = feed(&mut first, &mut tracker, &records[..3]);
     assert_eq!(of_topic(&before, "tensions").len(), 1, "c and d, before the restart");
@@ -239,8 +240,7 @@ fn the_tension_memory_survives_a_restore_and_pairs_are_published_once() {
     // Everything committed: nothing is published again, and the restored tracker holds a, c and d.
     let (mut second, stats) = restored(&changelog, 3);
     assert_eq!((stats.tension_claims, stats.tensions_republished, stats.republished), (3, 0, 0));
-    let mut tracker = OffsetTracker::new();
-    tracker.assign(TopicPartition::new("tenor.sentences", 0));
+    let mut tracker = fresh_tracker();
     // d again (a redelivery the state already holds) then b: one new tension, a with b.
     let after = feed(&mut second, &mut tracker, &records[2..]);
     let tensions: Vec<tenor_core::TensionRecord> =
@@ -253,15 +253,13 @@ fn the_tension_memory_survives_a_restore_and_pairs_are_published_once() {
     let clusters_only: Vec<(Vec<u8>, Vec<u8>)> =
         changelog.iter().filter(|(k, _)| !k.starts_with(b"tension:")).cloned().collect();
     let (mut forgetful, _) = restored(&clusters_only, 3);
-    let mut tracker = OffsetTracker::new();
-    tracker.assign(TopicPartition::new("tenor.sentences", 0));
+    let mut tracker = fresh_tracker();
     assert!(of_topic(&feed(&mut forgetful, &mut tracker, &records[3..]), "tensions").is_empty());
 
     // Committed only up to d (offset 2): d's tension with c may not have been delivered, so it goes out again.
     let (mut third, stats) = restored(&changelog, 2);
     assert_eq!((stats.tensions_republished, stats.republished), (1, 1));
-    let mut tracker = OffsetTracker::new();
-    tracker.assign(TopicPartition::new("tenor.sentences", 0));
+    let mut tracker = fresh_tracker();
     let again = feed(&mut third, &mut tracker, &records[2..3]);
     assert_eq!(of_topic(&again, "tensions").len(), 1);
     assert_eq!(of_topic(&again, "tensions")[0].payload, of_topic(&before, "tensions")[0].payload);
@@ -288,8 +286,7 @@ fn embeddings_join_paraphrases_and_another_encoders_are_refused() {
         with("p3", "Joblessness is at its lowest for ten years.", &"bb".repeat(32), 0.1),
     ];
     let records: Vec<(i64, Vec<u8>)> = records.into_iter().enumerate().map(|(i, (_, p))| (i as i64, p)).collect();
-    let mut tracker = OffsetTracker::new();
-    tracker.assign(TopicPartition::new("tenor.sentences", 0));
+    let mut tracker = fresh_tracker();
     let mut stage = with_tensions();
     let out = feed(&mut stage, &mut tracker, &records);
     let claims: Vec<ClaimRecord> =
@@ -308,8 +305,7 @@ fn embeddings_join_paraphrases_and_another_encoders_are_refused() {
         with("p5", "Fewer people are out of work than at any time in ten years.", &"bb".repeat(32), 0.05),
     ];
     let more: Vec<(i64, Vec<u8>)> = more.into_iter().enumerate().map(|(i, (_, p))| (3 + i as i64, p)).collect();
-    let mut tracker = OffsetTracker::new();
-    tracker.assign(TopicPartition::new("tenor.sentences", 0));
+    let mut tracker = fresh_tracker();
     let out = feed(&mut restored, &mut tracker, &more);
     let claims: Vec<ClaimRecord> =
         of_topic(&out, "tenor.claims").iter().map(|r| serde_json::from_slice(&r.payload).unwrap()).collect();
@@ -346,20 +342,7 @@ fn a_restart_at_any_point_of_a_crowded_stream_changes_no_cluster() {
         };
         ClaimsStage::new(ClusterConfig { max_bucket_candidates: 2, ..ClusterConfig::default() }, outputs, 1 << 20)
     };
-    let latest = |emissions: &[Emission]| {
-        let mut by_id = BTreeMap::new();
-        for r in of_topic(emissions, "tenor.claims") {
-            let c: ClaimRecord = serde_json::from_slice(&r.payload).unwrap();
-            by_id.insert(c.cluster_id.clone(), c);
-        }
-        by_id
-    };
-    let fresh_tracker = || {
-        let mut tracker = OffsetTracker::new();
-        tracker.assign(TopicPartition::new("tenor.sentences", 0));
-        tracker
-    };
-    let want = latest(&feed(&mut new_stage(), &mut fresh_tracker(), &stream));
+    let want = latest_claims(&feed(&mut new_stage(), &mut fresh_tracker(), &stream));
     assert!(want.len() > 10, "several clusters: {}", want.len());
     for split in (1..stream.len()).step_by(7) {
         let before = feed(&mut new_stage(), &mut fresh_tracker(), &stream[..split]);
@@ -373,8 +356,8 @@ fn a_restart_at_any_point_of_a_crowded_stream_changes_no_cluster() {
             &BTreeMap::from([(tp, committed as i64)]),
         );
         let after = feed(&mut second, &mut fresh_tracker(), &stream[committed..]);
-        let mut got = latest(&before);
-        got.extend(latest(&after));
+        let mut got = latest_claims(&before);
+        got.extend(latest_claims(&after));
         assert_eq!(got, want, "restarted after {split} records");
     }
 }
@@ -386,8 +369,7 @@ fn a_dropped_cluster_is_a_tombstone_in_the_changelog() {
     let outputs = ClaimsOutputs { claims: "tenor.claims".into(), changelog: "changelog".into(), tensions: None };
     let config = ClusterConfig { window_seconds: 3600, ..ClusterConfig::default() };
     let mut first = ClaimsStage::new(config.clone(), outputs.clone(), 1 << 20);
-    let mut tracker = OffsetTracker::new();
-    tracker.assign(TopicPartition::new("tenor.sentences", 0));
+    let mut tracker = fresh_tracker();
     // Two hours apart: the second drops the first's cluster.
     let stream = [
         (0, sentence(0, "Fuel taxes will rise next spring, officials said.")),
@@ -410,50 +392,13 @@ fn a_dropped_cluster_is_a_tombstone_in_the_changelog() {
     assert!(second.index().snapshot(&dropped.cluster_id).is_none());
 }
 
-/// The broker test's stream (`tests/integration/kafka_claims.rs`): eight claims reprinted by five outlets in
-/// four forms with stance and speakers, and pothole reports alike but for their numbers.
+#[path = "../../../../../tests/fixtures/claim_stream.rs"]
+mod claim_stream;
+
+/// The broker test's stream (`tests/fixtures/claim_stream.rs`) as input records at offsets 0, 1, ...
 fn reprinted(n: usize) -> Vec<(i64, Vec<u8>)> {
-    use serde_json::json;
-    const CLAIMS: [&str; 8] = [
-        "Talks in Miami were productive and constructive",
-        "No significant breakthrough has emerged from the negotiations",
-        "Core disputes over territory remain unresolved",
-        "Fuel taxes will rise by three percent next spring",
-        "The central bank will hold interest rates steady this quarter",
-        "The bridge will reopen to traffic before the end of the month",
-        "Hospital waiting lists have grown for the fifth month in a row",
-        "The company plans to cut four hundred jobs at its northern plant",
-    ];
-    let outlets = ["Wire", "Post", "Daily", "Herald", "Times"];
-    let speakers = ["envoys", "officials", "analysts", "the ministry"];
-    let labels = ["positive", "negative", "neutral"];
-    (0..n)
-        .map(|k| {
-            let claim = CLAIMS[k % CLAIMS.len()];
-            let text = match k % 5 {
-                0 => claim.to_owned(),
-                1 => format!("\u{201c}{}\u{201d}, {} said.", claim.to_uppercase(), speakers[k % 4]),
-                2 => format!("{claim}, according to people familiar with the matter."),
-                3 => format!("\"{claim},\" a spokesperson told reporters."),
-                _ => format!("Residents of district {k} reported {} new potholes on street {}", k % 13, k * 7),
-            };
-            let record = json!({
-                "schema": "tenor.sentence/1", "article_id": format!("art-{k}"), "sentence_index": k % 3,
-                "text": text, "span": {"start": 0, "end": text.chars().count()}, "kind": "sentence",
-                "source": {"topic": "articles", "partition": 0, "offset": k},
-                "processed_at": "2024-05-01T00:00:00Z",
-                "published_at": format!("2024-05-01T{:02}:{:02}:00Z", k / 60 % 24, k % 60),
-                "article_source": outlets[k % outlets.len()],
-                "claim": {"is_claim": true, "score": 0.9, "kind": "attributed"},
-                "attribution": {"speaker": {"text": speakers[k % 4], "span": {"start": 0, "end": 1}, "resolved": null},
-                    "cue": {"text": "said", "span": {"start": 0, "end": 1}}, "content": null, "quote": null},
-                "stance": {"label": labels[k % 3], "confidence": 0.5 + (k % 5) as f64 / 10.0,
-                    "probs": {"negative": 0.2, "neutral": 0.3, "positive": 0.5}, "evidence": []},
-                "targets": [], "hedge": null, "model": {}
-            });
-            (k as i64, serde_json::to_vec(&record).unwrap())
-        })
-        .collect()
+    let records = claim_stream::reprinted(n).into_iter().enumerate();
+    records.map(|(k, record)| (k as i64, serde_json::to_vec(&record).unwrap())).collect()
 }
 
 /// A kill -9 can leave any prefix of the changelog (one partition, one idempotent producer), cutting an
@@ -465,22 +410,9 @@ fn reprinted(n: usize) -> Vec<(i64, Vec<u8>)> {
 #[test]
 fn a_restore_from_any_prefix_of_the_changelog_loses_no_member() {
     let stream = reprinted(120);
-    let latest = |emissions: &[Emission]| {
-        let mut by_id = BTreeMap::new();
-        for r in of_topic(emissions, "tenor.claims") {
-            let c: ClaimRecord = serde_json::from_slice(&r.payload).unwrap();
-            by_id.insert(c.cluster_id.clone(), c);
-        }
-        by_id
-    };
-    let fresh_tracker = || {
-        let mut tracker = OffsetTracker::new();
-        tracker.assign(TopicPartition::new("tenor.sentences", 0));
-        tracker
-    };
     let mut uninterrupted = with_tensions();
     let all = feed(&mut uninterrupted, &mut fresh_tracker(), &stream);
-    let want = latest(&all);
+    let want = latest_claims(&all);
     let want_tracker = serde_json::to_value(uninterrupted.tracker().unwrap().snapshot()).unwrap();
     // Every changelog entry with the input (stream index) that wrote it.
     let mut entries: Vec<(usize, Vec<u8>, Vec<u8>)> = Vec::new();
@@ -498,19 +430,9 @@ fn a_restore_from_any_prefix_of_the_changelog_loses_no_member() {
         let (mut second, _) =
             restored(&prefix.iter().map(|(_, k, v)| (k.clone(), v.clone())).collect::<Vec<_>>(), committed as i64);
         let after = feed(&mut second, &mut fresh_tracker(), &stream[committed..]);
-        let before: Vec<Emission> = all
-            .iter()
-            .filter(|e| !e.covers.is_empty())
-            .take(committed)
-            .map(|e| Emission {
-                records: e.records.clone(),
-                covers: Vec::new(),
-                stances: Vec::new(),
-                input_timestamp_ms: None,
-            })
-            .collect();
-        let mut got = latest(&before);
-        got.extend(latest(&after));
+        // What the process before published: at least the records of the inputs it committed.
+        let mut got = latest_claims(all.iter().filter(|e| !e.covers.is_empty()).take(committed));
+        got.extend(latest_claims(&after));
         for (id, w) in &want {
             assert_eq!(
                 got.get(id),
@@ -530,15 +452,7 @@ fn a_restore_from_any_prefix_of_the_changelog_loses_no_member() {
 #[test]
 fn entries_left_before_a_restart_marker_are_not_taken_by_a_later_upsert() {
     let stream = reprinted(3);
-    let all = feed(
-        &mut with_tensions(),
-        &mut {
-            let mut t = OffsetTracker::new();
-            t.assign(TopicPartition::new("tenor.sentences", 0));
-            t
-        },
-        &stream,
-    );
+    let all = feed(&mut with_tensions(), &mut fresh_tracker(), &stream);
     let entries = changelog_of(&all);
     // Input 0 whole, input 1's tracker claim only, then a restart's marker, then input 2 whole.
     let upsert = |e: &(Vec<u8>, Vec<u8>)| e.0.starts_with(b"c-");
