@@ -1,5 +1,6 @@
 //! Encoder speed on one core: sentences per second through the transformer (tokenize, forward, pool) at batch
-//! sizes 1, 8 and 32, and model load time (read, sha256-check and parse the three files).
+//! sizes 1, 8 and 32 in f32 and at 32 in int8, and model load time (read, sha256-check and parse the three
+//! files).
 //!
 //! Sentences are the bundled example stream's bodies, split by Tenor's splitter (median about 30 tokens).
 //! One core: the bench sets RAYON_NUM_THREADS=1 before candle starts, so its products run unsplit.
@@ -8,7 +9,7 @@
 //! Run: `scripts/fetch-encoder.sh && cargo bench -p tenor-encoder --bench encoder`.
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use tenor_encoder::bert::Ops;
-use tenor_encoder::{Encoder, EncoderConfig, Manifest, TopLayers, TopRow};
+use tenor_encoder::{Encoder, EncoderConfig, Manifest, Precision, TopLayers, TopRow};
 
 #[path = "support/sentences.rs"]
 mod sentences;
@@ -30,6 +31,13 @@ fn bench_encoder(c: &mut Criterion) {
             b.iter(|| encoder.encode(&texts).unwrap().iter().map(|e| e.mean()[0]).sum::<f32>())
         });
     }
+    // The dense layers in int8 (tenor_encoder::quant), at the batch size the pipeline uses.
+    let config =
+        EncoderConfig { batch_size: 32, threads: Some(1), precision: Precision::Int8, ..Default::default() };
+    let encoder = Encoder::load(&dir, &manifest, config).unwrap();
+    group.bench_function("forward_batch_32_int8", |b| {
+        b.iter(|| encoder.encode(&texts).unwrap().iter().map(|e| e.mean()[0]).sum::<f32>())
+    });
     group.finish();
 
     // The encoder tier with the fine-tuned target-stance layers (docs/MODELS.md, "Fine-tuned top layers"):

@@ -36,6 +36,9 @@ pub struct ModelArgs {
     /// Threads for the encoder (`models.encoder_threads`; default one per core).
     #[arg(long, value_name = "N")]
     pub encoder_threads: Option<usize>,
+    /// How the encoder's dense layers compute: f32 or int8 (`models.encoder_precision`).
+    #[arg(long, value_name = "PRECISION")]
+    pub encoder_precision: Option<tenor_encoder::Precision>,
 }
 
 impl ModelArgs {
@@ -51,6 +54,7 @@ impl ModelArgs {
             config.encoder_dir = dir.display().to_string();
         }
         config.encoder_threads = self.encoder_threads.unwrap_or(config.encoder_threads);
+        config.encoder_precision = self.encoder_precision.unwrap_or(config.encoder_precision);
         config
     }
 
@@ -68,6 +72,7 @@ impl ModelArgs {
             flag("models.encoder_share", &self.encoder_share),
             flag("models.encoder_dir", &path(&self.encoder_dir)),
             flag("models.encoder_threads", &self.encoder_threads),
+            flag("models.encoder_precision", &self.encoder_precision),
         ]
     }
 }

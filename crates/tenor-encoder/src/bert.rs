@@ -9,6 +9,8 @@ use candle_core::{DType, Module, Result, Tensor};
 use candle_nn::{embedding, layer_norm, linear, Embedding, LayerNorm, Linear, VarBuilder};
 use serde::Deserialize;
 
+use crate::quant::{Activation, QuantDense};
+
 /// The fields of a Hugging Face `config.json` that a BERT forward pass needs.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct BertConfig {
@@ -67,6 +69,16 @@ pub struct Layer {
     intermediate: Linear,
     output: Linear,
     output_norm: LayerNorm,
+    /// The dense layers in int8, when the encoder runs at [`crate::Precision::Int8`] ([`Layer::quantize`]).
+    quant: Option<QuantLayer>,
+}
+
+/// A layer's dense weights in int8; query, key and value are one product of three times the width.
+struct QuantLayer {
+    qkv: QuantDense,
+    attention_out: QuantDense,
+    intermediate: QuantDense,
+    output: QuantDense,
 }
 
 impl std::fmt::Debug for Layer {
@@ -115,6 +127,15 @@ impl Bert {
             .map(|i| Layer::load(vb.pp(format!("encoder.layer.{i}")), config))
             .collect::<Result<Vec<_>>>()?;
         Ok(Bert { embeddings, layers, heads: config.num_attention_heads })
+    }
+
+    /// Runs every layer's dense products in int8 from now on ([`crate::quant`]); training ops
+    /// ([`Ops::Differentiable`]) still use the f32 weights, which are kept.
+    pub fn quantize(&mut self) -> Result<()> {
+        for layer in &mut self.layers {
+            layer.quantize()?;
+        }
+        Ok(())
     }
 
     /// Number of self-attention layers.
@@ -186,11 +207,66 @@ impl Layer {
             intermediate: linear(h, config.intermediate_size, l.pp("intermediate.dense"))?,
             output: linear(config.intermediate_size, h, l.pp("output.dense"))?,
             output_norm: layer_norm(h, eps, l.pp("output.LayerNorm"))?,
+            quant: None,
         })
+    }
+
+    /// Quantizes the layer's dense weights for [`Ops::Fused`] inference (see [`crate::quant`]).
+    pub fn quantize(&mut self) -> Result<()> {
+        let parts = |linears: &[&Linear]| -> Result<QuantDense> {
+            let (mut weight, mut bias) = (Vec::new(), Vec::new());
+            let mut inputs = 0;
+            for l in linears {
+                inputs = l.weight().dim(1)?;
+                weight.extend(l.weight().flatten_all()?.to_vec1::<f32>()?);
+                bias.extend(l.bias().expect("BERT dense layers have a bias").to_vec1::<f32>()?);
+            }
+            Ok(QuantDense::new(&weight, &bias, inputs))
+        };
+        self.quant = Some(QuantLayer {
+            qkv: parts(&[&self.query, &self.key, &self.value])?,
+            attention_out: parts(&[&self.attention_out])?,
+            intermediate: parts(&[&self.intermediate])?,
+            output: parts(&[&self.output])?,
+        });
+        Ok(())
+    }
+
+    /// [`Layer::forward`] with the int8 dense products: the same maths, in plain buffers between them.
+    fn forward_int8(&self, quant: &QuantLayer, x: &Tensor, bias: &Tensor, heads: usize) -> Result<Tensor> {
+        let (b, t, h) = x.dims3()?;
+        let d = h / heads;
+        let device = x.device();
+        let xs = x.flatten_all()?.to_vec1::<f32>()?;
+        let qkv = quant.qkv.forward(&xs, Activation::None, None);
+        // Rows of [q | k | v] to three (batch, heads, tokens, head width) tensors.
+        let mut split = [vec![0f32; b * t * h], vec![0f32; b * t * h], vec![0f32; b * t * h]];
+        for (row, values) in qkv.chunks_exact(3 * h).enumerate() {
+            let (bi, ti) = (row / t, row % t);
+            for (part, out) in split.iter_mut().enumerate() {
+                for head in 0..heads {
+                    let to = ((bi * heads + head) * t + ti) * d;
+                    out[to..to + d].copy_from_slice(&values[part * h + head * d..part * h + (head + 1) * d]);
+                }
+            }
+        }
+        let [q, k, v] = split.map(|part| Tensor::from_vec(part, (b, heads, t, d), device));
+        let scores = (q?.matmul(&k?.t()?)? / (d as f64).sqrt())?.broadcast_add(bias)?;
+        let probs = candle_nn::ops::softmax_last_dim(&scores)?;
+        let context = probs.matmul(&v?)?.transpose(1, 2)?.contiguous()?.flatten_all()?.to_vec1::<f32>()?;
+        let attended = quant.attention_out.forward(&context, Activation::None, Some(&xs));
+        let x = self.attention_norm.forward(&Tensor::from_vec(attended, (b, t, h), device)?)?;
+        let xs = x.flatten_all()?.to_vec1::<f32>()?;
+        let inner = quant.intermediate.forward(&xs, Activation::Gelu, None);
+        let out = quant.output.forward(&inner, Activation::None, Some(&xs));
+        self.output_norm.forward(&Tensor::from_vec(out, (b, t, h), device)?)
     }
 
     /// The layer on `x` of `(batch, tokens, hidden)`, with `bias` from [`attention_bias`].
     pub fn forward(&self, x: &Tensor, bias: &Tensor, heads: usize, ops: Ops) -> Result<Tensor> {
+        if let (Ops::Fused, Some(quant)) = (ops, &self.quant) {
+            return self.forward_int8(quant, x, bias, heads);
+        }
         let norm = |norm: &LayerNorm, y: &Tensor| match ops {
             Ops::Fused => norm.forward(y),
             Ops::Differentiable => candle_nn::ops::layer_norm_slow(

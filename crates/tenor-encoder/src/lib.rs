@@ -7,6 +7,8 @@
 //! - [`encode`]: [`Encoder`], batched inference (inputs sorted into length buckets, padded per batch) giving an
 //!   [`Encoded`] per text: token vectors, each token's byte range in the text, and pooling over the whole text
 //!   or over the tokens of one byte range (a target mention's own tokens);
+//! - [`quant`]: the dense layers in int8 ([`Precision::Int8`]), with the rounding bounded and exact integer
+//!   products, so outputs stay identical run to run and batch to batch;
 //! - [`top`]: [`TopLayers`], fine-tuned copies of the top layers with a classifier, run on the shared output
 //!   of the bottom layers ([`Encoder::encode_through`]).
 //!
@@ -18,8 +20,10 @@
 pub mod bert;
 pub mod encode;
 pub mod files;
+pub mod quant;
 pub mod top;
 
 pub use encode::{Encoded, Encoder, EncoderConfig};
 pub use files::{EncoderError, Manifest, ModelFiles, DEFAULT_MANIFEST};
+pub use quant::Precision;
 pub use top::{TopLayers, TopRow};

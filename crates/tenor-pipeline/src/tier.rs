@@ -106,11 +106,13 @@ impl EncoderModels {
         let (stance, stance_ref) = load(stance, Task::Stance, HeadInput::SentenceAndTarget)?;
         let (sentence_stance, sentence_ref) = load(sentence_stance, Task::Stance, HeadInput::Sentence)?;
         let (claim, claim_ref) = load(claim, Task::Claim, HeadInput::Sentence)?;
-        let encoder_ref = ModelRef {
-            name: encoder.name().to_owned(),
-            version: encoder.version().to_owned(),
-            sha256: weights_sha256.to_owned(),
+        // The precision is part of the version records carry: `0.1.2` is the f32 encoder, `0.1.2+int8` the same
+        // weights with int8 dense layers.
+        let version = match encoder.config().precision {
+            tenor_encoder::Precision::F32 => encoder.version().to_owned(),
+            precision => format!("{}+{precision}", encoder.version()),
         };
+        let encoder_ref = ModelRef { name: encoder.name().to_owned(), version, sha256: weights_sha256.to_owned() };
         Ok(EncoderModels {
             encoder,
             stance,

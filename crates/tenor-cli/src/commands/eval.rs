@@ -89,6 +89,9 @@ pub struct StanceEvalArgs {
     /// The encoder's model directory (default: the cache scripts/fetch-encoder.sh fills).
     #[arg(long, value_name = "DIR")]
     pub encoder_dir: Option<PathBuf>,
+    /// How the encoder's dense layers compute with --tiers: f32 or int8.
+    #[arg(long, value_name = "PRECISION", default_value_t)]
+    pub encoder_precision: tenor_encoder::Precision,
     #[command(flatten)]
     pub retrain: RetrainArgs,
 }
@@ -179,7 +182,8 @@ fn print_comparison(
 fn print_tiers(args: &StanceEvalArgs, comparison: &Comparison) -> anyhow::Result<()> {
     let manifest = tenor_encoder::Manifest::default_encoder();
     let dir = args.encoder_dir.clone().unwrap_or_else(|| manifest.default_dir());
-    let encoder = tenor_encoder::Encoder::load(&dir, &manifest, tenor_encoder::EncoderConfig::default())?;
+    let config = tenor_encoder::EncoderConfig { precision: args.encoder_precision, ..Default::default() };
+    let encoder = tenor_encoder::Encoder::load(&dir, &manifest, config)?;
     let (kind, bytes) = if args.sentences {
         (ModelKind::SentenceStance, tenor_models::shipped::ENCODER_SENTENCE_STANCE)
     } else {
@@ -194,7 +198,8 @@ fn print_tiers(args: &StanceEvalArgs, comparison: &Comparison) -> anyhow::Result
         comparison,
         &[0.02, 0.1, 0.3, 1.0],
     )?;
-    println!("{}", tiers.encoder.table(&format!("encoder tier ({}) {}", head.file().name, comparison.what)));
+    let what = format!("encoder tier ({}, {}) {}", head.file().name, args.encoder_precision, comparison.what);
+    println!("{}", tiers.encoder.table(&what));
     println!("| tier | encoder share | macro-F1 | accuracy | ECE (15 bins) |\n|---|---|---|---|---|");
     let row = |tier: &str, share: f64, r: &Report| {
         println!("| {tier} | {:.0} % | {:.4} | {:.4} | {:.4} |", 100.0 * share, r.macro_f1, r.accuracy, r.ece)

@@ -56,6 +56,9 @@ pub struct EvalClaimsArgs {
     /// scripts/fetch-encoder.sh fills).
     #[arg(long, value_name = "DIR")]
     pub encoder_dir: Option<PathBuf>,
+    /// How the encoder's dense layers compute: f32 or int8.
+    #[arg(long, value_name = "PRECISION", default_value_t)]
+    pub encoder_precision: tenor_encoder::Precision,
     /// Lexical clustering only: no encoder is loaded.
     #[arg(long)]
     pub lexical_only: bool,
@@ -106,7 +109,11 @@ pub fn run(args: EvalClaimsArgs) -> anyhow::Result<ExitCode> {
         &read("dataset_split_v1.0.json")?,
     )?;
     let task = data.cluster_task(args.split.name())?;
-    let encoder = if args.lexical_only { None } else { Some(load_encoder(args.encoder_dir.as_deref())?) };
+    let encoder = if args.lexical_only {
+        None
+    } else {
+        Some(load_encoder(args.encoder_dir.as_deref(), args.encoder_precision)?)
+    };
     let embed = |texts: &[&str]| -> anyhow::Result<Option<Vec<Vec<f32>>>> {
         let Some(encoder) = &encoder else { return Ok(None) };
         let started = std::time::Instant::now();
@@ -155,8 +162,11 @@ fn wire(vector: &[f32]) -> Vec<f32> {
         .unwrap_or_else(|| vector.to_vec())
 }
 
-fn load_encoder(dir: Option<&Path>) -> anyhow::Result<tenor_encoder::Encoder> {
-    let mut models = ModelsConfig::default();
+fn load_encoder(
+    dir: Option<&Path>,
+    precision: tenor_encoder::Precision,
+) -> anyhow::Result<tenor_encoder::Encoder> {
+    let mut models = ModelsConfig { encoder_precision: precision, ..ModelsConfig::default() };
     if let Some(dir) = dir {
         models.encoder_dir = dir.display().to_string();
     }

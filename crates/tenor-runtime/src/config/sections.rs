@@ -152,6 +152,8 @@ pub struct ModelsConfig {
     pub encoder_threads: usize,
     /// Sentences per encoder forward pass.
     pub encoder_batch: usize,
+    /// How the encoder's dense layers compute: `f32` or `int8` (docs/MODELS.md, "Int8").
+    pub encoder_precision: tenor_encoder::Precision,
 }
 
 impl Default for ModelsConfig {
@@ -164,6 +166,7 @@ impl Default for ModelsConfig {
             encoder_dir: String::new(),
             encoder_threads: 0,
             encoder_batch: tenor_encoder::EncoderConfig::default().batch_size,
+            encoder_precision: tenor_encoder::EncoderConfig::default().precision,
         }
     }
 }
@@ -187,6 +190,7 @@ impl ModelsConfig {
         let config = tenor_encoder::EncoderConfig {
             batch_size: self.encoder_batch.max(1),
             threads: (self.encoder_threads > 0).then_some(self.encoder_threads),
+            precision: self.encoder_precision,
             ..Default::default()
         };
         (dir, config)
