@@ -78,6 +78,10 @@ fn bench_encoder(c: &mut Criterion) {
     group.bench_function("all-minilm-l6-v2", |b| {
         b.iter(|| Encoder::load(&dir, &manifest, EncoderConfig::default()).unwrap())
     });
+    group.bench_function("all-minilm-l6-v2-int8", |b| {
+        let config = EncoderConfig { precision: Precision::Int8, ..Default::default() };
+        b.iter(|| Encoder::load(&dir, &manifest, config.clone()).unwrap())
+    });
     group.finish();
 }
 

@@ -232,7 +232,10 @@ impl Layer {
         Ok(())
     }
 
-    /// [`Layer::forward`] with the int8 dense products: the same maths, in plain buffers between them.
+    /// [`Layer::forward`] with the int8 dense products: the same maths, in plain buffers between them. The
+    /// attention runs over each text's own tokens only (never over padding), in a fixed order, so that a
+    /// text's numbers are the same in any batch: an f32 difference of one rounding step, as batched products
+    /// give, could otherwise move a value across a quantization step and grow from layer to layer.
     fn forward_int8(&self, quant: &QuantLayer, x: &Tensor, bias: &Tensor, heads: usize) -> Result<Tensor> {
         let (b, t, h) = x.dims3()?;
         let d = h / heads;
@@ -250,10 +253,15 @@ impl Layer {
                 }
             }
         }
-        let [q, k, v] = split.map(|part| Tensor::from_vec(part, (b, heads, t, d), device));
-        let scores = (q?.matmul(&k?.t()?)? / (d as f64).sqrt())?.broadcast_add(bias)?;
-        let probs = candle_nn::ops::softmax_last_dim(&scores)?;
-        let context = probs.matmul(&v?)?.transpose(1, 2)?.contiguous()?.flatten_all()?.to_vec1::<f32>()?;
+        // Each text's own tokens, from the additive mask (0 on a real token, a large negative number on padding).
+        let lengths: Vec<usize> = bias
+            .flatten_all()?
+            .to_vec1::<f32>()?
+            .chunks_exact(t)
+            .map(|row| row.iter().filter(|&&m| m == 0.0).count())
+            .collect();
+        let [q, k, v] = &split;
+        let context = crate::quant::attention(q, k, v, &lengths, heads, t, d);
         let attended = quant.attention_out.forward(&context, Activation::None, Some(&xs));
         let x = self.attention_norm.forward(&Tensor::from_vec(attended, (b, t, h), device)?)?;
         let xs = x.flatten_all()?.to_vec1::<f32>()?;

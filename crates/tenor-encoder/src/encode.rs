@@ -2,7 +2,8 @@
 //!
 //! Guarantees:
 //! - every [`Encoded`] covers its own text only: padding is masked in attention and never pooled, so a text's
-//!   vectors do not depend on which other texts share its batch, beyond float rounding that the tests bound;
+//!   vectors do not depend on which other texts share its batch, beyond float rounding that the tests bound
+//!   (at [`Precision::Int8`] not even that: the attention skips padding and sums in a fixed order);
 //! - the same inputs and the same thread count give identical outputs, run to run;
 //! - each token's range is in bytes into the text given (special tokens have none), so a target mention's
 //!   tokens are found exactly by its byte range;

@@ -14,7 +14,7 @@
 //! Pure arithmetic: no I/O, no threads of its own (rten-gemm splits a product over rayon's current pool,
 //! which [`crate::Encoder`] sets with its thread count).
 
-use rten_gemm::{GemmExecutor, GemmInputA, GemmInputB, GemmUninitOptions, PackedBMatrix, QuantParams};
+use rten_gemm::{GemmExecutor, GemmInputA, GemmInputB, GemmUninitOptions, PackedBMatrix};
 use rten_tensor::prelude::*;
 use rten_tensor::{NdTensor, NdTensorView};
 
@@ -66,7 +66,8 @@ pub struct QuantDense {
     /// Per output column: the weight scale (w ≈ q · scale).
     scales: Vec<f32>,
     bias: Vec<f32>,
-    zero_b: Vec<i8>,
+    /// Per output column: the sum of its quantized weights, for the rows' zero points (see `forward`).
+    column_sums: Vec<i32>,
     inputs: usize,
 }
 
@@ -86,23 +87,28 @@ impl QuantDense {
     /// From a weight matrix in the layout of `torch.nn.Linear` (`outputs` rows of `inputs` values) and its
     /// bias (`outputs` values).
     pub fn new(weight: &[f32], bias: &[f32], inputs: usize) -> QuantDense {
-        assert!(inputs > 0 && weight.len() % inputs == 0, "weight is not a matrix of {inputs} columns");
+        assert!(inputs > 0 && weight.len().is_multiple_of(inputs), "weight is not a matrix of {inputs} columns");
         let outputs = weight.len() / inputs;
         assert_eq!(bias.len(), outputs, "one bias per output");
         let mut scales = Vec::with_capacity(outputs);
+        let mut column_sums = Vec::with_capacity(outputs);
         // B is inputs × outputs (k × n): column j holds output j's weights.
         let mut b = vec![0i8; inputs * outputs];
         for (j, row) in weight.chunks_exact(inputs).enumerate() {
             let max = row.iter().fold(0f32, |m, w| m.max(w.abs()));
             let scale = if max > 0.0 { max / WEIGHT_MAX } else { 1.0 };
+            let mut sum = 0i32;
             for (i, w) in row.iter().enumerate() {
-                b[i * outputs + j] = (w / scale).round().clamp(-WEIGHT_MAX, WEIGHT_MAX) as i8;
+                let q = (w / scale).round().clamp(-WEIGHT_MAX, WEIGHT_MAX) as i8;
+                b[i * outputs + j] = q;
+                sum += i32::from(q);
             }
             scales.push(scale);
+            column_sums.push(sum);
         }
         let b = NdTensor::from_data([inputs, outputs], b);
         let packed = GEMM.with(|g| g.prepack_b(b.view()));
-        QuantDense { packed, scales, bias: bias.to_vec(), zero_b: vec![0; outputs], inputs }
+        QuantDense { packed, scales, bias: bias.to_vec(), column_sums, inputs }
     }
 
     pub fn inputs(&self) -> usize {
@@ -134,24 +140,25 @@ impl QuantDense {
             let a = NdTensorView::from_data([rows, k], &quantized[..]);
             products.clear();
             products.reserve(rows * n);
+            // The product of the raw u8 rows; each row's zero point is taken off afterwards, exactly, as
+            // zero · (column's weight sum). rten-gemm 0.25–0.27 also takes per-row zero points, but reads only
+            // the first 6 of each packed block of rows (its `pack_a` indexes them by row within the panel),
+            // so rows past the sixth came out wrong: the test below compares 64 rows with the integer sums.
             let products = GEMM
                 .with(|g| {
                     g.gemm_uninit(
                         &mut products.spare_capacity_mut()[..rows * n],
                         GemmInputA::Unpacked(a),
                         GemmInputB::Packed(&self.packed),
-                        GemmUninitOptions {
-                            a_quant: Some(QuantParams { zero_point: zero_points }),
-                            b_quant: Some(QuantParams { zero_point: &self.zero_b }),
-                            ..Default::default()
-                        },
+                        GemmUninitOptions::default(),
                     )
                 })
                 .expect("shapes are checked above");
             arch.dispatch(|| {
                 for (r, (acc, out)) in products.chunks_exact(n).zip(out.chunks_exact_mut(n)).enumerate() {
                     let residual = residual.map(|res| &res[r * n..(r + 1) * n]);
-                    dequantize(acc, row_scales[r], &self.scales, &self.bias, activation, residual, out);
+                    let row = Row { scale: row_scales[r], zero: i32::from(zero_points[r]) };
+                    dequantize(acc, row, self, activation, residual, out);
                 }
             });
         });
@@ -190,17 +197,18 @@ fn quantize_rows(x: &[f32], k: usize, q: &mut Vec<u8>, scales: &mut Vec<f32>, ze
         let (inverse, offset) = (1.0 / scale, zero as f32 + 0.5);
         for (o, &v) in out.iter_mut().zip(row) {
             let t = v * inverse + offset;
-            *o = (if t < 0.0 {
-                0.0
-            } else if t > 255.5 {
-                255.5
-            } else {
-                t
-            }) as u8;
+            *o = t.clamp(0.0, 255.5) as u8;
         }
         scales.push(scale);
         zeros.push(zero);
     }
+}
+
+/// A quantized input row's scale and zero point.
+#[derive(Clone, Copy)]
+struct Row {
+    scale: f32,
+    zero: i32,
 }
 
 /// One output row back to f32: `acc · row_scale · column scale + bias`, then the activation, then the
@@ -208,15 +216,15 @@ fn quantize_rows(x: &[f32], k: usize, q: &mut Vec<u8>, scales: &mut Vec<f32>, ze
 #[inline(always)]
 fn dequantize(
     acc: &[i32],
-    row_scale: f32,
-    scales: &[f32],
-    bias: &[f32],
+    row: Row,
+    layer: &QuantDense,
     activation: Activation,
     residual: Option<&[f32]>,
     out: &mut [f32],
 ) {
-    for (((o, &a), &s), &b) in out.iter_mut().zip(acc).zip(scales).zip(bias) {
-        *o = a as f32 * (row_scale * s) + b;
+    let columns = acc.iter().zip(&layer.column_sums).zip(&layer.scales).zip(&layer.bias);
+    for (o, (((&a, &sum), &s), &b)) in out.iter_mut().zip(columns) {
+        *o = (a - row.zero * sum) as f32 * (row.scale * s) + b;
     }
     if activation == Activation::Gelu {
         for o in out.iter_mut() {
@@ -230,6 +238,70 @@ fn dequantize(
     }
 }
 
+/// Scaled dot-product attention over `q`, `k`, `v` of `(texts, heads, tokens, head width)`, each text over its
+/// first `lengths[text]` tokens only (the rest is padding, neither attended to nor pooled; its own rows are
+/// computed over the real tokens and ignored later). The result is `(texts, tokens, heads · head width)`, the
+/// layout of the next dense layer's input. Sums run in one fixed order whatever the padding, so a text's
+/// output does not depend on the batch it is in.
+pub fn attention(
+    q: &[f32],
+    k: &[f32],
+    v: &[f32],
+    lengths: &[usize],
+    heads: usize,
+    t: usize,
+    d: usize,
+) -> Vec<f32> {
+    let mut out = vec![0f32; lengths.len() * t * heads * d];
+    let mut scores = vec![0f32; t];
+    let scale = 1.0 / (d as f32).sqrt();
+    pulp::Arch::new().dispatch(|| {
+        for (text, &len) in lengths.iter().enumerate() {
+            for head in 0..heads {
+                let base = (text * heads + head) * t * d;
+                let keys = &k[base..base + len * d];
+                let values = &v[base..base + len * d];
+                for i in 0..t {
+                    let query = &q[base + i * d..base + (i + 1) * d];
+                    let mut max = f32::NEG_INFINITY;
+                    for (s, key) in scores.iter_mut().zip(keys.chunks_exact(d)) {
+                        *s = dot(query, key) * scale;
+                        max = if *s > max { *s } else { max };
+                    }
+                    let mut sum = 0f32;
+                    for s in &mut scores[..len] {
+                        *s = (*s - max).exp();
+                        sum += *s;
+                    }
+                    let row = ((text * t + i) * heads + head) * d;
+                    let o = &mut out[row..row + d];
+                    for (&s, value) in scores[..len].iter().zip(values.chunks_exact(d)) {
+                        let p = s / sum;
+                        for (o, &x) in o.iter_mut().zip(value) {
+                            *o += p * x;
+                        }
+                    }
+                }
+            }
+        }
+    });
+    out
+}
+
+/// A dot product with eight running sums (so it vectorizes), added up in a fixed order.
+#[inline(always)]
+fn dot(a: &[f32], b: &[f32]) -> f32 {
+    let mut lanes = [0f32; 8];
+    let (a8, b8) = (a.chunks_exact(8), b.chunks_exact(8));
+    let tail: f32 = a8.remainder().iter().zip(b8.remainder()).map(|(x, y)| x * y).sum();
+    for (x, y) in a8.zip(b8) {
+        for l in 0..8 {
+            lanes[l] += x[l] * y[l];
+        }
+    }
+    ((lanes[0] + lanes[4]) + (lanes[1] + lanes[5])) + ((lanes[2] + lanes[6]) + (lanes[3] + lanes[7])) + tail
+}
+
 /// Exact (erf) GELU.
 #[inline(always)]
 pub fn gelu(x: f32) -> f32 {
@@ -241,13 +313,7 @@ pub fn gelu(x: f32) -> f32 {
 /// unit test checks a fine grid against a double-precision series).
 #[inline(always)]
 pub fn erf(x: f32) -> f32 {
-    let x = if x > 4.0 {
-        4.0
-    } else if x < -4.0 {
-        -4.0
-    } else {
-        x
-    };
+    let x = x.clamp(-4.0, 4.0);
     let x2 = x * x;
     let mut p = -2.726_142_3e-10_f32;
     p = p * x2 + 2.770_681_4e-8;
@@ -329,5 +395,49 @@ mod tests {
         // Rows are quantized one by one: a row alone gives the same numbers as in the batch.
         let alone = layer.forward(&x[2 * k..3 * k], Activation::None, None);
         assert_eq!(alone, y[2 * n..3 * n].to_vec());
+    }
+
+    /// At the encoder's shapes, every row of a many-row product equals the exact integer sum of its quantized
+    /// values (the row's zero point taken off), scaled back, and any run of rows alone gives the same numbers.
+    #[test]
+    fn every_row_of_a_large_product_is_the_exact_integer_sum() {
+        let (k, n, rows) = (384, 1152, 64);
+        let mut seed = 9u64;
+        let mut next = || {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            ((seed >> 33) as f32 / (1u64 << 31) as f32) * 2.0 - 1.0
+        };
+        let weight: Vec<f32> = (0..n * k).map(|_| next() * 0.1).collect();
+        let bias: Vec<f32> = (0..n).map(|_| next()).collect();
+        // Rows skewed differently, so their zero points differ.
+        let x: Vec<f32> = (0..rows * k).map(|i| next() * 3.0 + (i / k) as f32 * 0.05).collect();
+        let layer = QuantDense::new(&weight, &bias, k);
+        let (mut q, mut row_scales, mut zeros) = (vec![], vec![], vec![]);
+        quantize_rows(&x, k, &mut q, &mut row_scales, &mut zeros);
+        assert!(zeros.iter().any(|&z| z != zeros[0]), "the rows' zero points differ");
+        let weights: Vec<i32> = weight
+            .chunks_exact(k)
+            .zip(&layer.scales)
+            .flat_map(|(row, &s)| row.iter().map(move |w| (w / s).round() as i32))
+            .collect();
+        let exact = |r: usize, j: usize| {
+            let sum: i32 =
+                (0..k).map(|i| (i32::from(q[r * k + i]) - i32::from(zeros[r])) * weights[j * k + i]).sum();
+            sum as f32 * row_scales[r] * layer.scales[j] + bias[j]
+        };
+        let all = layer.forward(&x, Activation::None, None);
+        for r in 0..rows {
+            for j in 0..n {
+                let e = exact(r, j);
+                assert!(
+                    (all[r * n + j] - e).abs() <= 1e-4 * (1.0 + e.abs()),
+                    "row {r} col {j}: {} vs {e}",
+                    all[r * n + j]
+                );
+            }
+        }
+        for (lo, hi) in [(13, 40), (40, 64), (5, 6)] {
+            assert_eq!(layer.forward(&x[lo * k..hi * k], Activation::None, None), all[lo * n..hi * n].to_vec());
+        }
     }
 }

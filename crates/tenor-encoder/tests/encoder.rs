@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use tenor_encoder::{Encoder, EncoderConfig, EncoderError, Manifest};
+use tenor_encoder::{Encoder, EncoderConfig, EncoderError, Manifest, Precision};
 
 fn model_dir() -> PathBuf {
     let dir = Manifest::default_encoder().default_dir();
@@ -24,6 +24,14 @@ fn encoder() -> &'static Encoder {
             EncoderConfig { batch_size: 4, ..Default::default() },
         )
         .unwrap()
+    })
+}
+
+fn int8_encoder() -> &'static Encoder {
+    static ENCODER: OnceLock<Encoder> = OnceLock::new();
+    ENCODER.get_or_init(|| {
+        let config = EncoderConfig { batch_size: 4, precision: Precision::Int8, ..Default::default() };
+        Encoder::load(&model_dir(), &Manifest::default_encoder(), config).unwrap()
     })
 }
 
@@ -50,6 +58,30 @@ fn outputs_are_identical_run_to_run_and_do_not_depend_on_the_batch() {
         assert!(gap < 1e-4, "text {i} differs by {gap} alone and in a batch");
     }
     assert_eq!(a[4].tokens(), 2, "an empty text is [CLS] [SEP]");
+}
+
+/// The int8 dense layers: integer products are exact and rows are quantized one by one, so the outputs are
+/// identical run to run, and a text's are exactly the same whatever its batch (its attention runs over its own
+/// tokens in a fixed order); and they stay close to the f32 encoder's, the sentence embeddings at cosine ≥ 0.99.
+#[test]
+fn int8_layers_are_repeatable_batch_independent_and_close_to_f32() {
+    let texts = [
+        "Envoys described the talks as productive and constructive.",
+        "No significant breakthrough has emerged, officials said.",
+        "Oil prices rose.",
+        "U.S. intelligence assessments suggest that the Kremlin's aims are unchanged, according to two people familiar with them.",
+        "The central bank held rates at 4.5 per cent, defying forecasts of a cut.",
+    ];
+    let a = int8_encoder().encode(&texts).unwrap();
+    assert_eq!(a, int8_encoder().encode(&texts).unwrap());
+    let f32s = encoder().encode(&texts).unwrap();
+    for (i, text) in texts.iter().enumerate() {
+        let alone = &int8_encoder().encode(&[text]).unwrap()[0];
+        assert_eq!(alone.vectors, a[i].vectors, "text {i} differs alone and in a batch");
+        let cos = cosine(&a[i].embedding(), &f32s[i].embedding());
+        assert!(cos >= 0.99, "text {i}: int8 against f32 cosine {cos}");
+        assert_ne!(a[i].vectors, f32s[i].vectors, "text {i}: the int8 layers were not used");
+    }
 }
 
 #[test]
