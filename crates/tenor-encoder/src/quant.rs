@@ -366,10 +366,9 @@ mod tests {
         assert!(worst < 5e-7, "worst error {worst}");
     }
 
-    #[test]
-    fn a_layer_matches_the_float_product_within_its_quantization_error() {
-        let (k, n, rows) = (96, 40, 7);
-        let mut seed = 7u64;
+    /// Weights (`n` × `k`, within ±0.1), biases (within ±1) and `rows` inputs (within ±3), from a fixed seed.
+    fn random_layer(k: usize, n: usize, rows: usize, seed: u64) -> (Vec<f32>, Vec<f32>, Vec<f32>) {
+        let mut seed = seed;
         let mut next = || {
             seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
             ((seed >> 33) as f32 / (1u64 << 31) as f32) * 2.0 - 1.0
@@ -377,6 +376,13 @@ mod tests {
         let weight: Vec<f32> = (0..n * k).map(|_| next() * 0.1).collect();
         let bias: Vec<f32> = (0..n).map(|_| next()).collect();
         let x: Vec<f32> = (0..rows * k).map(|_| next() * 3.0).collect();
+        (weight, bias, x)
+    }
+
+    #[test]
+    fn a_layer_matches_the_float_product_within_its_quantization_error() {
+        let (k, n, rows) = (96, 40, 7);
+        let (weight, bias, x) = random_layer(k, n, rows, 7);
         let layer = QuantDense::new(&weight, &bias, k);
         let y = layer.forward(&x, Activation::None, None);
         let g = layer.forward(&x, Activation::Gelu, Some(&y));
@@ -402,15 +408,9 @@ mod tests {
     #[test]
     fn every_row_of_a_large_product_is_the_exact_integer_sum() {
         let (k, n, rows) = (384, 1152, 64);
-        let mut seed = 9u64;
-        let mut next = || {
-            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-            ((seed >> 33) as f32 / (1u64 << 31) as f32) * 2.0 - 1.0
-        };
-        let weight: Vec<f32> = (0..n * k).map(|_| next() * 0.1).collect();
-        let bias: Vec<f32> = (0..n).map(|_| next()).collect();
+        let (weight, bias, x) = random_layer(k, n, rows, 9);
         // Rows skewed differently, so their zero points differ.
-        let x: Vec<f32> = (0..rows * k).map(|i| next() * 3.0 + (i / k) as f32 * 0.05).collect();
+        let x: Vec<f32> = x.iter().enumerate().map(|(i, v)| v + (i / k) as f32 * 0.05).collect();
         let layer = QuantDense::new(&weight, &bias, k);
         let (mut q, mut row_scales, mut zeros) = (vec![], vec![], vec![]);
         quantize_rows(&x, k, &mut q, &mut row_scales, &mut zeros);
