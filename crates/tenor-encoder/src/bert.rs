@@ -242,17 +242,6 @@ impl Layer {
         let device = x.device();
         let xs = x.flatten_all()?.to_vec1::<f32>()?;
         let qkv = quant.qkv.forward(&xs, Activation::None, None);
-        // Rows of [q | k | v] to three (batch, heads, tokens, head width) tensors.
-        let mut split = [vec![0f32; b * t * h], vec![0f32; b * t * h], vec![0f32; b * t * h]];
-        for (row, values) in qkv.chunks_exact(3 * h).enumerate() {
-            let (bi, ti) = (row / t, row % t);
-            for (part, out) in split.iter_mut().enumerate() {
-                for head in 0..heads {
-                    let to = ((bi * heads + head) * t + ti) * d;
-                    out[to..to + d].copy_from_slice(&values[part * h + head * d..part * h + (head + 1) * d]);
-                }
-            }
-        }
         // Each text's own tokens, from the additive mask (0 on a real token, a large negative number on padding).
         let lengths: Vec<usize> = bias
             .flatten_all()?
@@ -260,8 +249,7 @@ impl Layer {
             .chunks_exact(t)
             .map(|row| row.iter().filter(|&&m| m == 0.0).count())
             .collect();
-        let [q, k, v] = &split;
-        let context = crate::quant::attention(q, k, v, &lengths, heads, t, d);
+        let context = crate::quant::attention(&qkv, &lengths, heads, t, d);
         let attended = quant.attention_out.forward(&context, Activation::None, Some(&xs));
         let x = self.attention_norm.forward(&Tensor::from_vec(attended, (b, t, h), device)?)?;
         let xs = x.flatten_all()?.to_vec1::<f32>()?;

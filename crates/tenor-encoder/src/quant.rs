@@ -238,34 +238,31 @@ fn dequantize(
     }
 }
 
-/// Scaled dot-product attention over `q`, `k`, `v` of `(texts, heads, tokens, head width)`, each text over its
-/// first `lengths[text]` tokens only (the rest is padding, neither attended to nor pooled; its own rows are
-/// computed over the real tokens and ignored later). The result is `(texts, tokens, heads · head width)`, the
-/// layout of the next dense layer's input. Sums run in one fixed order whatever the padding, so a text's
-/// output does not depend on the batch it is in.
-pub fn attention(
-    q: &[f32],
-    k: &[f32],
-    v: &[f32],
-    lengths: &[usize],
-    heads: usize,
-    t: usize,
-    d: usize,
-) -> Vec<f32> {
-    let mut out = vec![0f32; lengths.len() * t * heads * d];
+/// Scaled dot-product attention over `qkv`, the query-key-value product's rows as they come out of it (one per
+/// token of `(texts, tokens)`, each `[q | k | v]` of `3 · heads · d` values, a head's `d` values together in
+/// each part), each text over its first `lengths[text]` tokens only (the rest is padding, neither attended to
+/// nor pooled; its own rows are computed over the real tokens and ignored later). The result is
+/// `(texts, tokens, heads · d)`, the layout of the next dense layer's input. Sums run in one fixed order
+/// whatever the padding, so a text's output does not depend on the batch it is in.
+pub fn attention(qkv: &[f32], lengths: &[usize], heads: usize, t: usize, d: usize) -> Vec<f32> {
+    let h = heads * d;
+    let mut out = vec![0f32; lengths.len() * t * h];
     let mut scores = vec![0f32; t];
     let scale = 1.0 / (d as f32).sqrt();
+    // Part `part` (0 query, 1 key, 2 value) of `head` for token `token` of the text starting at row `first`.
+    let at = |first: usize, token: usize, part: usize, head: usize| {
+        let start = (first + token) * 3 * h + part * h + head * d;
+        &qkv[start..start + d]
+    };
     pulp::Arch::new().dispatch(|| {
         for (text, &len) in lengths.iter().enumerate() {
+            let first = text * t;
             for head in 0..heads {
-                let base = (text * heads + head) * t * d;
-                let keys = &k[base..base + len * d];
-                let values = &v[base..base + len * d];
                 for i in 0..t {
-                    let query = &q[base + i * d..base + (i + 1) * d];
+                    let query = at(first, i, 0, head);
                     let mut max = f32::NEG_INFINITY;
-                    for (s, key) in scores.iter_mut().zip(keys.chunks_exact(d)) {
-                        *s = dot(query, key) * scale;
+                    for (j, s) in scores[..len].iter_mut().enumerate() {
+                        *s = dot(query, at(first, j, 1, head)) * scale;
                         max = if *s > max { *s } else { max };
                     }
                     let mut sum = 0f32;
@@ -273,11 +270,11 @@ pub fn attention(
                         *s = (*s - max).exp();
                         sum += *s;
                     }
-                    let row = ((text * t + i) * heads + head) * d;
+                    let row = (first + i) * h + head * d;
                     let o = &mut out[row..row + d];
-                    for (&s, value) in scores[..len].iter().zip(values.chunks_exact(d)) {
+                    for (j, &s) in scores[..len].iter().enumerate() {
                         let p = s / sum;
-                        for (o, &x) in o.iter_mut().zip(value) {
+                        for (o, &x) in o.iter_mut().zip(at(first, j, 2, head)) {
                             *o += p * x;
                         }
                     }
