@@ -32,8 +32,8 @@ pub struct EncoderConfig {
     /// physical cores). A value runs inference inside a pool of that many threads; candle splits each product
     /// into `RAYON_NUM_THREADS` pieces, so binaries set that variable to the same value at start-up.
     pub threads: Option<usize>,
-    /// How the dense layers compute: f32, or int8 (about twice the speed; docs/MODELS.md has the accuracy
-    /// each gives).
+    /// How the dense layers compute: f32, or int8 (1.7 times the speed on one AVX2 core; docs/MODELS.md has
+    /// the accuracy and speed each gives).
     pub precision: Precision,
 }
 

@@ -180,10 +180,7 @@ fn print_comparison(
 /// The encoder tier and the cascade beside the linear model, on the dev rows of `comparison`.
 #[cfg(feature = "train")]
 fn print_tiers(args: &StanceEvalArgs, comparison: &Comparison) -> anyhow::Result<()> {
-    let manifest = tenor_encoder::Manifest::default_encoder();
-    let dir = args.encoder_dir.clone().unwrap_or_else(|| manifest.default_dir());
-    let config = tenor_encoder::EncoderConfig { precision: args.encoder_precision, ..Default::default() };
-    let encoder = tenor_encoder::Encoder::load(&dir, &manifest, config)?;
+    let encoder = super::load_encoder(args.encoder_dir.as_deref(), args.encoder_precision)?;
     let (kind, bytes) = if args.sentences {
         (ModelKind::SentenceStance, tenor_models::shipped::ENCODER_SENTENCE_STANCE)
     } else {

@@ -3,7 +3,7 @@
 //! sentences re-edited as other outlets would (recall of re-edits, originals wrongly merged). Figures and how
 //! they were made: docs/CLAIMS.md.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{bail, Context};
@@ -18,7 +18,6 @@ use tenor_eval::claims_eval::{
 use tenor_eval::metrics::{cluster_scores, ClusterScores};
 use tenor_eval::perspectrum::Perspectrum;
 use tenor_pipeline::{Pipeline, PipelineConfig};
-use tenor_runtime::config::ModelsConfig;
 
 use super::{EXAMPLE_STREAM, EXAMPLE_STREAM_NAME};
 
@@ -112,7 +111,10 @@ pub fn run(args: EvalClaimsArgs) -> anyhow::Result<ExitCode> {
     let encoder = if args.lexical_only {
         None
     } else {
-        Some(load_encoder(args.encoder_dir.as_deref(), args.encoder_precision)?)
+        Some(
+            super::load_encoder(args.encoder_dir.as_deref(), args.encoder_precision)
+                .context("clustering with embeddings needs the encoder (or run with --lexical-only)")?,
+        )
     };
     let embed = |texts: &[&str]| -> anyhow::Result<Option<Vec<Vec<f32>>>> {
         let Some(encoder) = &encoder else { return Ok(None) };
@@ -160,21 +162,6 @@ fn wire(vector: &[f32]) -> Vec<f32> {
     tenor_core::SentenceEmbedding::quantise(vector, "0")
         .and_then(|e| e.values().ok())
         .unwrap_or_else(|| vector.to_vec())
-}
-
-fn load_encoder(
-    dir: Option<&Path>,
-    precision: tenor_encoder::Precision,
-) -> anyhow::Result<tenor_encoder::Encoder> {
-    let mut models = ModelsConfig { encoder_precision: precision, ..ModelsConfig::default() };
-    if let Some(dir) = dir {
-        models.encoder_dir = dir.display().to_string();
-    }
-    let manifest = tenor_encoder::Manifest::default_encoder();
-    let (dir, config) = models.encoder(&manifest);
-    tenor_encoder::Encoder::load(&dir, &manifest, config).with_context(|| {
-        format!("cannot load the encoder from {} (scripts/fetch-encoder.sh, or --lexical-only)", dir.display())
-    })
 }
 
 /// The claim sentences of the bundled example stream (Wikinews, CC BY 2.5), as `tenor run` scores them with

@@ -30,8 +30,7 @@ pub struct EvalFineTunedArgs {
 
 pub fn run(args: EvalFineTunedArgs) -> anyhow::Result<ExitCode> {
     let manifest = tenor_encoder::Manifest::default_encoder();
-    let dir = args.encoder_dir.clone().unwrap_or_else(|| manifest.default_dir());
-    let encoder = tenor_encoder::Encoder::load(&dir, &manifest, tenor_encoder::EncoderConfig::default())?;
+    let encoder = super::load_encoder(args.encoder_dir.as_deref(), tenor_encoder::Precision::F32)?;
     let model = FineTunedModel::load(&args.dir, &encoder, &manifest.weights_sha256)?;
     let frozen = tenor_models::Head::from_bytes(tenor_models::shipped::ENCODER_STANCE)?;
     let labels = Task::Stance.labels();

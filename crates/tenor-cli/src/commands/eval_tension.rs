@@ -209,10 +209,8 @@ fn load_tasks(args: &EvalTensionArgs) -> anyhow::Result<Vec<Task>> {
 }
 
 fn load_encoder(dir: Option<&Path>) -> anyhow::Result<(tenor_encoder::Encoder, String)> {
-    let manifest = tenor_encoder::Manifest::default_encoder();
-    let dir = dir.map_or_else(|| manifest.default_dir(), Path::to_path_buf);
-    let encoder = tenor_encoder::Encoder::load(&dir, &manifest, tenor_encoder::EncoderConfig::default())?;
-    Ok((encoder, manifest.weights_sha256.clone()))
+    let encoder = super::load_encoder(dir, tenor_encoder::Precision::F32)?;
+    Ok((encoder, tenor_encoder::Manifest::default_encoder().weights_sha256))
 }
 
 /// `f` of every statement, by context.

@@ -25,6 +25,24 @@ pub mod service;
 pub mod train;
 pub mod ui;
 
+/// The encoder in `dir` (default: the cache `scripts/fetch-encoder.sh` fills) at `precision`, resolved and
+/// configured as the scoring commands resolve `models.encoder_*` (`ModelsConfig::encoder`): the one loader of
+/// the `eval` commands.
+pub fn load_encoder(
+    dir: Option<&std::path::Path>,
+    precision: tenor_encoder::Precision,
+) -> anyhow::Result<tenor_encoder::Encoder> {
+    use anyhow::Context;
+    let mut models = tenor_runtime::config::ModelsConfig { encoder_precision: precision, ..Default::default() };
+    if let Some(dir) = dir {
+        models.encoder_dir = dir.display().to_string();
+    }
+    let manifest = tenor_encoder::Manifest::default_encoder();
+    let (dir, config) = models.encoder(&manifest);
+    tenor_encoder::Encoder::load(&dir, &manifest, config)
+        .with_context(|| format!("cannot load the encoder from {}", dir.display()))
+}
+
 /// The bundled example stream: GUM's Wikinews news and interview articles (CC BY 2.5, see examples/README.md).
 pub const EXAMPLE_STREAM: &[u8] = include_bytes!("../../../../examples/articles.jsonl");
 /// The name records give as their origin file when they come from the bundled stream.
